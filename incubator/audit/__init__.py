@@ -1,0 +1,13 @@
+"""The audit trail: append-only events and the admin page that browses them."""
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+
+def init_app(app):
+    from ..navigation import register_nav
+    from . import views  # noqa: F401
+
+    app.register_blueprint(bp)
+    register_nav("audit.index", _l("Audit trail"), {"admin"}, order=950, active_prefix="/admin/audit")

@@ -1,0 +1,126 @@
+"""Recording audit events: every change to data goes through ``record`` or ``record_many``."""
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import inspect, insert
+
+from .. import clock
+from ..extensions import db
+from .models import AuditEvent
+
+
+def jsonable(value):
+    """A value the JSON column accepts, exactly (Decimal as text, dates in ISO form)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(item) for item in value]
+    return str(value)
+
+
+SECRET_COLUMNS = frozenset({"password_hash", "token_hash", "totp_secret", "data"})
+
+
+def snapshot(obj, fields: Iterable[str] | None = None) -> dict:
+    """The column values of a model instance, JSON-ready, without secrets."""
+    mapper = inspect(obj).mapper
+    names = list(fields) if fields is not None else [column.key for column in mapper.column_attrs]
+    return {name: jsonable(getattr(obj, name)) for name in names if name not in SECRET_COLUMNS}
+
+
+def changes(before: dict, after: dict) -> tuple[dict, dict]:
+    """Only the keys whose values differ, as (before, after)."""
+    keys = [key for key in after if before.get(key) != after.get(key)]
+    keys += [key for key in before if key not in after]
+    return {key: before.get(key) for key in keys}, {key: after.get(key) for key in keys}
+
+
+def _context() -> dict:
+    context = {"source": "cli", "ip": None, "actor_id": None, "actor_email": None}
+    if has_request_context():
+        context["source"] = "web"
+        context["ip"] = (request.remote_addr or "")[:45] or None
+        if current_user and getattr(current_user, "is_authenticated", False):
+            context["actor_id"] = current_user.id
+            context["actor_email"] = current_user.email
+    return context
+
+
+def _entity_key(entity) -> tuple[str | None, str | None]:
+    if entity is None:
+        return None, None
+    state = inspect(entity)
+    identity = state.identity or ()
+    return entity.__tablename__, ",".join(str(part) for part in identity) or None
+
+
+def record(action: str, entity=None, *, entity_type: str | None = None, entity_id=None,
+           before: dict | None = None, after: dict | None = None, reason: str | None = None,
+           source: str | None = None, source_detail: str | None = None, actor=None) -> AuditEvent:
+    """Add one audit event to the session (flushed with the change it records).
+
+    :param entity: a model instance (flushed, so it has an id); or give ``entity_type`` and ``entity_id``.
+    :param actor: the user responsible; by default the logged-in user of the request.
+    """
+    if entity is not None:
+        entity_type, entity_id = _entity_key(entity)
+    context = _context()
+    if actor is not None:
+        context["actor_id"], context["actor_email"] = actor.id, actor.email
+    event = AuditEvent(
+        occurred_at=clock.utcnow(),
+        actor_id=context["actor_id"], actor_email=context["actor_email"],
+        action=action, entity_type=entity_type, entity_id=None if entity_id is None else str(entity_id),
+        before=jsonable(before), after=jsonable(after), reason=reason,
+        source=source or context["source"], source_detail=source_detail, ip=context["ip"],
+    )
+    db.session.add(event)
+    return event
+
+
+def record_many(events: Iterable[Mapping], *, source: str | None = None, actor=None) -> int:
+    """Insert many audit events in bulk (imports); each mapping has the fields of ``record``."""
+    context = _context()
+    if actor is not None:
+        context["actor_id"], context["actor_email"] = actor.id, actor.email
+    now = clock.utcnow()
+    rows = [
+        {
+            "occurred_at": now,
+            "actor_id": context["actor_id"], "actor_email": context["actor_email"],
+            "action": item["action"], "entity_type": item.get("entity_type"),
+            "entity_id": None if item.get("entity_id") is None else str(item["entity_id"]),
+            "before": jsonable(item.get("before")), "after": jsonable(item.get("after")),
+            "reason": item.get("reason"), "source": item.get("source") or source or context["source"],
+            "source_detail": item.get("source_detail"), "ip": context["ip"],
+        }
+        for item in events
+    ]
+    if rows:
+        db.session.execute(insert(AuditEvent), rows)
+    return len(rows)
+
+
+def history_of(entity, limit: int = 50) -> list[AuditEvent]:
+    """The latest audit events about one record, newest first (for its history tab)."""
+    from sqlalchemy import select
+
+    entity_type, entity_id = _entity_key(entity)
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
+        .order_by(AuditEvent.id.desc()).limit(limit)
+    ))

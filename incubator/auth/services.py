@@ -1,0 +1,208 @@
+"""Account rules: creating users, checking logins with throttling, passwords and resets."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .. import clock
+from ..audit import services as audit
+from ..extensions import db
+from .models import ROLES, LoginThrottle, PasswordResetToken, User
+from .session_store import end_user_sessions
+
+# A hash to compare against when the account does not exist, so both answers take the same time.
+_DUMMY_HASH: str | None = None
+
+
+class AccountError(ValueError):
+    """A rule about accounts was broken; the message is translatable and shown to the user."""
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def hash_password(password: str) -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return generate_password_hash(password, method=method)
+
+
+def password_problems(password: str, email: str | None = None) -> list:
+    """What is wrong with a new password, as translatable messages (empty when it is acceptable)."""
+    problems = []
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password or "") < minimum:
+        problems.append(_l("The password must have at least %(n)d characters.", n=minimum))
+    if len(password or "") > 128:
+        problems.append(_l("The password may have at most 128 characters."))
+    if email and password and password.strip().lower() == normalise_email(email):
+        problems.append(_l("The password may not be your e-mail address."))
+    return problems
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(email: str, role: str, password: str, name: str | None = None, locale: str | None = None,
+                *, source: str | None = None) -> User:
+    """Create an account; refuses an unknown role, a used e-mail or a weak password."""
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise AccountError(_l("Unknown role %(role)s.", role=role))
+    if not email or "@" not in email or len(email) > 254:
+        raise AccountError(_l("Enter a valid e-mail address."))
+    if find_user(email) is not None:
+        raise AccountError(_l("An account with this e-mail address already exists."))
+    problems = password_problems(password, email)
+    if problems:
+        raise AccountError(problems[0])
+    user = User(email=email, role=role, name=(name or email.split("@")[0])[:100],
+                password_hash=hash_password(password), locale=locale)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("create", user, after=audit.snapshot(user), source=source)
+    return user
+
+
+def set_password(user: User, password: str, *, reason: str | None = None, keep_session_row: str | None = None):
+    """Change a password and end the user's other sessions (all of them unless one is kept)."""
+    problems = password_problems(password, user.email)
+    if problems:
+        raise AccountError(problems[0])
+    user.password_hash = hash_password(password)
+    user.password_changed_at = clock.utcnow()
+    ended = end_user_sessions(user.id, keep_row_id=keep_session_row)
+    audit.record("password_change", user, reason=reason, after={"sessions_ended": ended})
+
+
+def set_enabled(user: User, enabled: bool) -> None:
+    before = user.is_enabled
+    user.is_enabled = enabled
+    if not enabled:
+        end_user_sessions(user.id)
+    audit.record("enable" if enabled else "disable", user,
+                 before={"is_enabled": before}, after={"is_enabled": enabled})
+
+
+def update_user(user: User, **values) -> None:
+    before = audit.snapshot(user)
+    for key, value in values.items():
+        setattr(user, key, value)
+    if "role" in values and values["role"] != before["role"]:
+        end_user_sessions(user.id)  # a new role must not ride on an old session
+    old, new = audit.changes(before, audit.snapshot(user))
+    if new:
+        audit.record("update", user, before=old, after=new)
+
+
+@dataclass
+class LoginResult:
+    user: User | None
+    error: object | None = None  # a translatable message
+
+
+def _throttle_key(email: str) -> str:
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+
+
+def authenticate(email: str, password: str) -> LoginResult:
+    """Check a login: locked addresses are refused before the password is looked at.
+
+    Failures count per e-mail address whether or not an account has it, so neither the messages nor
+    the lock reveal which addresses exist. Each failure waits a little longer; then the address locks.
+    """
+    global _DUMMY_HASH
+    config = current_app.config
+    now = clock.utcnow()
+    key = _throttle_key(email)
+    throttle = db.session.get(LoginThrottle, key)
+    user = find_user(email)
+    if throttle and throttle.locked_until and throttle.locked_until > now:
+        minutes = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
+        audit.record("login_locked", entity_type="user", entity_id=user.id if user else None,
+                     after={"email": normalise_email(email)[:254]})
+        return LoginResult(None, _l("Too many failed attempts. Try again in %(minutes)d minutes.",
+                                    minutes=minutes))
+    if user is not None:
+        password_ok = check_password_hash(user.password_hash, password or "")
+    else:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = hash_password(secrets.token_hex(8))
+        check_password_hash(_DUMMY_HASH, password or "")
+        password_ok = False
+
+    if password_ok and user.is_enabled:
+        if throttle:
+            db.session.delete(throttle)
+        user.last_login_at = now
+        audit.record("login_success", user, actor=user)
+        return LoginResult(user)
+    if password_ok:
+        audit.record("login_refused_disabled", user, actor=user)
+        return LoginResult(None, _l("This account is disabled. Please contact the zone office."))
+
+    if throttle is None:
+        throttle = LoginThrottle(key=key, failures=0)
+        db.session.add(throttle)
+    throttle.failures += 1
+    throttle.last_failure_at = now
+    audit.record("login_failure", entity_type="user", entity_id=user.id if user else None,
+                 after={"email": normalise_email(email)[:254], "failures": throttle.failures})
+    if throttle.failures >= config["LOGIN_MAX_FAILURES"]:
+        throttle.locked_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+        throttle.failures = 0
+        audit.record("login_lockout", entity_type="user", entity_id=user.id if user else None,
+                     after={"email": normalise_email(email)[:254]})
+        message = _l("Too many failed attempts. Try again in %(minutes)d minutes.",
+                     minutes=config["LOGIN_LOCK_MINUTES"])
+    else:
+        message = _l("Invalid e-mail address or password.")
+    delay = float(config["LOGIN_FAILURE_DELAY_SECONDS"]) * min(throttle.failures or 5, 5)
+    if delay:
+        time.sleep(delay)
+    return LoginResult(None, message)
+
+
+def issue_reset_token(user: User) -> str:
+    """A single-use password reset token (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(PasswordResetToken(
+        token_hash=hashlib.sha256(token.encode()).hexdigest(), user_id=user.id,
+        expires_at=clock.utcnow() + timedelta(hours=current_app.config["PASSWORD_RESET_HOURS"]),
+    ))
+    audit.record("password_reset_requested", user)
+    return token
+
+
+def valid_reset_token(token: str) -> PasswordResetToken | None:
+    row = db.session.scalar(select(PasswordResetToken).where(
+        PasswordResetToken.token_hash == hashlib.sha256((token or "").encode()).hexdigest()))
+    if row is None or row.used_at is not None or row.expires_at <= clock.utcnow():
+        return None
+    return row
+
+
+def reset_password(token: str, password: str) -> User:
+    row = valid_reset_token(token)
+    if row is None:
+        raise AccountError(_l("This reset link is invalid or has expired. Please ask for a new one."))
+    user = db.session.get(User, row.user_id)
+    set_password(user, password, reason="password reset by e-mail link")
+    row.used_at = clock.utcnow()
+    return user
+
+
+def count_users_by_role() -> dict[str, int]:
+    rows = db.session.execute(select(User.role, func.count()).group_by(User.role)).all()
+    counts = dict.fromkeys(ROLES, 0)
+    counts.update({role: count for role, count in rows})
+    return counts

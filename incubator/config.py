@@ -1,0 +1,92 @@
+"""Configuration defaults; ``instance/config.py`` and ``INCUBATOR_*`` environment variables override them."""
+from __future__ import annotations
+
+import os
+
+
+class DefaultConfig:
+    """Settings every deployment starts from; development-friendly, production hardens them."""
+
+    ENV_NAME = "development"  # development | production | testing
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # defaults to instance/incubator.sqlite3
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+    ZONE_NAME_ZH = "示范开发区"
+    ZONE_NAME_EN = "Demonstration Development Zone"
+    ZONE_TIMEZONE = "Asia/Shanghai"
+
+    LANGUAGES = ("zh", "en")
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+    # Sessions live in the database; these bound them.
+    SESSION_IDLE_MINUTES = 60
+    SESSION_ABSOLUTE_HOURS = 12
+    SESSION_COOKIE_NAME = "incubator_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+
+    # Login throttling: a short delay per failure, then a lock for a while.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    LOGIN_FAILURE_DELAY_SECONDS = 0.5
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_RESET_HOURS = 2
+
+    # Request size limits: small for forms, larger where an endpoint accepts files.
+    MAX_CONTENT_LENGTH = 512 * 1024
+    MAX_FORM_MEMORY_SIZE = 512 * 1024
+    UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+    IMPORT_MAX_BYTES = 64 * 1024 * 1024
+    UPLOAD_FOLDER: str | None = None  # defaults to instance/uploads
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BTN_STYLE = "primary"
+
+    # Notifications: channels by name; "email" writes to MAIL_OUTBOX unless MAIL_SERVER is set.
+    NOTIFICATION_CHANNELS = ("in_app", "email")
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "incubator@localhost"
+    MAIL_OUTBOX: str | None = None  # defaults to instance/mail
+
+    PAGE_SIZE = 25
+    REQUIRE_ADMIN_MFA = False
+
+
+class ProductionConfig(DefaultConfig):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REQUIRE_ADMIN_MFA = True
+
+
+class TestingConfig(DefaultConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    LOGIN_FAILURE_DELAY_SECONDS = 0
+    SECRET_KEY = "test-secret-key-not-for-production"
+
+
+def config_class_for(env_name: str | None) -> type[DefaultConfig]:
+    """The settings class named by ``INCUBATOR_ENV`` (development, production or testing)."""
+    return {
+        "production": ProductionConfig,
+        "testing": TestingConfig,
+    }.get((env_name or "").lower(), DefaultConfig)
+
+
+def environment_overrides() -> dict:
+    """``DATABASE_URL`` and ``SECRET_KEY`` come from the environment without the prefix."""
+    overrides = {}
+    if os.environ.get("DATABASE_URL"):
+        overrides["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("SECRET_KEY"):
+        overrides["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    return overrides

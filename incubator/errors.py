@@ -1,0 +1,48 @@
+"""Localized error pages; nothing half-written survives an error."""
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    403: (_l("Not allowed"), _l("Your account may not open this page.")),
+    404: (_l("Not found"), _l("This page does not exist, or you may not see it.")),
+    405: (_l("Not allowed"), _l("This action cannot be done this way.")),
+    413: (_l("Too large"), _l("What you sent is larger than this page accepts. Please send a smaller file.")),
+    429: (_l("Too many requests"), _l("Please wait a moment and try again.")),
+    500: (_l("Server error"), _l("Something went wrong on our side. Nothing was saved; please try again.")),
+}
+
+
+def render_error(code: int, detail=None):
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    return render_template("errors/error.html", code=code, title=title, message=detail or message), code
+
+
+def init_app(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        db.session.rollback()
+        app.logger.info("csrf refused: %s %s", request.method, request.path)
+        return render_error(400, _l("This form has expired or was not sent from this site. "
+                                    "Please reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        db.session.rollback()
+        if error.code in MESSAGES:
+            return render_error(error.code)
+        return error
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        db.session.rollback()
+        if app.testing and not app.config.get("RENDER_SERVER_ERRORS"):
+            raise error  # tests see the traceback
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

@@ -1,0 +1,42 @@
+"""Home page and language choice."""
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from ..auth.forms import ConfirmForm
+from ..extensions import db
+from ..navigation import panels_for
+from . import bp
+
+
+@bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/home")
+@login_required
+def home():
+    return render_template("main/home.html", panels=panels_for(current_user))
+
+
+@bp.route("/language/<lang>", methods=["POST"])
+def set_language(lang: str):
+    if lang in current_app.config["LANGUAGES"] and ConfirmForm().validate_on_submit():
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("main.index"))
+
+
+@bp.route("/healthz")
+def healthz():
+    from sqlalchemy import text
+
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

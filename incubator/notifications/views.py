@@ -1,0 +1,43 @@
+"""The user's notifications."""
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..auth.forms import ConfirmForm
+from ..extensions import db
+from . import bp
+from .models import Notification
+from .services import mark_read
+
+
+@bp.route("/")
+@login_required
+def index():
+    query = select(Notification).where(Notification.user_id == current_user.id).order_by(Notification.id.desc())
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("notifications/index.html", page=page, confirm_form=ConfirmForm())
+
+
+@bp.route("/<int:notification_id>/open", methods=["POST"])
+@login_required
+def open_one(notification_id: int):
+    notification = db.session.scalar(select(Notification).where(
+        Notification.id == notification_id, Notification.user_id == current_user.id))
+    if notification is None or not ConfirmForm().validate_on_submit():
+        abort(404)
+    mark_read(current_user.id, notification.id)
+    db.session.commit()
+    link = notification.link or ""
+    return redirect(link if link.startswith("/") and not link.startswith("//") else url_for("notifications.index"))
+
+
+@bp.route("/read-all", methods=["POST"])
+@login_required
+def read_all():
+    if ConfirmForm().validate_on_submit():
+        mark_read(current_user.id)
+        db.session.commit()
+    return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
+                    else url_for("notifications.index"))

@@ -1,0 +1,86 @@
+"""What every request shares: security headers, size limits, template helpers."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import request
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_login import current_user
+
+from . import clock
+from .access import apply_upload_limit
+from .database import yuan_to_wan
+from .i18n import current_language, localized, zone_name
+from .navigation import nav_for
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def init_app(app):
+    apply_upload_limit(app)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if current_user and getattr(current_user, "is_authenticated", False):
+            response.headers.setdefault("Cache-Control", "no-store")
+        response.vary.add("Cookie")
+        response.vary.add("Accept-Language")
+        return response
+
+    @app.context_processor
+    def layout_context():
+        role = current_user.role if current_user and current_user.is_authenticated else None
+        return {
+            "nav_items": nav_for(role),
+            "zone_name": zone_name(),
+            "current_language": current_language(),
+            "localized": localized,
+        }
+
+    app.jinja_env.filters.update(
+        wan=format_wan, local_dt=format_local_datetime, local_date=format_local_date, number=format_number,
+    )
+
+
+def format_wan(yuan: int | None, places: int = 4) -> str:
+    """Integer yuan shown in 万元 with thousands separators (display only)."""
+    if yuan is None:
+        return ""
+    return format_decimal(yuan_to_wan(yuan), format=f"#,##0.{'0' * places}" if places else "#,##0")
+
+
+def format_number(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    return format_decimal(value)
+
+
+def format_local_datetime(value: datetime | None, fmt: str = "short") -> str:
+    if value is None:
+        return ""
+    return format_datetime(value.astimezone(clock.zone_tz()), fmt)
+
+
+def format_local_date(value: date | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_date(value, fmt)
