@@ -15,6 +15,10 @@ AREAS = (
     "auth",
     "audit",
     "notifications",
+    "organisations",
+    "platforms",
+    "startups",
+    "partnerships",
 )
 
 

@@ -1,0 +1,69 @@
+# Two commands: `make run` (set up, migrate, seed the demo zone once, serve on http://127.0.0.1:5000)
+# and `make test` (set up, then run the whole suite on SQLite and on a throw-away PostgreSQL).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PG_PORT ?= 54329
+PG_DIR ?= /tmp/incubator-pg
+PYTEST_ARGS ?=
+
+.PHONY: run test setup assets translations system-packages postgres-start postgres-stop test-sqlite test-postgres bench clean
+
+run: setup
+	$(FLASK) db upgrade heads
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup system-packages
+	@set -o pipefail; status=0; \
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	$(MAKE) --no-print-directory postgres-start && { $(MAKE) --no-print-directory test-postgres || status=1; }; \
+	$(MAKE) --no-print-directory postgres-stop; \
+	exit $$status
+
+# pytest exits 5 when it collected nothing: that is a failure here too (any non-zero status fails).
+test-sqlite:
+	@echo "== test suite on SQLite =="
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "== test suite on PostgreSQL =="
+	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:$(PG_PORT)/incubator_test $(BIN)/pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed translations assets
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/python -m incubator.catalogs compile
+
+assets: $(VENV)/.installed
+	$(BIN)/python -m incubator.assets
+
+# Debian packages the suite needs: PostgreSQL, Chromium for the browser tests, CJK fonts for PDFs.
+system-packages:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+postgres-start:
+	@bash .ci/postgres.sh start $(PG_DIR) $(PG_PORT)
+
+postgres-stop:
+	@bash .ci/postgres.sh stop $(PG_DIR) $(PG_PORT)
+
+bench: setup
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

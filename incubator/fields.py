@@ -1,0 +1,112 @@
+"""Form fields shared by every area: amounts in 万元 kept exact, whole counts, lenient number input."""
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from wtforms import Field, StringField
+from wtforms.validators import ValidationError
+
+
+def normalise_number_text(text: str) -> str:
+    """Full-width digits and signs to ASCII, thousands separators and spaces removed."""
+    value = unicodedata.normalize("NFKC", str(text)).strip()
+    return value.replace(",", "").replace(" ", "").replace("\u00a0", "")
+
+
+def parse_decimal(text: str) -> Decimal:
+    value = normalise_number_text(text)
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, ValueError):
+        raise ValueError("not a number") from None
+    if not number.is_finite():
+        raise ValueError("not a finite number")
+    return number
+
+
+class WanField(StringField):
+    """An amount in 万元: ≥ 0, at most 4 decimal places, exact (``data`` is a Decimal or None).
+
+    Accepts ``1,234.5`` and full-width digits; what the user typed is shown back when it is wrong.
+    """
+
+    def __init__(self, label=None, validators=None, places: int = 4, allow_negative: bool = False,
+                 maximum: Decimal = Decimal("100000000"), **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.places = places
+        self.allow_negative = allow_negative
+        self.maximum = maximum
+
+    def process_formdata(self, valuelist):
+        self.raw_text = valuelist[0] if valuelist else ""
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            number = parse_decimal(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a number, for example 12.5.")) from None
+        if number < 0 and not self.allow_negative:
+            self.data = None
+            raise ValueError(_l("The amount may not be negative."))
+        if -number.as_tuple().exponent > self.places and number != number.quantize(Decimal(1).scaleb(-self.places)):
+            self.data = None
+            raise ValueError(_l("Use at most %(n)d decimal places.", n=self.places))
+        if abs(number) > self.maximum:
+            self.data = None
+            raise ValueError(_l("The amount is too large."))
+        self.data = number
+
+    def _value(self):
+        if getattr(self, "raw_text", None) is not None and self.data is None:
+            return self.raw_text
+        if self.data is None:
+            return ""
+        return format(self.data.normalize(), "f") if isinstance(self.data, Decimal) else str(self.data)
+
+
+class CountField(StringField):
+    """A whole number ≥ 0 (persons, items); full-width digits accepted."""
+
+    def __init__(self, label=None, validators=None, maximum: int = 10_000_000, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.maximum = maximum
+
+    def process_formdata(self, valuelist):
+        self.raw_text = valuelist[0] if valuelist else ""
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            number = parse_decimal(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a whole number.")) from None
+        if number != number.to_integral_value():
+            self.data = None
+            raise ValueError(_l("Enter a whole number."))
+        if number < 0:
+            self.data = None
+            raise ValueError(_l("The number may not be negative."))
+        if number > self.maximum:
+            self.data = None
+            raise ValueError(_l("The number is too large."))
+        self.data = int(number)
+
+    def _value(self):
+        if getattr(self, "raw_text", None) is not None and self.data is None:
+            return self.raw_text
+        return "" if self.data is None else str(self.data)
+
+
+def required_if_empty(message=None):
+    """A validator for optional number fields that must nevertheless be present."""
+
+    def check(form, field: Field):
+        if field.data is None and not field.errors:
+            raise ValidationError(message or _l("This field is required."))
+
+    return check

@@ -1,0 +1,258 @@
+"""Shared fixtures: a migrated database per test (SQLite file copy or PostgreSQL truncate), app, client,
+user factory, login helper, query counter, clock, live server and a real headless Chromium."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+from incubator import clock, create_app
+from incubator.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = ROOT / "migrations"
+PASSWORD = "correct-horse-battery"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def base_config(url: str, tmp: Path) -> dict:
+    return {
+        "ENV_NAME": "testing",
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "LOGIN_FAILURE_DELAY_SECONDS": 0,
+        "MAIL_OUTBOX": str(tmp / "mail"),
+        "UPLOAD_FOLDER": str(tmp / "uploads"),
+        "SERVER_NAME": None,
+    }
+
+
+def migrate_to_heads(url: str, tmp: Path) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(base_config(url, tmp))
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS), revision="heads")
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """Migrate once per session: the schema comes only from the migrations, as in production."""
+    tmp = tmp_path_factory.mktemp("db")
+    if POSTGRES_URL:
+        engine = create_engine(POSTGRES_URL)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        migrate_to_heads(POSTGRES_URL, tmp)
+        return POSTGRES_URL
+    template = tmp / "template.sqlite3"
+    migrate_to_heads(f"sqlite:///{template}", tmp)
+    return template
+
+
+@pytest.fixture
+def database_url(migrated_database, tmp_path):
+    if POSTGRES_URL:
+        yield POSTGRES_URL
+        engine = create_engine(POSTGRES_URL)
+        with engine.begin() as connection:
+            names = connection.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            )).scalars().all()
+            if names:
+                connection.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return
+    path = tmp_path / "test.sqlite3"
+    shutil.copyfile(migrated_database, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def config_overrides():
+    """Override in a test module (or with ``@pytest.mark.parametrize``) to change settings."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, config_overrides):
+    app = create_app({**base_config(database_url, tmp_path), **config_overrides})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock():
+    yield
+    clock.freeze(None)
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user (committed): ``make_user("manager", email=...)``."""
+    from incubator.auth.services import create_user
+
+    counter = {"n": 0}
+
+    def factory(role: str = "admin", email: str | None = None, password: str = PASSWORD, **values):
+        counter["n"] += 1
+        user = create_user(email or f"{role}{counter['n']}@example.cn", role, password,
+                           name=values.pop("name", None), locale=values.pop("locale", "en"))
+        for key, value in values.items():
+            setattr(user, key, value)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user_or_email, password: str = PASSWORD):
+        email = getattr(user_or_email, "email", user_or_email)
+        return self.client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login_as(app, make_user):
+    """A client logged in as a new user of ``role`` (each call gets its own client)."""
+
+    def factory(role: str = "admin", **values):
+        user = make_user(role, **values)
+        client = app.test_client()
+        response = AuthActions(client).login(user)
+        assert response.status_code == 302, "login failed in fixture"
+        return client, user
+
+    return factory
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counter: ...`` counts the SQL statements sent (BEGIN excluded)."""
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        def before_execute(_conn, _cursor, statement, _params, _context, _many):
+            if not re.match(r"\s*(BEGIN|SAVEPOINT|RELEASE|ROLLBACK)", statement, re.I):
+                counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before_execute)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before_execute)
+
+    return counting
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+# --- live server and browser --------------------------------------------------------------------
+
+@pytest.fixture
+def live_server(database_url, tmp_path):
+    """The app served on a random loopback port in a thread (CSRF on, as in production)."""
+    from werkzeug.serving import make_server
+
+    config = {**base_config(database_url, tmp_path), "WTF_CSRF_ENABLED": True}
+    server_app = create_app(config)
+    server = make_server("127.0.0.1", 0, server_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server_app.url = f"http://127.0.0.1:{server.server_port}"
+    yield server_app
+    server.shutdown()
+    with server_app.app_context():
+        db.engine.dispose()
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not Path(executable).exists():
+        pytest.fail(f"Chromium not found at {executable}: the test command installs Debian's chromium")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(locale="en-US", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        artifacts = ROOT / "test-artifacts"
+        artifacts.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        try:
+            page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+        except Exception:  # the page may already be gone; the test's own error matters more
+            pass
+    context.close()
