@@ -19,6 +19,9 @@ AREAS = (
     "platforms",
     "startups",
     "partnerships",
+    "outcomes",
+    "evaluation",
+    "importer",
 )
 
 

@@ -55,3 +55,57 @@ def get_visible_or_404(query_result):
     if query_result is None:
         abort(404)
     return query_result
+
+
+# --- record scoping: what each user may see, as SELECTs of ids to filter queries with --------------
+# ``None`` means "everything" (administrators). Areas may widen a role's company scope by registering
+# a function (user -> SELECT of organisation ids or None), e.g. a manager also sees the companies
+# that applied to their platforms.
+
+_company_scope_extensions: list = []
+
+
+def register_company_scope(extension) -> None:
+    if extension not in _company_scope_extensions:
+        _company_scope_extensions.append(extension)
+
+
+def platform_ids_for(user):
+    """The platforms ``user`` may see: None for all, else a SELECT of platform ids."""
+    from sqlalchemy import false, select
+
+    from .platforms.models import Platform, platform_managers
+
+    if user.role == "admin":
+        return None
+    if user.role == "manager":
+        return select(platform_managers.c.platform_id).where(platform_managers.c.user_id == user.id)
+    return select(Platform.id).where(false())
+
+
+def company_ids_for(user):
+    """The organisations ``user`` may see as companies: None for all, else a SELECT of ids."""
+    from sqlalchemy import false, select, union
+
+    from .organisations.models import Organisation
+    from .startups.models import Incubation
+
+    if user.role == "admin":
+        return None
+    parts = []
+    if user.role == "manager":
+        parts.append(select(Incubation.organisation_id).where(Incubation.platform_id.in_(platform_ids_for(user))))
+    elif user.role == "startup" and user.organisation_id:
+        parts.append(select(Organisation.id).where(Organisation.id == user.organisation_id))
+    for extension in _company_scope_extensions:
+        extra = extension(user)
+        if extra is not None:
+            parts.append(extra)
+    if not parts:
+        return select(Organisation.id).where(false())
+    return parts[0] if len(parts) == 1 else select(union(*parts).subquery().c[0])
+
+
+def scoped(query, ids, column):
+    """Filter ``query`` to rows whose ``column`` is in ``ids`` (unchanged when ``ids`` is None)."""
+    return query if ids is None else query.where(column.in_(ids))

@@ -71,8 +71,11 @@ def load(path: Path, locale: str) -> Catalog:
     return Catalog(locale=locale, project="incubator", fuzzy=False)
 
 
-def update() -> None:
+def update(only: str | None = None) -> None:
+    """Refresh the catalogues (only the area ``only`` when given, so parallel work stays apart)."""
     for name, (files, folder) in areas().items():
+        if only and name != only:
+            continue
         template = extract(files)
         if not len(template) and not folder.exists():
             continue
@@ -119,7 +122,7 @@ def untranslated(locale: str = "zh") -> dict[str, list[str]]:
     return missing
 
 
-def fill(tsv_path: str, locale: str = "zh") -> int:
+def fill(tsv_path: str, only: str | None = None, locale: str = "zh") -> int:
     """Fill empty translations from a file of ``msgid<TAB>translation`` lines, in every area that has them."""
     pairs = {}
     for line in Path(tsv_path).read_text(encoding="utf-8").splitlines():
@@ -127,7 +130,9 @@ def fill(tsv_path: str, locale: str = "zh") -> int:
             msgid, text = line.split("\t", 1)
             pairs[msgid] = text
     filled = 0
-    for _name, (_files, folder) in areas().items():
+    for name, (_files, folder) in areas().items():
+        if only and name != only:
+            continue
         path = po_path(folder, locale)
         if not path.exists():
             continue
@@ -150,11 +155,11 @@ def fill(tsv_path: str, locale: str = "zh") -> int:
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "compile"
     if command == "update":
-        update()
+        update(argv[2] if len(argv) > 2 else None)
     elif command == "compile":
         compile_all()
     elif command == "fill":
-        print(f"{fill(argv[2])} translations filled")
+        print(f"{fill(argv[2], argv[3] if len(argv) > 3 else None)} translations filled")
     elif command == "check":
         missing = untranslated()
         for name, ids in missing.items():
@@ -162,7 +167,7 @@ def main(argv: list[str]) -> int:
                 print(f"{name}: {msgid}")
         return 1 if missing else 0
     else:
-        print("usage: python -m incubator.catalogs update|compile|check|fill FILE.tsv", file=sys.stderr)
+        print("usage: python -m incubator.catalogs update [AREA] | compile | check | fill FILE.tsv [AREA]", file=sys.stderr)
         return 2
     return 0
 
