@@ -1,0 +1,1 @@
+"""Benchmarks: each module prints its figures; run one with ``.venv/bin/python -m bench.<name>``."""
