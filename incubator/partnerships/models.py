@@ -61,6 +61,8 @@ class TrainingCohort(db.Model):
     completed: Mapped[int] = mapped_column(default=0)
     hired_in_zone: Mapped[int] = mapped_column(default=0)
     completed_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # When the outcome figures (completed, hired) were last reported; none means "awaiting figures".
+    figures_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
 
     partnership = relationship("Partnership", lazy="joined")
@@ -90,3 +92,88 @@ class TechTransferDeal(db.Model):
     source = relationship("Organisation", foreign_keys=[source_id], lazy="joined")
     recipient = relationship("Organisation", foreign_keys=[recipient_id], lazy="joined")
     __mapper_args__ = {"version_id_col": version}
+
+
+# --- added by the partnerships area (migration 0006_partnerships) ----------------------------------
+
+DELIVERABLE_STATUSES = ("planned", "in_progress", "delivered", "cancelled")
+TALENT_CATEGORIES = ("academician", "national", "provincial", "doctoral", "team")
+
+
+class Deliverable(db.Model):
+    """Something an agreement promises, with a due date and a status the partner keeps up to date."""
+
+    __tablename__ = "partnership_deliverables"
+    __table_args__ = (
+        CheckConstraint("status IN ('planned','in_progress','delivered','cancelled')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+
+    partnership = relationship("Partnership", lazy="raise")
+    __mapper_args__ = {"version_id_col": version}
+
+
+class InstitutionContact(db.Model):
+    """A person the zone deals with at a university or institute."""
+
+    __tablename__ = "institution_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Talent(db.Model):
+    """A high-level talent or team brought into the zone, with the company or platform they joined."""
+
+    __tablename__ = "talents"
+    __table_args__ = (
+        CheckConstraint("category IN ('academician','national','provincial','doctoral','team')", name="category"),
+        CheckConstraint("(company_id IS NULL) <> (platform_id IS NULL)", name="one_host"),
+        CheckConstraint("members >= 1", name="members_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(20))
+    members: Mapped[int] = mapped_column(default=1)  # persons in a team, 1 for an individual
+    field: Mapped[str | None] = mapped_column(String(200))
+    joined_on: Mapped[date] = mapped_column(Date, index=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    platform_id: Mapped[int | None] = mapped_column(ForeignKey("platforms.id"), index=True)
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    company = relationship("Organisation", foreign_keys=[company_id], lazy="joined")
+    platform = relationship("Platform", lazy="joined")
+    institution = relationship("Organisation", foreign_keys=[institution_id], lazy="joined")
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PartnershipAttachment(db.Model):
+    """A file kept with an agreement (the signed agreement, annexes), stored by ``incubator.uploads``."""
+
+    __tablename__ = "partnership_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
+    storage_key: Mapped[str] = mapped_column(String(255))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(default=0)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
