@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, Yuan, utcnow
 from ..extensions import db
 from ..periods import Period
+from ..uploads import StoredFile  # noqa: F401  (documents refer to it)
 
 INCUBATION_STATUSES = ("incubating", "graduated", "exited")
 REPORT_STATUSES = ("draft", "submitted", "verified", "returned")
@@ -98,3 +99,200 @@ class QuarterlyReport(db.Model):
     @property
     def period_obj(self) -> Period:
         return Period(self.year, self.quarter)
+
+
+# --- applications and their review ---------------------------------------------------------------
+
+APPLICATION_STATUSES = ("draft", "submitted", "under_review", "returned", "admitted", "rejected", "withdrawn")
+BINDING_STATUSES = ("none", "pending", "confirmed", "refused")
+DOCUMENT_KINDS = ("business_licence", "business_plan", "pitch_deck", "legal_rep_id")
+SPACE_KINDS = ("none", "desk", "office", "workshop")
+
+
+class Application(db.Model):
+    """A founder's online application to a platform (a draft saved at every step until submitted)."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft','submitted','under_review','returned','admitted','rejected',"
+                        "'withdrawn')", name="status"),
+        CheckConstraint("binding_status IN ('none','pending','confirmed','refused')", name="binding_status"),
+        CheckConstraint("space_kind IN ('none','desk','office','workshop')", name="space_kind"),
+        CheckConstraint("funding_needed >= 0", name="funding_not_negative"),
+        Index("ix_applications_platform_status", "platform_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    platform_id: Mapped[int | None] = mapped_column(ForeignKey("platforms.id"))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    # company facts
+    company_name: Mapped[str | None] = mapped_column(String(200))
+    credit_code: Mapped[str | None] = mapped_column(String(18))
+    not_registered: Mapped[bool] = mapped_column(default=False)
+    founded_on: Mapped[date | None] = mapped_column(Date)
+    industry_id: Mapped[int | None] = mapped_column(ForeignKey("industries.id"))
+    address: Mapped[str | None] = mapped_column(String(300))
+    registered_in_zone: Mapped[bool] = mapped_column(default=False)
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    binding_status: Mapped[str] = mapped_column(String(20), default="none")
+    # team, technology, market, funding, space
+    team: Mapped[list | None] = mapped_column(JSON)
+    technology: Mapped[str | None] = mapped_column(Text)
+    ip_summary: Mapped[str | None] = mapped_column(Text)
+    market: Mapped[str | None] = mapped_column(Text)
+    business_model: Mapped[str | None] = mapped_column(Text)
+    funding_needed: Mapped[int] = mapped_column(Yuan, default=0)
+    funding_use: Mapped[str | None] = mapped_column(Text)
+    space_kind: Mapped[str] = mapped_column(String(20), default="none")
+    stations_wanted: Mapped[int] = mapped_column(default=0)
+    space_note: Mapped[str | None] = mapped_column(Text)
+    steps_done: Mapped[list | None] = mapped_column(JSON)
+    pipl_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # decision
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    rule_override_reason: Mapped[str | None] = mapped_column(Text)
+    incubation_id: Mapped[int | None] = mapped_column(ForeignKey("incubations.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    applicant = relationship("User", foreign_keys=[applicant_id], lazy="joined")
+    platform = relationship("Platform", lazy="joined")
+    organisation = relationship("Organisation", lazy="joined")
+    industry = relationship("Industry", lazy="joined")
+    documents = relationship("ApplicationDocument", lazy="selectin", back_populates="application",
+                             order_by="ApplicationDocument.id")
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def display_name(self) -> str:
+        return self.company_name or (self.organisation.name if self.organisation else "—")
+
+    def document(self, kind: str):
+        for item in self.documents:
+            if item.kind == kind and item.file is not None and item.file.deleted_at is None:
+                return item
+        return None
+
+
+class ApplicationDocument(db.Model):
+    """One document of an application (the file itself is a ``StoredFile``)."""
+
+    __tablename__ = "application_documents"
+    __table_args__ = (
+        CheckConstraint("kind IN ('business_licence','business_plan','pitch_deck','legal_rep_id')", name="kind"),
+        UniqueConstraint("application_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    application = relationship("Application", back_populates="documents")
+    file = relationship("StoredFile", lazy="joined")
+
+
+class RubricCriterion(db.Model):
+    """One criterion of a platform's review rubric (``platform_id`` None: the zone's default rubric)."""
+
+    __tablename__ = "rubric_criteria"
+    __table_args__ = (CheckConstraint("weight > 0 AND weight <= 100", name="weight"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int | None] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"), index=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    weight: Mapped[int] = mapped_column()  # percent
+    sort_order: Mapped[int] = mapped_column(default=100)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+review_panel = Table(
+    "review_panel",
+    db.metadata,
+    Column("meeting_id", ForeignKey("review_meetings.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class ReviewMeeting(db.Model):
+    """A review meeting (评审会): a date, a panel of reviewers and applications scored in one sitting."""
+
+    __tablename__ = "review_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[date] = mapped_column(Date)
+    location: Mapped[str | None] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    platform = relationship("Platform", lazy="joined")
+    panel = relationship("User", secondary=review_panel, lazy="selectin")
+
+
+class ReviewAssignment(db.Model):
+    """A reviewer's task on one application: their scores, comment and conflict-of-interest declaration."""
+
+    __tablename__ = "review_assignments"
+    __table_args__ = (
+        UniqueConstraint("application_id", "reviewer_id"),
+        CheckConstraint("status IN ('assigned','submitted','recused')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("review_meetings.id", ondelete="SET NULL"),
+                                                   index=True)
+    status: Mapped[str] = mapped_column(String(20), default="assigned")
+    conflict_declared: Mapped[bool] = mapped_column(default=False)
+    conflict_note: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+    weighted_score: Mapped[int | None] = mapped_column()  # hundredths of a point, 0..1000
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+
+    application = relationship("Application", lazy="joined")
+    reviewer = relationship("User", lazy="joined")
+    meeting = relationship("ReviewMeeting", lazy="joined")
+    scores = relationship("ReviewScore", lazy="selectin", cascade="all, delete-orphan")
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReviewScore(db.Model):
+    __tablename__ = "review_scores"
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "criterion_id"),
+        CheckConstraint("score >= 0 AND score <= 10", name="score_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("review_assignments.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("rubric_criteria.id"))
+    score: Mapped[int] = mapped_column()
+
+    criterion = relationship("RubricCriterion", lazy="joined")
+
+
+class GraduationCriteriaVersion(db.Model):
+    """The zone's graduation criteria as data: each edit stores a new version (any one criterion suffices)."""
+
+    __tablename__ = "graduation_criteria_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)
+    criteria: Mapped[list] = mapped_column(JSON)  # [{"code", "kind", "threshold", "enabled"}]
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
