@@ -25,9 +25,15 @@ AREAS = (
 )
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application: settings, extensions, areas, error pages and CLI."""
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
+    """Build the application: settings, extensions, areas, error pages and CLI.
+
+    :param instance_path: the folder of ``config.py``, the SQLite file, uploads and mail (default
+        ``INCUBATOR_INSTANCE_PATH`` or ``instance/`` at the repository root).
+    """
+    instance_path = instance_path or os.environ.get("INCUBATOR_INSTANCE_PATH")
+    instance_path = os.path.abspath(instance_path) if instance_path else None
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     configure_app(app, test_config)
     register_extensions(app)
     register_areas(app)

@@ -2,6 +2,7 @@
 user factory, login helper, query counter, clock, live server and a real headless Chromium."""
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import shutil
@@ -10,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import current_app, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 
 from incubator import clock, create_app
@@ -86,9 +89,30 @@ def config_overrides():
     return {}
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own application context, as in production.
+
+    The test body works in the ``app`` fixture's context; without this, requests would reuse it and
+    share ``g`` (Flask-Login's cached user!) and the database session with the test and with each
+    other. Before a request the test's pending changes are committed (the request sees them); after
+    it the test's session ends its transaction, so the test reads what the request committed.
+    ``with client:`` (preserved contexts) keeps Flask's behaviour.
+    """
+
+    def open(self, *args, **kwargs):
+        if self.preserve_context or not has_app_context() or current_app._get_current_object() is not self.application:
+            return super().open(*args, **kwargs)
+        db.session.commit()
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            db.session.commit()
+
+
 @pytest.fixture
 def app(database_url, tmp_path, config_overrides):
     app = create_app({**base_config(database_url, tmp_path), **config_overrides})
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()
