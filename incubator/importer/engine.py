@@ -1,0 +1,511 @@
+"""The import engine: one registry of kinds, two streaming passes, bulk upserts, bulk audit events.
+
+Pass 1 reads every row, parses and checks it and spills the valid records to a temporary file, so memory
+holds only the keys seen (for duplicates) and the problems found. Nothing is written before the whole
+file is checked. Pass 2 reads the spilled records back in chunks: one query loads the stored records of
+a chunk by their natural key, then new records are inserted and changed ones updated in bulk, with one
+bulk insert of audit events per chunk. Everything happens in the caller's transaction (it commits).
+
+A kind is one ``Kind`` subclass registered with ``@register``: its columns (key, Chinese name, parser,
+required, default), its natural key, the model columns it compares and writes, and how a row becomes a
+record (references resolved, rules checked).
+"""
+from __future__ import annotations
+
+import pickle
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam, insert, select, update
+
+from .. import clock
+from ..audit.services import record_many
+from ..extensions import db
+from ..periods import Period
+from .reading import FileUnreadable, open_table
+from .values import FORMULA_WITHOUT_VALUE, CellError, is_blank
+
+CHUNK_SIZE = 2000
+
+# The indicator codes of evaluation.md with the decimals of their unit (万元 4, % 2, counted items 0);
+# used only where the outcomes area's catalogue is not installed.
+INDICATOR_PLACES = (
+    ("REVENUE", 4), ("RD_EXPENSE", 4), ("RD_INTENSITY", 2), ("EMPLOYEES", 0), ("RD_STAFF", 0),
+    ("RD_STAFF_SHARE", 2), ("INVENTION_PATENTS_FILED", 0), ("INVENTION_PATENTS_GRANTED", 0),
+    ("OTHER_IP_GRANTED", 0), ("TECH_CONTRACT_VALUE", 4), ("FINANCING", 4), ("TAX_PAID", 4),
+    ("GRADUATES_HIRED", 0), ("STARTUPS_ADMITTED", 0), ("STARTUPS_GRADUATED", 0), ("STARTUPS_INCUBATING", 0),
+    ("TECH_TRANSFER_DEALS", 0), ("TECH_TRANSFER_VALUE", 4), ("ACTIVE_PARTNERSHIPS", 0), ("TALENTS_HIRED", 0),
+)
+
+
+# --- columns and kinds ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a kind: its key (English), its Chinese header, how a cell is read."""
+
+    key: str
+    zh: str
+    parse: Callable[[Any], Any]
+    required: bool = False
+    default: Any = None  # the value of a blank optional cell (0 for numbers, None for dates and texts)
+    example: Any = ""
+    note: Any = ""  # what the column holds, for the downloadable template (a lazy string)
+
+
+class Kind:
+    """A kind of record that can be imported. Subclasses fill in the class attributes and methods."""
+
+    name: str = ""
+    label = ""
+    sheet_zh: str = ""
+    model = None
+    columns: tuple[Column, ...] = ()
+    key: tuple[str, ...] = ()  # file columns that identify a row
+    db_key: tuple[str, ...] = ()  # model columns that identify the stored record
+    fields: tuple[str, ...] = ()  # model columns compared with the stored record and written
+    extra_fields: tuple[str, ...] = ()  # model columns ``update_values`` sets
+    managers_may_import = False
+    order = 100
+
+    @cached_property
+    def table(self):
+        return self.model.__table__
+
+    @cached_property
+    def by_header(self) -> dict[str, Column]:
+        lookup = {}
+        for column in self.columns:
+            lookup[column.key.lower()] = column
+            lookup[column.zh.strip().lower()] = column
+        return lookup
+
+    def check(self, values: dict, ctx: "ImportContext", report: Callable[[str, Any], None]) -> None:
+        """Rules across cells and references; ``values`` holds only the cells that parsed."""
+
+    def record(self, values: dict, ctx: "ImportContext") -> dict:
+        """The model values (``db_key`` and ``fields``) of a valid row."""
+        raise NotImplementedError
+
+    def insert_values(self, record: dict, ctx: "ImportContext") -> dict:
+        """Every column of a new record (defaults added by the table for the rest)."""
+        return dict(record)
+
+    def update_values(self, ctx: "ImportContext") -> dict:
+        """Columns set on every updated record besides ``fields`` (e.g. who verified a report)."""
+        return {}
+
+    def is_unchanged(self, stored: dict, record: dict) -> bool:
+        return all(stored[name] == record[name] for name in self.fields)
+
+    def audit_key(self, record: dict, values_row: dict | None = None) -> dict:
+        return {}
+
+
+_registry: dict[str, Kind] = {}
+
+
+def register(kind_class: type[Kind]) -> type[Kind]:
+    """Class decorator: make a kind importable (by its ``name``)."""
+    _registry[kind_class.name] = kind_class()
+    return kind_class
+
+
+def kinds() -> list[Kind]:
+    return sorted(_registry.values(), key=lambda kind: kind.order)
+
+
+def get_kind(name: str) -> Kind | None:
+    return _registry.get((name or "").strip().lower())
+
+
+# --- problems and results -------------------------------------------------------------------------
+
+@dataclass
+class Problem:
+    """One problem: ``row N, column C: message`` (row 1 is the header)."""
+
+    row: int
+    column: str
+    message: Any  # a lazy string, rendered in the reader's language
+
+    def line(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    filename: str
+    dry_run: bool = False
+    partial: bool = False
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    unusable: bool = False
+    written: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        if self.unusable:
+            return 2
+        return 1 if self.rejected else 0
+
+    def summary(self) -> str:
+        return f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, rejected {self.rejected}"
+
+
+@dataclass
+class Scope:
+    """What a user may import into: None for everything, else sets of ids (managers)."""
+
+    company_ids: set[int] | None = None
+    platform_ids: set[int] | None = None
+    kinds: frozenset[str] | None = None
+
+
+class ImportContext:
+    """Shared by the rows of one import: references (loaded once, on first use), the scope, the actor."""
+
+    def __init__(self, kind: Kind, filename: str, actor=None, scope: Scope | None = None):
+        self.kind = kind
+        self.filename = filename
+        self.actor = actor
+        self.scope = scope or Scope()
+        self.now = clock.utcnow()
+        self.current_period = Period.current()
+        self._periods: dict[str, Period] = {}
+
+    @cached_property
+    def organisations(self) -> dict[str, tuple[int, str]]:
+        """credit code -> (id, kind) of every registered organisation."""
+        from ..organisations.models import Organisation
+
+        rows = db.session.execute(select(Organisation.credit_code, Organisation.id, Organisation.kind)
+                                  .where(Organisation.credit_code.is_not(None)))
+        return {code: (org_id, kind) for code, org_id, kind in rows}
+
+    @cached_property
+    def platforms(self) -> dict[str, int]:
+        from ..platforms.models import Platform
+
+        return {code: platform_id for code, platform_id in db.session.execute(select(Platform.code, Platform.id))}
+
+    @cached_property
+    def partnerships(self) -> dict[str, tuple[int, str]]:
+        from ..partnerships.models import Partnership
+
+        rows = db.session.execute(select(Partnership.reference, Partnership.id, Partnership.kind))
+        return {reference: (item_id, kind) for reference, item_id, kind in rows}
+
+    @cached_property
+    def industries(self) -> dict[str, int]:
+        """Industry code, Chinese or English name (lower case) -> id."""
+        from ..organisations.models import Industry
+
+        lookup = {}
+        for industry_id, code, name_zh, name_en in db.session.execute(
+                select(Industry.id, Industry.code, Industry.name_zh, Industry.name_en)):
+            for name in (name_en, name_zh, code):
+                if name:
+                    lookup[name.strip().lower()] = industry_id
+        return lookup
+
+    @cached_property
+    def indicator_units(self) -> dict[str, int]:
+        """Indicator code -> decimal places of its unit (0: counted in whole items, persons, ...)."""
+        try:
+            from ..outcomes.catalogue import CATALOGUE
+        except ImportError:  # the catalogue is defined by the outcomes area; this mirrors evaluation.md
+            return dict(INDICATOR_PLACES)
+        return {indicator.code: indicator.unit.places for indicator in CATALOGUE}
+
+    def period(self, text: str) -> Period:
+        found = self._periods.get(text)
+        if found is None:
+            found = self._periods[text] = Period.parse(text)
+        return found
+
+    def may_use_company(self, organisation_id: int) -> bool:
+        return self.scope.company_ids is None or organisation_id in self.scope.company_ids
+
+    def may_use_platform(self, platform_id: int) -> bool:
+        return self.scope.platform_ids is None or platform_id in self.scope.platform_ids
+
+
+# --- the header -----------------------------------------------------------------------------------
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def match_header(kind: Kind, header: list) -> tuple[list[tuple[int, Column]], list[int], list[Problem]]:
+    """Map header cells to columns: ((index, column) list, indexes of blank headers, problems)."""
+    mapping: list[tuple[int, Column]] = []
+    blanks: list[int] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, cell in enumerate(header):
+        if is_blank(cell) or cell is FORMULA_WITHOUT_VALUE:
+            blanks.append(index)
+            continue
+        text = (str(int(cell)) if isinstance(cell, float) and cell.is_integer() else str(cell)).strip()
+        column = kind.by_header.get(text.lower())
+        if column is None:
+            problems.append(Problem(1, text, _l("This column is not one of the columns of %(kind)s.",
+                                                kind=kind.name)))
+        elif column.key in seen:
+            problems.append(Problem(1, column.key, _l("This column is given twice.")))
+        else:
+            seen.add(column.key)
+            mapping.append((index, column))
+    for column in kind.columns:
+        if column.required and column.key not in seen:
+            problems.append(Problem(1, column.key, _l("This required column is missing (header %(zh)s or %(key)s).",
+                                                      zh=column.zh, key=column.key)))
+    return mapping, blanks, problems
+
+
+# --- spilling valid records between the passes ----------------------------------------------------
+
+class Spill:
+    """Valid records written to a temporary file in chunks, read back in the same order."""
+
+    def __init__(self):
+        self.file = tempfile.TemporaryFile()
+        self.buffer: list = []
+        self.count = 0
+
+    def add(self, item) -> None:
+        self.buffer.append(item)
+        self.count += 1
+        if len(self.buffer) >= CHUNK_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buffer:
+            pickle.dump(self.buffer, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+            self.buffer = []
+
+    def chunks(self):
+        self.flush()
+        self.file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self.file)
+            except EOFError:
+                return
+
+    def close(self) -> None:
+        self.file.close()
+
+
+# --- running an import ----------------------------------------------------------------------------
+
+def run_import(kind: Kind | str, path: str | Path, *, filename: str | None = None, dry_run: bool = False,
+               partial: bool = False, actor=None, scope: Scope | None = None) -> ImportResult:
+    """Check every row of ``path``, then (unless ``dry_run`` or an error without ``partial``) upsert.
+
+    Writes in the current transaction and flushes; the caller commits (or rolls back).
+    :param filename: the name shown in messages and audit events (default: the file's own name).
+    :param scope: limits for managers (their companies and platforms); None lets everything in.
+    """
+    kind = get_kind(kind) if isinstance(kind, str) else kind
+    path = Path(path)
+    filename = filename or path.name
+    result = ImportResult(kind=kind.name, filename=filename, dry_run=dry_run, partial=partial)
+    ctx = ImportContext(kind, filename, actor=actor, scope=scope)
+    if ctx.scope.kinds is not None and kind.name not in ctx.scope.kinds:
+        result.unusable = True
+        result.problems.append(Problem(1, kind.name, _l("You may not import %(kind)s.", kind=kind.name)))
+        return result
+    try:
+        table = open_table(path, (kind.name, kind.sheet_zh))
+    except FileUnreadable:
+        result.unusable = True
+        result.problems.append(Problem(1, "-", _l("The file cannot be read: use an .xlsx workbook or a .csv file.")))
+        return result
+
+    mapping, blanks, header_problems = match_header(kind, table.header)
+    if header_problems:
+        result.unusable = True
+        result.problems.extend(header_problems)
+        return result
+
+    spill = Spill()
+    try:
+        _check_rows(kind, table, mapping, blanks, ctx, result, spill)
+        if result.unusable:
+            result.problems = [problem for problem in result.problems if problem.row == 1]
+            result.rejected = 0
+            return result
+        if result.rejected and not partial:
+            return result
+        _load(kind, spill, ctx, result, write=not dry_run)
+        result.written = not dry_run
+    finally:
+        spill.close()
+    return result
+
+
+def _check_rows(kind: Kind, table, mapping, blanks, ctx: ImportContext, result: ImportResult, spill: Spill) -> None:
+    """Pass 1: parse and check every row; valid records go to ``spill``."""
+    width = max([index for index, _ in mapping] + blanks + [-1]) + 1
+    columns = [(index, column, column.key, column.parse, column.required, column.default)
+               for index, column in mapping]
+    absent = {column.key: column.default for column in kind.columns
+              if column.key not in {c.key for _, c in mapping}}
+    blank_index = set(blanks)
+    key_columns = kind.key
+    order = {column.key: position for position, column in enumerate(kind.columns)}
+    seen_keys: set = set()
+    reported_blank_columns: set[int] = set()
+    problems = result.problems
+
+    for number, cells in table.rows():
+        if all(is_blank(cell) for cell in cells):
+            continue
+        if len(cells) > width or blank_index:
+            for index, cell in enumerate(cells):
+                if (index >= width or index in blank_index) and not is_blank(cell) \
+                        and index not in reported_blank_columns:
+                    reported_blank_columns.add(index)
+                    result.unusable = True
+                    problems.append(Problem(1, column_letter(index),
+                                            _l("A column without a header holds data (row %(row)d).", row=number)))
+        if result.unusable:
+            continue
+        result.rows += 1
+        values = dict(absent)
+        row_problems: list[tuple[str, Any]] = []
+        for index, column, key, parse, required, default in columns:
+            raw = cells[index] if index < len(cells) else ""
+            if raw is FORMULA_WITHOUT_VALUE:
+                row_problems.append((key, _l("This formula cell has no computed value: open the file in Excel, "
+                                             "let it calculate and save it again.")))
+                continue
+            if raw is None or raw == "" or (raw.__class__ is str and not raw.strip()):
+                if required:
+                    row_problems.append((key, _l("A value is required.")))
+                else:
+                    values[key] = default
+                continue
+            try:
+                values[key] = parse(raw)
+            except CellError as error:
+                row_problems.append((key, error.message))
+
+        if all(name in values for name in key_columns):
+            file_key = tuple(values[name] for name in key_columns)
+            if file_key in seen_keys:
+                row_problems.append((key_columns[0], _l("The same %(key)s appears on an earlier row of this file.",
+                                                        key=" + ".join(key_columns))))
+            else:
+                seen_keys.add(file_key)
+
+        kind.check(values, ctx, lambda column, message: row_problems.append((column, message)))
+        if row_problems:
+            result.rejected += 1
+            row_problems.sort(key=lambda item: order.get(item[0], 0))
+            done = set()
+            for column, message in row_problems:
+                if (column, str(message)) not in done:  # one line per column and message
+                    done.add((column, str(message)))
+                    problems.append(Problem(number, column, message))
+            continue
+        spill.add((number, kind.record(values, ctx)))
+
+
+def _stored(kind: Kind, chunk: list) -> dict[tuple, dict]:
+    """The stored records of a chunk, by natural key (one query)."""
+    table = kind.table
+    names = ("id", *(("version",) if "version" in table.c else ()), *kind.db_key, *kind.fields,
+             *kind.extra_fields)
+    query = select(*(table.c[name] for name in dict.fromkeys(names)))
+    for name in kind.db_key:
+        distinct = {record[name] for _, record in chunk}
+        if None in distinct:
+            distinct.discard(None)
+            query = query.where(table.c[name].in_(distinct) | table.c[name].is_(None)) if distinct \
+                else query.where(table.c[name].is_(None))
+        else:
+            query = query.where(table.c[name].in_(distinct))
+    stored = {}
+    for row in db.session.execute(query).mappings():
+        stored[tuple(row[name] for name in kind.db_key)] = dict(row)
+    return stored
+
+
+def _load(kind: Kind, spill: Spill, ctx: ImportContext, result: ImportResult, write: bool) -> None:
+    """Pass 2: upsert the valid records chunk by chunk, with their audit events."""
+    table = kind.table
+    entity_type = table.name
+    extra = kind.update_values(ctx)
+    fields = kind.fields
+    update_statement = (
+        update(table).where(table.c.id == bindparam("v__id"))
+        .values({name: bindparam(f"v_{name}") for name in (*fields, *extra)})
+    )
+    if "version" in table.c:
+        update_statement = update_statement.values(version=table.c.version + 1)
+    for chunk in spill.chunks():
+        stored = _stored(kind, chunk)
+        inserts, insert_rows, updates, events = [], [], [], []
+        for number, record in chunk:
+            key = tuple(record[name] for name in kind.db_key)
+            old = stored.get(key)
+            if old is None:
+                result.created += 1
+                inserts.append(kind.insert_values(record, ctx))
+                insert_rows.append((number, record))
+            elif kind.is_unchanged(old, record):
+                result.unchanged += 1
+            else:
+                result.updated += 1
+                params = {f"v_{name}": record[name] for name in fields}
+                params.update({f"v_{name}": value for name, value in extra.items()})
+                params["v__id"] = old["id"]
+                updates.append(params)
+                before = {name: old[name] for name in fields if old[name] != record[name]}
+                after = {name: record[name] for name in before}
+                for name, value in extra.items():
+                    if name in old and old[name] != value:
+                        before[name], after[name] = old[name], value
+                if "version" in old:
+                    after["version"] = old["version"] + 1
+                events.append((number, {"action": "update", "entity_type": entity_type, "entity_id": old["id"],
+                                        "before": before, "after": after,
+                                        "source_detail": _detail(ctx.filename, number)}))
+        if not write:
+            continue
+        if inserts:
+            ids = db.session.execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), inserts).scalars().all()
+            for new_id, values, (number, record) in zip(ids, inserts, insert_rows):
+                events.append((number, {"action": "create", "entity_type": entity_type, "entity_id": new_id,
+                                        "after": {**kind.audit_key(record), **values},
+                                        "source_detail": _detail(ctx.filename, number)}))
+        if updates:
+            db.session.execute(update_statement, updates)
+        if events:
+            events.sort(key=lambda item: item[0])
+            record_many([event for _, event in events], source="import", actor=ctx.actor)
+
+
+def _detail(filename: str, number: int) -> str:
+    suffix = f" row {number}"
+    return filename[: 255 - len(suffix)] + suffix
+
