@@ -97,3 +97,15 @@ class IntellectualProperty(db.Model):
     granted_on: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
+
+
+# The pinyin sort key follows the name on every save, whoever saves (forms, import, seeders, tests).
+from sqlalchemy import event as _event  # noqa: E402
+
+
+@_event.listens_for(Organisation, "before_insert")
+@_event.listens_for(Organisation, "before_update")
+def _fill_name_sort(_mapper, _connection, organisation: Organisation) -> None:
+    from .services import pinyin_sort_key
+
+    organisation.name_sort = pinyin_sort_key(organisation.name)
