@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from flask import url_for
+from flask import current_app, url_for
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,9 @@ def register_home_panel(template: str, roles, context: Callable[[object], dict] 
 
 
 def nav_for(role: str | None) -> list[NavItem]:
-    return [item for item in _nav if role in item.roles]
+    """The menu of ``role``: entries of areas this app has registered (the registry is per process)."""
+    endpoints = current_app.view_functions
+    return [item for item in _nav if role in item.roles and item.endpoint in endpoints]
 
 
 def panels_for(user) -> list[tuple[HomePanel, dict]]:
