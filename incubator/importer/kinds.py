@@ -235,7 +235,7 @@ class Reports(Kind):
         return record
 
     def insert_values(self, record, ctx):
-        period = ctx.period_cache(record["period"])
+        period = ctx.period(record["period"])
         return {**record, "year": period.year, "quarter": period.quarter, "quarter_end": period.end,
                 "verified_at": ctx.now, "verified_by_id": ctx.actor.id if ctx.actor else None}
 

@@ -1,0 +1,113 @@
+"""The import page: choose a kind, upload, preview every problem by row and column, confirm; templates."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..access import roles_required, upload_limit
+from ..extensions import db
+from . import bp, services
+from .forms import CancelForm, ConfirmForm, UploadForm
+
+PROBLEMS_PER_PAGE = 200
+
+
+def _kind_or_404(name: str):
+    kind = services.get_kind(name)
+    if kind is None or kind not in services.kinds_for(current_user):
+        abort(404)
+    return kind
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles_required("admin", "manager")
+@upload_limit("IMPORT_MAX_BYTES")
+def index():
+    allowed = services.kinds_for(current_user)
+    form = UploadForm()
+    form.kind.choices = [(kind.name, f"{kind.label} ({kind.name})") for kind in allowed]
+    if request.method == "GET" and request.args.get("kind") in {kind.name for kind in allowed}:
+        form.kind.data = request.args["kind"]
+    if form.validate_on_submit():
+        kind = _kind_or_404(form.kind.data)
+        token = services.save_upload(form.file.data, current_user, kind)
+        return redirect(url_for("importer.preview", token=token))
+    return render_template("importer/index.html", form=form, kinds=allowed), 400 if form.errors else 200
+
+
+def _upload_or_404(token: str):
+    found = services.find_upload(token, current_user)
+    if found is None:
+        abort(404)
+    path, meta = found
+    kind = _kind_or_404(meta["kind"])
+    return path, meta, kind
+
+
+def _page_of(problems: list):
+    page = max(request.args.get("page", 1, type=int), 1)
+    pages = max((len(problems) + PROBLEMS_PER_PAGE - 1) // PROBLEMS_PER_PAGE, 1)
+    page = min(page, pages)
+    start = (page - 1) * PROBLEMS_PER_PAGE
+    return problems[start:start + PROBLEMS_PER_PAGE], page, pages
+
+
+@bp.route("/<token>")
+@roles_required("admin", "manager")
+def preview(token: str):
+    """Check the uploaded file without changing anything; show what would happen and every problem."""
+    path, meta, kind = _upload_or_404(token)
+    result = services.import_file(kind, path, user=current_user, filename=meta["filename"], dry_run=True,
+                                  partial=True)
+    db.session.rollback()
+    problems, page, pages = _page_of(result.problems)
+    return render_template("importer/preview.html", result=result, kind=kind, meta=meta, token=token,
+                           problems=problems, page=page, pages=pages, form=ConfirmForm(), cancel_form=CancelForm())
+
+
+@bp.route("/<token>/confirm", methods=["POST"])
+@roles_required("admin", "manager")
+def confirm(token: str):
+    """Import the previewed file for real (checked again: the data may have changed since)."""
+    path, meta, kind = _upload_or_404(token)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    result = services.import_file(kind, path, user=current_user, filename=meta["filename"],
+                                  partial=bool(form.partial.data))
+    if result.written:
+        db.session.commit()
+        services.discard_upload(token)
+    else:
+        db.session.rollback()
+    problems, page, pages = _page_of(result.problems)
+    current_app.logger.info("import %s %s by %s: %s", kind.name, meta["filename"], current_user.email,
+                            result.summary())
+    return render_template("importer/result.html", result=result, kind=kind, meta=meta, token=token,
+                           problems=problems, page=page, pages=pages, form=ConfirmForm(),
+                           cancel_form=CancelForm())
+
+
+@bp.route("/<token>/cancel", methods=["POST"])
+@roles_required("admin", "manager")
+def cancel(token: str):
+    _upload_or_404(token)
+    if not CancelForm().validate_on_submit():
+        abort(400)
+    services.discard_upload(token)
+    flash(_("The uploaded file was discarded; nothing was imported."), "info")
+    return redirect(url_for("importer.index"))
+
+
+@bp.route("/templates/<name>.xlsx")
+@roles_required("admin", "manager")
+def template(name: str):
+    """A workbook to fill in: headers (Chinese, or English keys with ``?lang=en``) and an example row."""
+    kind = _kind_or_404(name)
+    lang = "en" if request.args.get("lang") == "en" else "zh"
+    from io import BytesIO
+
+    data = services.template_workbook(kind, lang)
+    return send_file(BytesIO(data), as_attachment=True, download_name=f"{kind.name}-template-{lang}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
