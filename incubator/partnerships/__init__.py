@@ -1,10 +1,28 @@
-"""Partnerships: see DESIGN.md; this package's issue fills in forms, services, views and templates."""
+"""Partnerships: partner institutions, agreements and deliverables, order-based training, tech transfer, talent."""
+import click
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("partnerships", __name__)
 
 
 def init_app(app):
-    from . import models  # noqa: F401
+    from ..auth.cli import register_user_binding
+    from ..navigation import register_home_panel, register_nav
+    from ..seed import register_seeder
+    from . import models, services, views  # noqa: F401
+    from .seed import seed_partnerships
 
-    app.register_blueprint(bp)
+    app.register_blueprint(bp, url_prefix="/partnerships")
+    register_nav("partnerships.agreements", _l("Agreements"), {"admin", "manager", "partner"}, order=40)
+    register_nav("partnerships.cohorts", _l("Training cohorts"), {"partner"}, order=41)
+    register_nav("partnerships.institutions", _l("Institutions"), {"admin", "manager"}, order=42)
+    register_nav("partnerships.deals", _l("Tech transfer"), {"admin", "manager"}, order=43)
+    register_nav("partnerships.talents", _l("Talent"), {"admin", "manager"}, order=44)
+    register_home_panel("partnerships/panels/partner.html", {"partner"}, services.partners_panel, order=20)
+    register_home_panel("partnerships/panels/expiring.html", {"admin", "manager"}, services.expiring_panel,
+                        order=60)
+    register_user_binding("institution", click.option(
+        "--institution", default=None, metavar="CREDIT_CODE",
+        help="Partner accounts: the credit code of their university or institute."), services.bind_partner_account)
+    register_seeder(45, "partnerships", seed_partnerships)

@@ -165,15 +165,14 @@ class Talent(db.Model):
 
 
 class PartnershipAttachment(db.Model):
-    """A file kept with an agreement (the signed agreement, annexes), stored by ``incubator.uploads``."""
+    """A file kept with an agreement (the signed agreement, annexes); the bytes live in ``incubator.uploads``."""
 
     __tablename__ = "partnership_attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
-    storage_key: Mapped[str] = mapped_column(String(255))
-    filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size_bytes: Mapped[int] = mapped_column(default=0)
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    stored_file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"), unique=True)
+    title: Mapped[str | None] = mapped_column(String(200))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    stored_file = relationship("StoredFile", lazy="joined")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 revision = '0006_partnerships'
 down_revision = '0003_targets'
 branch_labels = None
-depends_on = None
+depends_on = ('0005_startups',)  # partnership_attachments refers to stored_files
 
 
 def upgrade():
@@ -62,15 +62,13 @@ def upgrade():
     op.create_table('partnership_attachments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('partnership_id', sa.Integer(), nullable=False),
-    sa.Column('storage_key', sa.String(length=255), nullable=False),
-    sa.Column('filename', sa.String(length=255), nullable=False),
-    sa.Column('content_type', sa.String(length=100), nullable=False),
-    sa.Column('size_bytes', sa.Integer(), nullable=False),
-    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('stored_file_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=True),
     sa.Column('uploaded_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['partnership_id'], ['partnerships.id'], name=op.f('fk_partnership_attachments_partnership_id_partnerships'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_partnership_attachments_uploaded_by_id_users'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_partnership_attachments'))
+    sa.ForeignKeyConstraint(['stored_file_id'], ['stored_files.id'], name=op.f('fk_partnership_attachments_stored_file_id_stored_files')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_partnership_attachments')),
+    sa.UniqueConstraint('stored_file_id', name=op.f('uq_partnership_attachments_stored_file_id'))
     )
     with op.batch_alter_table('partnership_attachments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_partnership_attachments_partnership_id'), ['partnership_id'], unique=False)
