@@ -1,0 +1,555 @@
+"""The quarterly evaluation: results per scope (achievement, status, score, rating), live or published.
+
+``live_evaluation(period)`` computes from the data now; ``frozen_evaluation(snapshot)`` reads a published
+version. Both offer the same interface, which the evaluation page and every export read:
+``zone``, ``platforms``, ``weights``, ``iter_companies()``, ``iter_deals()``, ``iter_data_quality()``.
+Computation is exact (``Decimal``); statuses and ratings are decided on exact values; only output rounds.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import and_, case, exists, func, insert, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from .. import clock
+from ..audit.services import record
+from ..extensions import db
+from ..organisations.models import Organisation
+from ..outcomes import catalogue
+from ..outcomes.catalogue import CATALOGUE, REPORT_INDICATORS, STOCK
+from ..outcomes.computations import EXACT, ZONE, code_order, compute_figures, divide, indicator_values, placement
+from ..outcomes.services import approved_targets, weights_for
+from ..partnerships.models import TechTransferDeal
+from ..periods import Period
+from ..platforms.models import Platform
+from ..startups.models import REPORT_FIGURES, Incubation, QuarterlyReport
+from .models import EvaluationSnapshot, EvaluationSnapshotRow
+
+SCORE_CAP = Decimal("1.2")
+AT_RISK_FACTOR = Decimal("0.8")
+RATINGS = ((Decimal(95), "A"), (Decimal(80), "B"), (Decimal(60), "C"))
+PROBLEMS = ("missing_report", "unverified_report")
+
+
+class PublishError(Exception):
+    """Publishing was refused (the reason is a translatable message)."""
+
+
+# --- rules -----------------------------------------------------------------------------------------------
+
+def achievement_of(value: Decimal | None, target: Decimal | None) -> Decimal | None:
+    """``ytd_value ÷ target``; undefined without a target, with a target of 0 or an undefined value."""
+    if value is None or target is None or target == 0:
+        return None
+    return divide(value, target)
+
+
+def status_of(achievement: Decimal | None, expected: Decimal) -> str | None:
+    if achievement is None:
+        return None
+    if achievement >= expected:
+        return "on_track"
+    if achievement >= EXACT.multiply(AT_RISK_FACTOR, expected):
+        return "at_risk"
+    return "behind"
+
+
+def yoy_growth(value: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    if value is None or previous is None or previous == 0:
+        return None
+    return divide(EXACT.subtract(value, previous), previous, Decimal(100))
+
+
+def score_of(results: list["IndicatorResult"], weights: dict[str, Decimal]) -> Decimal | None:
+    """100 × Σ wᵢ·min(achievementᵢ ÷ expectedᵢ, 1.2) ÷ Σ wᵢ over the indicators with an achievement."""
+    numerator, denominator = Decimal(0), Decimal(0)
+    for result in results:
+        if result.achievement is None:
+            continue
+        weight = weights.get(result.code, Decimal(1))
+        ratio = min(EXACT.divide(result.achievement, result.expected), SCORE_CAP)
+        numerator = EXACT.add(numerator, EXACT.multiply(weight, ratio))
+        denominator = EXACT.add(denominator, weight)
+    if denominator == 0:
+        return None
+    return EXACT.divide(EXACT.multiply(Decimal(100), numerator), denominator)
+
+
+def rating_of(score: Decimal | None) -> str | None:
+    if score is None:
+        return None
+    for threshold, letter in RATINGS:
+        if score >= threshold:
+            return letter
+    return "D"
+
+
+# --- results ---------------------------------------------------------------------------------------------
+
+@dataclass
+class IndicatorResult:
+    code: str
+    period_value: Decimal | None
+    ytd_value: Decimal | None
+    ytd_prev_year: Decimal | None
+    yoy_growth_pct: Decimal | None
+    target: Decimal | None
+    achievement: Decimal | None
+    expected: Decimal
+    status: str | None
+
+    @property
+    def indicator(self) -> catalogue.Indicator:
+        return catalogue.get(self.code)
+
+    def to_json(self) -> list:
+        return [self.code, *(_text(getattr(self, name)) for name in RESULT_FIELDS[1:-1]), self.status]
+
+    @classmethod
+    def from_json(cls, data: list) -> "IndicatorResult":
+        values = [_number(item) for item in data[1:-1]]
+        return cls(data[0], *values, data[-1])
+
+
+RESULT_FIELDS = ("code", "period_value", "ytd_value", "ytd_prev_year", "yoy_growth_pct", "target", "achievement",
+                 "expected", "status")
+
+
+@dataclass
+class ScopeResult:
+    scope_type: str  # zone | platform
+    code: str
+    name: str | None  # a platform's name as recorded (the zone's name depends on the language)
+    kind: str | None = None
+    level: str | None = None
+    platform_id: int | None = None
+    results: list[IndicatorResult] = field(default_factory=list)
+    score: Decimal | None = None
+    rating: str | None = None
+
+    def result(self, code: str) -> IndicatorResult:
+        return next(item for item in self.results if item.code == code)
+
+    def to_json(self) -> dict:
+        return {"scope_type": self.scope_type, "code": self.code, "name": self.name, "kind": self.kind,
+                "level": self.level, "platform_id": self.platform_id, "score": _text(self.score),
+                "rating": self.rating, "results": [item.to_json() for item in self.results]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ScopeResult":
+        return cls(data["scope_type"], data["code"], data["name"], data["kind"], data["level"], data["platform_id"],
+                   [IndicatorResult.from_json(item) for item in data["results"]], _number(data["score"]),
+                   data["rating"])
+
+
+@dataclass
+class CompanyRow:
+    credit_code: str | None
+    name: str
+    platform_code: str | None
+    values: dict[str, tuple[Decimal | None, Decimal | None]]  # report indicators: (period, ytd)
+    organisation_id: int | None = None
+
+    def to_json(self) -> list:
+        return [self.credit_code, self.name, self.platform_code, self.organisation_id,
+                [[_text(self.values[i.code][0]), _text(self.values[i.code][1])] for i in REPORT_INDICATORS]]
+
+    @classmethod
+    def from_json(cls, data: list) -> "CompanyRow":
+        values = {i.code: (_number(pair[0]), _number(pair[1])) for i, pair in zip(REPORT_INDICATORS, data[4])}
+        return cls(data[0], data[1], data[2], values, data[3])
+
+
+@dataclass
+class DealRow:
+    reference: str
+    date: date
+    title: str
+    kind: str
+    source_credit_code: str | None
+    source_name: str
+    recipient_credit_code: str | None
+    recipient_name: str
+    value: Decimal  # 万元
+
+    def to_json(self) -> list:
+        return [self.reference, self.date.isoformat(), self.title, self.kind, self.source_credit_code,
+                self.source_name, self.recipient_credit_code, self.recipient_name, _text(self.value)]
+
+    @classmethod
+    def from_json(cls, data: list) -> "DealRow":
+        return cls(data[0], date.fromisoformat(data[1]), *data[2:8], _number(data[8]))
+
+
+@dataclass
+class QualityRow:
+    credit_code: str | None
+    company_name: str
+    platform_code: str | None
+    problem: str
+    organisation_id: int | None = None
+
+    def to_json(self) -> list:
+        return [self.credit_code, self.company_name, self.platform_code, self.problem, self.organisation_id]
+
+    @classmethod
+    def from_json(cls, data: list) -> "QualityRow":
+        return cls(*data)
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _number(value) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def scope_results(values_now: dict, values_before: dict, targets: dict, period: Period) -> list[IndicatorResult]:
+    """The catalogue's results of one scope from its (period, ytd) values now and a year earlier."""
+    results = []
+    for indicator in CATALOGUE:
+        period_value, ytd_value = values_now[indicator.code]
+        previous = values_before[indicator.code][1]
+        target = targets.get(indicator.code)
+        expected = catalogue.expected(indicator, period.quarter)
+        achievement = achievement_of(ytd_value, target)
+        results.append(IndicatorResult(indicator.code, period_value, ytd_value, previous,
+                                       yoy_growth(ytd_value, previous), target, achievement, expected,
+                                       status_of(achievement, expected)))
+    return results
+
+
+def zone_name(lang: str) -> str:
+    return current_app.config["ZONE_NAME_ZH" if lang == "zh" else "ZONE_NAME_EN"]
+
+
+class LiveEvaluation:
+    """The evaluation of a period computed from the data now (unpublished figures)."""
+
+    version: int | None = None
+    published = False
+    published_by_email: str | None = None
+    snapshot: EvaluationSnapshot | None = None
+
+    def __init__(self, period: Period, with_platforms: bool = True):
+        self.period = period
+        self.generated_at = clock.now()
+        previous = Period(period.year - 1, period.quarter)
+        periods = [period, previous]
+        self.weights = weights_for(period.year)
+        targets = approved_targets(period.year)
+        self.targets = targets
+
+        zone_figures = compute_figures("zone", periods)
+        self.zone = ScopeResult("zone", ZONE, None)
+        self.zone.results = scope_results(indicator_values(zone_figures, ZONE, period),
+                                          indicator_values(zone_figures, ZONE, previous),
+                                          targets.get(ZONE, {}), period)
+        self.zone.score = score_of(self.zone.results, self.weights)
+        self.zone.rating = rating_of(self.zone.score)
+
+        self.platforms: list[ScopeResult] = []
+        if with_platforms:
+            platform_figures = compute_figures("platform", periods)
+            platforms = db.session.execute(select(Platform.id, Platform.code, Platform.name, Platform.kind,
+                                                  Platform.level)).all()
+            for platform_id, code, name, kind, level in sorted(platforms, key=lambda row: row.code):
+                scope = ScopeResult("platform", code, name, kind, level, platform_id)
+                scope.results = scope_results(indicator_values(platform_figures, platform_id, period),
+                                              indicator_values(platform_figures, platform_id, previous),
+                                              targets.get(platform_id, {}), period)
+                scope.score = score_of(scope.results, self.weights)
+                scope.rating = rating_of(scope.score)
+                self.platforms.append(scope)
+        self._platform_codes = {scope.platform_id: scope.code for scope in self.platforms}
+
+    def zone_name(self, lang: str) -> str:
+        return zone_name(lang)
+
+    @property
+    def scopes(self) -> list[ScopeResult]:
+        return [self.zone, *self.platforms]
+
+    def _codes(self) -> dict[int, str]:
+        if not self._platform_codes:
+            self._platform_codes = dict(db.session.execute(select(Platform.id, Platform.code)).all())
+        return self._platform_codes
+
+    def company_query(self):
+        return company_query(self.period)
+
+    def iter_companies(self, offset: int = 0, limit: int | None = None, platform_id: int | None = None):
+        query = self.company_query()
+        if platform_id is not None:
+            query = query.where(placement(Organisation.id, literal(self.period.end)) == platform_id)
+        if limit is not None:
+            query = query.offset(offset).limit(limit)
+        codes = self._codes()
+        result = db.session.execute(query.execution_options(yield_per=2000))
+        for row in result:
+            yield company_row(row, codes)
+
+    def company_total(self, platform_id: int | None = None) -> int:
+        report = QuarterlyReport
+        query = select(func.count(func.distinct(report.organisation_id))).where(
+            report.status == "verified", report.year == self.period.year, report.quarter <= self.period.quarter)
+        if platform_id is not None:
+            query = query.where(placement(report.organisation_id, literal(self.period.end)) == platform_id)
+        return db.session.scalar(query)
+
+    def iter_deals(self):
+        yield from deal_rows(self.period)
+
+    def iter_data_quality(self, platform_id: int | None = None):
+        codes = self._codes()
+        for row in db.session.execute(data_quality_query(self.period, platform_id)):
+            yield QualityRow(row.credit_code, row.name, codes.get(row.placed), row.problem, row.id)
+
+
+def company_query(period: Period):
+    """Companies with a verified report in the year to date, their period and year-to-date sums, placed."""
+    report = QuarterlyReport
+    sums = []
+    for name in REPORT_FIGURES:
+        column = getattr(report, name)
+        sums.append(func.coalesce(func.sum(case((report.quarter == period.quarter, column), else_=0)), 0).label(f"p_{name}"))
+        sums.append(func.coalesce(func.sum(column), 0).label(f"y_{name}"))
+    totals = (select(report.organisation_id.label("organisation_id"), *sums)
+              .where(report.status == "verified", report.year == period.year, report.quarter <= period.quarter)
+              .group_by(report.organisation_id).subquery())
+    return (select(Organisation.id, Organisation.credit_code, Organisation.name,
+                   placement(Organisation.id, literal(period.end)).label("placed"),
+                   *[totals.c[f"{prefix}_{name}"] for name in REPORT_FIGURES for prefix in ("p", "y")])
+            .join(totals, totals.c.organisation_id == Organisation.id)
+            .order_by(code_order(func.coalesce(Organisation.credit_code, "")), code_order(Organisation.name),
+                      Organisation.id))
+
+
+_STOCK_FIGURES = {indicator.computation.measure for indicator in REPORT_INDICATORS
+                  if indicator.kind == STOCK}
+
+
+def company_row(row, platform_codes: dict) -> CompanyRow:
+    """One company's report indicators from a row of ``company_query``."""
+    values: dict[str, tuple] = {}
+    raw = row[4:]
+    for index, name in enumerate(REPORT_FIGURES):
+        period_sum, ytd_sum = raw[2 * index], raw[2 * index + 1]
+        if name in _STOCK_FIGURES:
+            ytd_sum = period_sum
+        values[name] = (period_sum, ytd_sum)
+    result: dict[str, tuple] = {}
+    for indicator in REPORT_INDICATORS:
+        computation = indicator.computation
+        if isinstance(computation, catalogue.Measure):
+            pair = values[computation.measure]
+            if computation.money:
+                result[indicator.code] = (Decimal(pair[0]).scaleb(-4), Decimal(pair[1]).scaleb(-4))
+            else:
+                result[indicator.code] = (Decimal(pair[0]), Decimal(pair[1]))
+    for indicator in REPORT_INDICATORS:
+        computation = indicator.computation
+        if isinstance(computation, catalogue.Ratio):
+            top, bottom = result[computation.numerator], result[computation.denominator]
+            result[indicator.code] = (divide(top[0], bottom[0], computation.factor),
+                                      divide(top[1], bottom[1], computation.factor))
+    ordered = {indicator.code: result[indicator.code] for indicator in REPORT_INDICATORS}
+    return CompanyRow(row[1], row[2], platform_codes.get(row[3]), ordered, row[0])
+
+
+def deal_rows(period: Period):
+    """The tech-transfer deals of the year-to-date window, by date then reference."""
+    source, recipient = aliased(Organisation), aliased(Organisation)
+    deal = TechTransferDeal
+    query = (select(deal.reference, deal.deal_date, deal.title, deal.kind, source.credit_code, source.name,
+                    recipient.credit_code, recipient.name, deal.value)
+             .join(source, source.id == deal.source_id).join(recipient, recipient.id == deal.recipient_id)
+             .where(deal.deal_date.between(period.year_start, period.end))
+             .order_by(deal.deal_date, code_order(deal.reference)))
+    for row in db.session.execute(query.execution_options(yield_per=2000)):
+        yield DealRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], Decimal(row[8]).scaleb(-4))
+
+
+def data_quality_query(period: Period, platform_id: int | None = None):
+    """Companies incubating at quarter end without a verified report, and unverified reports of the quarter."""
+    report = QuarterlyReport
+    org = Organisation
+    unverified = exists().where(report.organisation_id == org.id, report.period == str(period),
+                                report.status != "verified")
+    verified = exists().where(report.organisation_id == org.id, report.period == str(period),
+                              report.status == "verified")
+    incubating = exists().where(Incubation.organisation_id == org.id, Incubation.admitted_on <= period.end,
+                                or_(Incubation.ended_on.is_(None), Incubation.ended_on >= period.end))
+    problem = case((unverified, "unverified_report"), else_="missing_report").label("problem")
+    placed = placement(org.id, literal(period.end)).label("placed")
+    query = (select(org.id, org.credit_code, org.name, placed, problem)
+             .where(or_(unverified, and_(incubating, ~verified)))
+             .order_by(code_order(func.coalesce(org.credit_code, "")), problem, code_order(org.name), org.id))
+    if platform_id is not None:
+        query = query.where(placement(org.id, literal(period.end)) == platform_id)
+    return query
+
+
+def live_evaluation(period: Period, with_platforms: bool = True) -> LiveEvaluation:
+    return LiveEvaluation(period, with_platforms)
+
+
+# --- published versions ----------------------------------------------------------------------------------
+
+class FrozenEvaluation:
+    """A published version read back exactly as it was frozen."""
+
+    published = True
+
+    def __init__(self, snapshot: EvaluationSnapshot):
+        self.snapshot = snapshot
+        self.period = Period.parse(snapshot.period)
+        self.version = snapshot.version
+        self.generated_at = snapshot.published_at.astimezone(clock.zone_tz())
+        self.published_by_email = snapshot.published_by_email
+        summary = snapshot.summary
+        self.zone = ScopeResult.from_json(summary["zone"])
+        self.platforms = [ScopeResult.from_json(item) for item in summary["platforms"]]
+        self.weights = {code: Decimal(value) for code, value in summary["weights"].items()}
+
+    def zone_name(self, lang: str) -> str:
+        return self.snapshot.zone_name_zh if lang == "zh" else self.snapshot.zone_name_en
+
+    @property
+    def scopes(self) -> list[ScopeResult]:
+        return [self.zone, *self.platforms]
+
+    def _rows(self, section: str, offset: int = 0, limit: int | None = None):
+        query = (select(EvaluationSnapshotRow.data)
+                 .where(EvaluationSnapshotRow.snapshot_id == self.snapshot.id,
+                        EvaluationSnapshotRow.section == section)
+                 .order_by(EvaluationSnapshotRow.seq))
+        if limit is not None:
+            query = query.offset(offset).limit(limit)
+        for (data,) in db.session.execute(query.execution_options(yield_per=2000)):
+            yield data
+
+    def iter_companies(self, offset: int = 0, limit: int | None = None, platform_id: int | None = None):
+        if platform_id is not None:
+            code = next((scope.code for scope in self.platforms if scope.platform_id == platform_id), None)
+            for data in self._rows("company"):
+                if data[2] == code:
+                    yield CompanyRow.from_json(data)
+            return
+        for data in self._rows("company", offset, limit):
+            yield CompanyRow.from_json(data)
+
+    def company_total(self, platform_id: int | None = None) -> int:
+        if platform_id is None:
+            return self.snapshot.company_count
+        return sum(1 for _ in self.iter_companies(platform_id=platform_id))
+
+    def iter_deals(self):
+        for data in self._rows("deal"):
+            yield DealRow.from_json(data)
+
+    def iter_data_quality(self, platform_id: int | None = None):
+        for data in self._rows("quality"):
+            yield QualityRow.from_json(data)
+
+
+def snapshots_of(period: Period) -> list[EvaluationSnapshot]:
+    return list(db.session.scalars(select(EvaluationSnapshot).where(EvaluationSnapshot.period == str(period))
+                                   .order_by(EvaluationSnapshot.version.desc())))
+
+
+def latest_snapshot(period: Period) -> EvaluationSnapshot | None:
+    return db.session.scalar(select(EvaluationSnapshot).where(EvaluationSnapshot.period == str(period))
+                             .order_by(EvaluationSnapshot.version.desc()).limit(1))
+
+
+def snapshot_version(period: Period, version: int) -> EvaluationSnapshot | None:
+    return db.session.scalar(select(EvaluationSnapshot).where(EvaluationSnapshot.period == str(period),
+                                                              EvaluationSnapshot.version == version))
+
+
+def evaluation_for(period: Period, version: int | None = None, live: bool = False):
+    """The latest published version by default, a given one, or the live figures (also when none is published).
+
+    :raises LookupError: when ``version`` does not exist for the period.
+    """
+    if live:
+        return live_evaluation(period)
+    if version is not None:
+        snapshot = snapshot_version(period, version)
+        if snapshot is None:
+            raise LookupError(version)
+        return FrozenEvaluation(snapshot)
+    snapshot = latest_snapshot(period)
+    return FrozenEvaluation(snapshot) if snapshot else live_evaluation(period)
+
+
+def publish(period: Period, user, note: str | None = None) -> EvaluationSnapshot:
+    """Freeze the live figures of ``period`` as its next version (flushes; the caller commits).
+
+    :raises PublishError: when the figures are the same as the latest published version's.
+    """
+    from flask_babel import lazy_gettext as _l
+
+    if period.is_future():
+        raise PublishError(_l("A future quarter cannot be published."))
+    evaluation = live_evaluation(period)
+    latest = latest_snapshot(period)
+    summary = {
+        "zone": evaluation.zone.to_json(),
+        "platforms": [scope.to_json() for scope in evaluation.platforms],
+        "weights": {code: str(value) for code, value in evaluation.weights.items()},
+        "targets": {str(scope): {code: str(value) for code, value in values.items()}
+                    for scope, values in evaluation.targets.items()},
+    }
+    digest = hashlib.sha256(json.dumps(summary, sort_keys=True, ensure_ascii=False).encode())
+    snapshot = EvaluationSnapshot(
+        period=str(period), version=(latest.version + 1) if latest else 1, published_at=clock.utcnow(),
+        published_by_id=getattr(user, "id", None), published_by_email=getattr(user, "email", None),
+        zone_name_zh=current_app.config["ZONE_NAME_ZH"], zone_name_en=current_app.config["ZONE_NAME_EN"],
+        summary=summary, note=(note or None),
+    )
+    db.session.add(snapshot)
+    db.session.flush()
+
+    companies = 0
+    for section, rows in (("company", evaluation.iter_companies()), ("deal", evaluation.iter_deals()),
+                          ("quality", evaluation.iter_data_quality())):
+        batch = []
+        for seq, row in enumerate(rows):
+            data = row.to_json()
+            digest.update(json.dumps([section, data], ensure_ascii=False).encode())
+            batch.append({"snapshot_id": snapshot.id, "section": section, "seq": seq, "data": data})
+            if section == "company":
+                companies += 1
+            if len(batch) >= 2000:
+                db.session.execute(insert(EvaluationSnapshotRow), batch)
+                batch = []
+        if batch:
+            db.session.execute(insert(EvaluationSnapshotRow), batch)
+    snapshot.digest = digest.hexdigest()
+    snapshot.company_count = companies
+    if latest is not None and latest.digest == snapshot.digest:
+        raise PublishError(_l("Nothing changed since version %(version)d was published.", version=latest.version))
+    record("evaluation.publish", snapshot, after={"period": str(period), "version": snapshot.version,
+                                                  "digest": snapshot.digest, "zone_score": evaluation.zone.score,
+                                                  "zone_rating": evaluation.zone.rating},
+           reason=note or None)
+    db.session.flush()
+    return snapshot
+
+
+def platform_scope(evaluation, platform_id: int) -> ScopeResult | None:
+    return next((scope for scope in evaluation.platforms if scope.platform_id == platform_id), None)
+
+
+def as_of(moment: datetime) -> str:
+    """A timestamp as printed in exports: ISO 8601 in the zone's time zone, to the second."""
+    return moment.astimezone(clock.zone_tz()).replace(microsecond=0).isoformat()

@@ -1,0 +1,1 @@
+"""Evaluation pages (filled below)."""
