@@ -56,6 +56,7 @@ class DefaultConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "incubator@localhost"
     MAIL_OUTBOX: str | None = None  # defaults to instance/mail
+    PUBLIC_URL = "http://127.0.0.1:5000"  # links in e-mails sent outside a request (commands, imports)
 
     PAGE_SIZE = 25
     REQUIRE_ADMIN_MFA = False

@@ -128,7 +128,7 @@ def authenticate(email: str, password: str) -> LoginResult:
     user = find_user(email)
     if throttle and throttle.locked_until and throttle.locked_until > now:
         minutes = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
-        audit.record("login_locked", entity_type="user", entity_id=user.id if user else None,
+        audit.record("login_locked", entity_type="users", entity_id=user.id if user else None,
                      after={"email": normalise_email(email)[:254]})
         return LoginResult(None, _l("Too many failed attempts. Try again in %(minutes)d minutes.",
                                     minutes=minutes))
@@ -155,12 +155,12 @@ def authenticate(email: str, password: str) -> LoginResult:
         db.session.add(throttle)
     throttle.failures += 1
     throttle.last_failure_at = now
-    audit.record("login_failure", entity_type="user", entity_id=user.id if user else None,
+    audit.record("login_failure", entity_type="users", entity_id=user.id if user else None,
                  after={"email": normalise_email(email)[:254], "failures": throttle.failures})
     if throttle.failures >= config["LOGIN_MAX_FAILURES"]:
         throttle.locked_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
         throttle.failures = 0
-        audit.record("login_lockout", entity_type="user", entity_id=user.id if user else None,
+        audit.record("login_lockout", entity_type="users", entity_id=user.id if user else None,
                      after={"email": normalise_email(email)[:254]})
         message = _l("Too many failed attempts. Try again in %(minutes)d minutes.",
                      minutes=config["LOGIN_LOCK_MINUTES"])

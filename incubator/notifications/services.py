@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
@@ -31,10 +31,19 @@ def _in_app(user, subject: str, body: str, link: str | None, kind: str) -> None:
     db.session.add(Notification(user_id=user.id, subject=subject[:255], body=body, link=link, kind=kind))
 
 
+def absolute_link(link: str | None) -> str | None:
+    """An in-app path as a full address for e-mails: the request's host, or ``PUBLIC_URL`` outside one."""
+    if not link or not link.startswith("/") or link.startswith("//"):
+        return link
+    base = request.host_url if has_request_context() else current_app.config["PUBLIC_URL"]
+    return base.rstrip("/") + link
+
+
 @channel("email")
 def _email(user, subject: str, body: str, link: str | None, kind: str) -> None:
-    text = body + (f"\n\n{link}" if link else "")
-    mail.queue(mail.build_message(user.email, subject, text))
+    link = absolute_link(link)
+    text = "\n\n".join(part for part in (body, link) if part)
+    mail.queue(mail.build_message(user.email, subject, text or subject))
 
 
 def notify(users: Iterable, subject, body="", *, link: str | None = None, kind: str = "info",
