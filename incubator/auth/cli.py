@@ -5,6 +5,7 @@ import sys
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from ..extensions import db
 from .models import ROLES
@@ -39,6 +40,10 @@ def build_create_user_command() -> click.Command:
     def create_user_command(email, role, name, locale, **bindings):
         """Create an account; the password is read from standard input or prompted."""
         password = read_password()
+        with force_locale("en"):  # the commands speak English
+            _create(email, role, name, locale, password, bindings)
+
+    def _create(email, role, name, locale, password, bindings):
         try:
             user = create_user(email, role, password, name=name, locale=locale, source="cli")
             for option, value in bindings.items():
