@@ -1,0 +1,28 @@
+"""Recognition and compliance: distance to the official thresholds, high-tech readiness, Torch statistics."""
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+bp = Blueprint("compliance", __name__, url_prefix="/compliance")
+
+
+def init_app(app):
+    from ..navigation import register_home_panel, register_nav
+    from ..platforms.tabs import register_platform_tab
+    from ..seed import register_seeder
+    from . import cli, models, panels, views  # noqa: F401  (routes register on import)
+    from .seed import seed_compliance
+
+    app.register_blueprint(bp)
+    register_nav("compliance.overview", _l("Recognition"), {"admin", "manager"}, order=60,
+                 active_prefix="/compliance/platforms")
+    register_nav("compliance.high_tech", _l("High-tech readiness"), {"admin", "manager"}, order=61,
+                 active_prefix="/compliance/companies")
+    register_nav("compliance.torch_index", _l("Torch statistics"), {"admin", "manager"}, order=62,
+                 active_prefix="/compliance/torch")
+    register_nav("compliance.rule_sets", _l("Rule sets"), {"admin"}, order=63, active_prefix="/compliance/rule-sets")
+    register_home_panel("compliance/panels/alerts.html", {"admin", "manager"}, panels.alerts_panel, order=30)
+    register_platform_tab("compliance", _l("Recognition"), "compliance/panels/platform_tab.html", panels.platform_tab,
+                          order=45)
+    app.cli.add_command(cli.refresh_alerts_command)
+    app.cli.add_command(cli.install_rule_sets_command)
+    register_seeder(70, "compliance: rule sets, annual facts, alerts", seed_compliance)
