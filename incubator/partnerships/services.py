@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, false, func, or_, select, true
+from sqlalchemy.orm import defaultload
 
 from .. import clock
 from ..access import company_ids_for, platform_ids_for
@@ -184,7 +185,8 @@ def agreement_query(user, status: str = "", q: str = "", kind: str = "", partner
                     sort: str = "-starts_on"):
     """The SELECT behind the agreement lists (one statement, partner and zone side joined eagerly)."""
     partner = Organisation.__table__.alias("partner_search")
-    query = select(Partnership).join(partner, partner.c.id == Partnership.partner_id)
+    query = select(Partnership).join(partner, partner.c.id == Partnership.partner_id) \
+        .options(defaultload(Partnership.platform).lazyload(Platform.managers))
     query = _scoped(query, agreement_scope(user))
     if status in AGREEMENT_STATUSES:
         query = query.where(status_clause(status, clock.today()))
@@ -933,7 +935,8 @@ def get_talent(user, talent_id: int) -> Talent | None:
 
 
 def talent_query(user, q: str = "", category: str = "", year: int | None = None, sort: str = "-joined_on"):
-    query = _scoped(select(Talent), talent_scope(user))
+    query = _scoped(select(Talent).options(defaultload(Talent.platform).lazyload(Platform.managers)),
+                    talent_scope(user))
     if category in TALENT_CATEGORIES:
         query = query.where(Talent.category == category)
     if year:

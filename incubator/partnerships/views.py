@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_sqlalchemy.pagination import SelectPagination
 
 from .. import clock
 from ..access import get_visible_or_404, roles_required, upload_limit
@@ -39,6 +40,19 @@ def show_problems(form, error: services.Problems) -> None:
 
 def page_of(query):
     return db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+
+
+class RowPagination(SelectPagination):
+    """Pagination of a SELECT of several columns (an entity and its figures): items are whole rows."""
+
+    def _query_items(self):
+        select_ = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select_).unique().all())
+
+
+def rows_page_of(query):
+    return RowPagination(select=query, session=db.session(), page=None, per_page=current_app.config["PAGE_SIZE"],
+                         error_out=False, count=True)
 
 
 def year_choices(first: int | None = None) -> list[tuple[str, str]]:
@@ -368,8 +382,7 @@ def institutions():
     filters.kind.choices = [("", _("All kinds"))] + list(institution_kind_labels().items())
     sort = request.args.get("sort", "name")
     query = services.institution_query(user(), q=filters.q.data or "", kind=filters.kind.data or "", sort=sort)
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("partnerships/institutions.html", page=page, filters=filters, sort=sort,
+    return render_template("partnerships/institutions.html", page=rows_page_of(query), filters=filters, sort=sort,
                            labels=labels())
 
 
