@@ -22,6 +22,7 @@ AREAS = (
     "outcomes",
     "evaluation",
     "importer",
+    "bookings",
     "compliance",
 )
 
