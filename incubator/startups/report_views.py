@@ -1,0 +1,407 @@
+"""Routes of incubations, graduation criteria and quarterly reports (thin: the rules are in services)."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import clock
+from ..access import admin_required, company_ids_for, roles_required
+from ..audit import services as audit
+from ..database import wan_to_yuan, yuan_to_wan
+from ..extensions import db
+from ..organisations.models import Organisation
+from ..periods import Period, PeriodError
+from . import bp
+from . import forms as f
+from . import services as svc
+from .models import REPORT_FIGURES, REPORT_MONEY_FIELDS, REPORT_STATUSES, Incubation, QuarterlyReport
+
+
+def report_status_labels():
+    return {"draft": _l("Draft"), "submitted": _l("Submitted"), "verified": _l("Verified"),
+            "returned": _l("Returned"), None: _l("Not filed")}
+
+
+def incubation_status_labels():
+    return {"incubating": _l("Incubating"), "graduated": _l("Graduated"), "exited": _l("Exited")}
+
+
+@bp.app_context_processor
+def report_labels():
+    return {"report_status_labels": report_status_labels(), "report_labels": f.REPORT_LABELS,
+            "incubation_status_labels": incubation_status_labels(), "report_figures": REPORT_FIGURES,
+            "money_fields": REPORT_MONEY_FIELDS, "figures_chart_data": figures_chart_data}
+
+
+def figures_chart_data(series) -> dict:
+    """The chart's data (万元 as numbers, for drawing only; the table beside shows the exact values)."""
+    return {
+        "periods": [r.period for r in series],
+        "revenue": [float(yuan_to_wan(r.revenue)) for r in series],
+        "rd_expense": [float(yuan_to_wan(r.rd_expense)) for r in series],
+        "employees": [r.employees for r in series],
+        "labels": {"revenue": str(f.REPORT_LABELS["revenue"]), "rd_expense": str(f.REPORT_LABELS["rd_expense"]),
+                   "employees": str(f.REPORT_LABELS["employees"]), "wan": str(_l("万元")),
+                   "persons": str(_l("persons"))},
+    }
+
+
+# --- incubations --------------------------------------------------------------------------------------
+
+INCUBATION_SORTS = {"admitted": Incubation.admitted_on, "status": Incubation.status}
+
+
+@bp.route("/incubations")
+@roles_required("admin", "manager")
+def incubations():
+    query = svc.visible_incubations(current_user).join(Organisation, Organisation.id == Incubation.organisation_id)
+    q = (request.args.get("q") or "").strip()
+    if q:
+        query = query.where(or_(Organisation.name.ilike(f"%{q}%"), Organisation.credit_code.ilike(f"%{q}%")))
+    status = request.args.get("status")
+    if status in incubation_status_labels():
+        query = query.where(Incubation.status == status)
+    sort = request.args.get("sort", "-admitted")
+    column = INCUBATION_SORTS.get(sort.lstrip("-"), Incubation.admitted_on)
+    query = query.order_by(column.desc() if sort.startswith("-") else column, Incubation.id)
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    today = clock.today()
+    times = {item.id: svc.time_status(item, today) for item in page.items}
+    return render_template("startups/incubations.html", page=page, times=times, sort=sort, q=q, status=status)
+
+
+def _incubation_or_404(incubation_id: int) -> Incubation:
+    item = db.session.scalar(svc.visible_incubations(current_user).where(Incubation.id == incubation_id))
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.route("/incubations/<int:incubation_id>", methods=["GET", "POST"])
+@roles_required("admin", "manager")
+def incubation_detail(incubation_id: int):
+    incubation = _incubation_or_404(incubation_id)
+    form = f.EndIncubationForm()
+    if request.method == "GET":
+        form.ended_on.data = clock.today()
+    if form.validate_on_submit():
+        try:
+            svc.end_incubation(incubation, form.status.data, form.ended_on.data, form.reason.data, current_user)
+        except svc.StartupError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            incubation = _incubation_or_404(incubation_id)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("startups.incubation_detail", incubation_id=incubation.id))
+    version, results = svc.evaluate_criteria(incubation.organisation)
+    db.session.commit()
+    return render_template("startups/incubation_detail.html", incubation=incubation, form=form,
+                           time=svc.time_status(incubation), criteria=results, version=version,
+                           history=audit.history_of(incubation))
+
+
+@bp.route("/startups/companies/<int:organisation_id>")
+@roles_required("admin", "manager", "startup")
+def company(organisation_id: int):
+    ids = company_ids_for(current_user)
+    query = select(Organisation).where(Organisation.id == organisation_id)
+    if ids is not None:
+        query = query.where(Organisation.id.in_(ids))
+    org = db.session.scalar(query)
+    if org is None:
+        abort(404)
+    return render_template("startups/company.html", org=org, history=svc.company_history(org.id),
+                           series=svc.company_series(org.id, limit=8))
+
+
+@bp.route("/admin/graduation-criteria", methods=["GET", "POST"])
+@admin_required
+def graduation_criteria():
+    current = svc.current_criteria()
+    by_kind = {item["kind"]: item for item in current.criteria}
+    form = f.CriteriaForm()
+    if request.method == "GET":
+        form.high_tech.data = by_kind.get("high_tech", {}).get("enabled", False)
+        form.financing.data = by_kind.get("financing_total", {}).get("enabled", False)
+        form.financing_threshold.data = yuan_to_wan(by_kind.get("financing_total", {}).get("threshold", 0))
+        form.revenue.data = by_kind.get("revenue_two_years", {}).get("enabled", False)
+        form.revenue_threshold.data = yuan_to_wan(by_kind.get("revenue_two_years", {}).get("threshold", 0))
+        form.listed.data = by_kind.get("listed_or_acquired", {}).get("enabled", False)
+    if form.validate_on_submit():
+        criteria = [
+            {"code": "high_tech", "kind": "high_tech", "threshold": None, "enabled": form.high_tech.data},
+            {"code": "financing", "kind": "financing_total", "enabled": form.financing.data,
+             "threshold": wan_to_yuan(form.financing_threshold.data or 0)},
+            {"code": "revenue_two_years", "kind": "revenue_two_years", "enabled": form.revenue.data,
+             "threshold": wan_to_yuan(form.revenue_threshold.data or 0)},
+            {"code": "listed_or_acquired", "kind": "listed_or_acquired", "threshold": None,
+             "enabled": form.listed.data},
+        ]
+        try:
+            svc.save_criteria(criteria, form.note.data, current_user)
+        except svc.StartupError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The graduation criteria have been saved as a new version."), "success")
+            return redirect(url_for("startups.graduation_criteria"))
+    from .models import GraduationCriteriaVersion
+
+    versions = list(db.session.scalars(select(GraduationCriteriaVersion).order_by(
+        GraduationCriteriaVersion.number.desc()).limit(20)))
+    db.session.commit()
+    return render_template("startups/criteria.html", form=form, current=current, versions=versions,
+                           label=svc.criterion_label)
+
+
+# --- quarterly reports --------------------------------------------------------------------------------
+
+REPORT_SORTS = {"period": QuarterlyReport.quarter_end, "company": Organisation.name_sort,
+                "status": QuarterlyReport.status, "submitted": QuarterlyReport.submitted_at}
+
+
+@bp.route("/reports")
+@roles_required("admin", "manager", "startup")
+def reports():
+    if current_user.role == "startup":
+        return _founder_reports()
+    query = svc.visible_reports(current_user).join(Organisation, Organisation.id == QuarterlyReport.organisation_id)
+    q = (request.args.get("q") or "").strip()
+    if q:
+        query = query.where(or_(Organisation.name.ilike(f"%{q}%"), Organisation.credit_code.ilike(f"%{q}%")))
+    status = request.args.get("status", "submitted" if request.args.get("q") is None else "")
+    if status in REPORT_STATUSES:
+        query = query.where(QuarterlyReport.status == status)
+    period = (request.args.get("period") or "").strip()
+    if period:
+        try:
+            query = query.where(QuarterlyReport.period == str(Period.parse(period)))
+        except PeriodError:
+            flash(_("Not a quarter: %(value)s", value=period), "warning")
+    sort = request.args.get("sort", "-period")
+    column = REPORT_SORTS.get(sort.lstrip("-"), QuarterlyReport.quarter_end)
+    query = query.order_by(column.desc() if sort.startswith("-") else column, QuarterlyReport.id)
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("startups/reports.html", page=page, sort=sort, q=q, status=status, period=period)
+
+
+def _founder_reports():
+    org_id = current_user.organisation_id
+    if not org_id:
+        return render_template("startups/my_reports.html", org=None, reports=[], due=None, deadline=None,
+                               periods=[])
+    rows = list(db.session.scalars(select(QuarterlyReport).where(QuarterlyReport.organisation_id == org_id)
+                                   .order_by(QuarterlyReport.quarter_end.desc())))
+    due = svc.due_period()
+    filed = {r.period for r in rows}
+    periods = [p for p in [Period.current(), due, due.previous(), due.previous().previous()]
+               if str(p) not in filed]
+    return render_template("startups/my_reports.html", org=db.session.get(Organisation, org_id), reports=rows,
+                           due=due, deadline=svc.deadline(due), periods=periods,
+                           series=svc.company_series(org_id, limit=12))
+
+
+def _parse_period(text: str) -> Period:
+    try:
+        period = Period.parse(text)
+    except PeriodError:
+        abort(404)
+    return period
+
+
+def _form_values(form) -> dict:
+    values = {}
+    for name in REPORT_FIGURES:
+        data = getattr(form, name).data
+        if name in REPORT_MONEY_FIELDS:
+            values[name] = wan_to_yuan(data) if data is not None else 0
+        else:
+            values[name] = data or 0
+    return values
+
+
+def _fill_form(form, report) -> None:
+    for name in REPORT_FIGURES:
+        value = getattr(report, name)
+        getattr(form, name).data = yuan_to_wan(value) if name in REPORT_MONEY_FIELDS else value
+    form.version.data = report.version
+
+
+@bp.route("/reports/<period>", methods=["GET", "POST"])
+@roles_required("startup")
+def report_form(period: str):
+    period = _parse_period(period)
+    org_id = current_user.organisation_id
+    if not org_id:
+        abort(404)
+    if period.is_future():
+        abort(404)
+    report = svc.get_report(org_id, period)
+    previous = svc.get_report(org_id, period.previous())
+    form = f.ReportForm()
+    if request.method == "GET" and report is not None:
+        _fill_form(form, report)
+    stale = False
+    if form.validate_on_submit():
+        values = _form_values(form)
+        try:
+            report = svc.save_report(org_id, period, values, expected_version=form.expected_version(),
+                                     submit=bool(form.submit.data), actor=current_user)
+            db.session.commit()
+        except svc.StaleRecord as error:
+            db.session.rollback()
+            stale = True
+            flash(str(error), "warning")
+            report = svc.get_report(org_id, period)
+        except StaleDataError:
+            db.session.rollback()
+            stale = True
+            flash(str(svc.STALE_MESSAGE), "warning")
+            report = svc.get_report(org_id, period)
+        except svc.StartupError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            report = svc.get_report(org_id, period)
+        else:
+            flash(_("The report has been submitted.") if report.status == "submitted"
+                  else _("The report has been saved as a draft."), "success")
+            return redirect(url_for("startups.report_form", period=str(period)))
+        if stale and report is not None:
+            form.version.data = report.version
+    elif request.method == "POST":
+        flash(_("Please correct the fields marked below."), "danger")
+    editable = report is None or report.status in ("draft", "returned")
+    flags = svc.report_checks(_form_values(form) if request.method == "POST" and not form.errors
+                              else (audit.snapshot(report, REPORT_FIGURES) if report else {}))[1]
+    return render_template("startups/report_form.html", form=form, report=report, previous=previous,
+                           period=period, editable=editable, deadline=svc.deadline(period), flags=flags,
+                           stale=stale, history=audit.history_of(report) if report else [])
+
+
+def _report_or_404(report_id: int) -> QuarterlyReport:
+    report = db.session.scalar(svc.visible_reports(current_user).where(QuarterlyReport.id == report_id))
+    if report is None:
+        abort(404)
+    return report
+
+
+@bp.route("/reports/id/<int:report_id>")
+@roles_required("admin", "manager")
+def report_detail(report_id: int):
+    report = _report_or_404(report_id)
+    previous = svc.get_report(report.organisation_id, report.period_obj.previous())
+    return render_template("startups/report_detail.html", report=report, previous=previous,
+                           may_verify=svc.may_verify(current_user, report), reason_form=f.ReasonForm(),
+                           confirm_form=f.ConfirmForm(),
+                           flags=svc.report_checks(audit.snapshot(report, REPORT_FIGURES))[1],
+                           history=audit.history_of(report))
+
+
+def _report_action(report_id: int, action):
+    report = _report_or_404(report_id)
+    if not svc.may_verify(current_user, report):
+        abort(404)
+    try:
+        action(report)
+        db.session.commit()
+    except (svc.StartupError,) as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    except StaleDataError:
+        db.session.rollback()
+        flash(str(svc.STALE_MESSAGE), "warning")
+    else:
+        flash(_("Saved."), "success")
+    return redirect(url_for("startups.report_detail", report_id=report_id))
+
+
+def _version_field() -> int | None:
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/reports/id/<int:report_id>/verify", methods=["POST"])
+@roles_required("admin", "manager")
+def report_verify(report_id: int):
+    if not f.ConfirmForm().validate_on_submit():
+        abort(400)
+    return _report_action(report_id, lambda r: svc.verify_report(r, current_user, expected_version=_version_field()))
+
+
+@bp.route("/reports/id/<int:report_id>/return", methods=["POST"])
+@roles_required("admin", "manager")
+def report_return(report_id: int):
+    form = f.ReasonForm()
+    return _report_action(report_id, lambda r: svc.return_report(r, current_user, form.reason.data or "",
+                                                                 expected_version=_version_field()))
+
+
+@bp.route("/reports/id/<int:report_id>/reopen", methods=["POST"])
+@roles_required("admin", "manager")
+def report_reopen(report_id: int):
+    form = f.ReasonForm()
+    return _report_action(report_id, lambda r: svc.reopen_report(r, current_user, form.reason.data or ""))
+
+
+@bp.route("/reports/missing")
+@roles_required("admin", "manager")
+def reports_missing():
+    text = request.args.get("period") or str(svc.due_period())
+    try:
+        period = Period.parse(text)
+    except PeriodError:
+        period = svc.due_period()
+    rows = svc.missing_and_late(current_user, period)
+    return render_template("startups/reports_missing.html", rows=rows, period=period,
+                           deadline=svc.deadline(period), today=clock.today())
+
+
+# --- home panels ----------------------------------------------------------------------------------------
+
+def founder_panel(user) -> dict:
+    from .models import Application
+
+    applications = list(db.session.scalars(svc.visible_applications(user).order_by(Application.updated_at.desc())
+                                           .limit(5)))
+    context = {"applications": applications, "org": None}
+    if user.organisation_id:
+        due = svc.due_period()
+        report = svc.get_report(user.organisation_id, due)
+        documents = []
+        for application in applications:
+            documents += [d for d in application.documents if d.file.deleted_at is None]
+        context.update(org=db.session.get(Organisation, user.organisation_id), due=due, deadline=svc.deadline(due),
+                       due_report=report, overdue=clock.today() > svc.deadline(due),
+                       series=svc.company_series(user.organisation_id, limit=8), documents=documents[:8],
+                       incubations=svc.company_history(user.organisation_id))
+    return context
+
+
+def manager_panel(user) -> dict:
+    from .models import Application
+
+    awaiting = db.session.scalar(select(func.count()).select_from(svc.visible_applications(user).where(
+        Application.status.in_(("submitted", "under_review"))).subquery()))
+    pending_binding = db.session.scalar(select(func.count()).select_from(svc.visible_applications(user).where(
+        Application.binding_status == "pending", Application.status.in_(("submitted", "under_review")))
+        .subquery()))
+    to_verify = db.session.scalar(select(func.count()).select_from(svc.reports_to_verify(user).subquery()))
+    tenants = db.session.scalar(select(func.count()).select_from(svc.visible_incubations(user).where(
+        Incubation.status == "incubating").subquery()))
+    due = svc.due_period()
+    missing = svc.missing_and_late(user, due)
+    today = clock.today()
+    alerts = [i for i in db.session.scalars(svc.visible_incubations(user).where(Incubation.status == "incubating"))
+              if svc.time_status(i, today).alert]
+    return {"awaiting": awaiting, "pending_binding": pending_binding, "to_verify": to_verify, "tenants": tenants,
+            "due": due, "missing": [r for r in missing if r["state"] in ("missing", "late")],
+            "alerts": alerts[:10], "alert_count": len(alerts)}

@@ -1,0 +1,526 @@
+"""Routes of applications and their review (thin: the rules are in services)."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from .. import clock, uploads
+from ..access import platform_ids_for, roles_required, upload_limit
+from ..audit import services as audit
+from ..auth.models import User
+from ..database import yuan_to_wan
+from ..extensions import db
+from ..i18n import localized
+from ..organisations.models import Industry
+from ..platforms.models import Platform
+from . import bp
+from . import forms as f
+from . import services as svc
+from .models import APPLICATION_STATUSES, DOCUMENT_KINDS, Application, ApplicationDocument, ReviewAssignment, \
+    ReviewMeeting, RubricCriterion
+
+STEP_FORMS = {"company": f.CompanyForm, "team": f.TeamForm, "technology": f.TechnologyForm,
+              "market": f.MarketForm, "funding": f.FundingForm, "space": f.SpaceForm}
+
+
+def status_labels():
+    return {"draft": _l("Draft"), "submitted": _l("Submitted"), "under_review": _l("Under review"),
+            "returned": _l("Returned for more information"), "admitted": _l("Admitted"),
+            "rejected": _l("Rejected"), "withdrawn": _l("Withdrawn")}
+
+
+def step_labels():
+    return {"company": _l("Company facts"), "team": _l("Team"), "technology": _l("Technology and IP"),
+            "market": _l("Market and business plan"), "funding": _l("Funding needs"),
+            "space": _l("Platform and space"), "documents": _l("Documents")}
+
+
+@bp.app_context_processor
+def startup_labels():
+    return {"application_status_labels": status_labels(), "step_labels": step_labels(),
+            "document_labels": svc.document_labels()}
+
+
+def _application_or_404(application_id: int) -> Application:
+    application = svc.application_for(current_user, application_id)
+    if application is None:
+        abort(404)
+    return application
+
+
+def _editable_or_404(application_id: int) -> Application:
+    application = _application_or_404(application_id)
+    if not svc.may_edit(current_user, application):
+        abort(404 if current_user.role != "startup" else 409)
+    return application
+
+
+# --- lists --------------------------------------------------------------------------------------------
+
+APPLICATION_SORTS = {"updated": Application.updated_at, "submitted": Application.submitted_at,
+                     "name": Application.company_name, "status": Application.status}
+
+
+@bp.route("/applications")
+@roles_required("admin", "manager", "startup", "reviewer")
+def applications():
+    if current_user.role == "reviewer":
+        return redirect(url_for("startups.reviews"))
+    filters = f.ApplicationFilterForm(request.args)
+    filters.status.choices = [("", _("All states"))] + list(status_labels().items())
+    query = svc.visible_applications(current_user)
+    if filters.q.data:
+        pattern = f"%{filters.q.data.strip()}%"
+        query = query.where(or_(Application.company_name.ilike(pattern), Application.credit_code.ilike(pattern)))
+    if filters.status.data in APPLICATION_STATUSES:
+        query = query.where(Application.status == filters.status.data)
+    sort = request.args.get("sort", "-updated")
+    column = APPLICATION_SORTS.get(sort.lstrip("-"), Application.updated_at)
+    query = query.order_by(column.desc() if sort.startswith("-") else column, Application.id.desc())
+    query = query.options(selectinload(Application.documents))
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    scores = svc.average_scores([a.id for a in page.items]) if current_user.role != "startup" else {}
+    return render_template("startups/applications.html", page=page, filters=filters, sort=sort, scores=scores,
+                           confirm_form=f.ConfirmForm())
+
+
+@bp.route("/applications/new", methods=["POST"])
+@roles_required("startup")
+def application_new():
+    if not f.ConfirmForm().validate_on_submit():
+        abort(400)
+    application = svc.start_application(current_user._get_current_object())
+    db.session.commit()
+    return redirect(url_for("startups.application_step", application_id=application.id, step="company"))
+
+
+# --- the steps -------------------------------------------------------------------------------------------
+
+def _industry_choices():
+    rows = db.session.scalars(select(Industry).where(Industry.is_active).order_by(Industry.sort_order, Industry.id))
+    return [(0, _("— choose —"))] + [(row.id, localized(row.name_zh, row.name_en)) for row in rows]
+
+
+def _platform_choices():
+    rows = db.session.scalars(select(Platform).where(Platform.status == "active",
+                                                     Platform.kind.in_(("incubator", "maker_space")))
+                              .order_by(Platform.code))
+    return [(0, _("— choose —"))] + [(row.id, f"{row.name} ({row.code})") for row in rows]
+
+
+def _step_values(step: str, form) -> dict:
+    if step == "team":
+        return {"team": f.team_from_form(form)}
+    names = svc.STEP_FIELDS[step]
+    values = {name: getattr(form, name).data for name in names if hasattr(form, name)}
+    if "industry_id" in values and not values["industry_id"]:
+        values["industry_id"] = None
+    if "platform_id" in values and not values["platform_id"]:
+        values["platform_id"] = None
+    if "stations_wanted" in values:
+        values["stations_wanted"] = values["stations_wanted"] or 0
+    return values
+
+
+@bp.route("/applications/<int:application_id>/step/<step>", methods=["GET", "POST"])
+@roles_required("startup")
+def application_step(application_id: int, step: str):
+    application = _editable_or_404(application_id)
+    if step == "documents":
+        return _documents_page(application, f.DocumentForm())
+    if step not in STEP_FORMS:
+        abort(404)
+    form_class = STEP_FORMS[step]
+    form = form_class() if request.method == "POST" else form_class(obj=application)
+    if hasattr(form, "industry_id"):
+        form.industry_id.choices = _industry_choices()
+    if hasattr(form, "platform_id"):
+        form.platform_id.choices = _platform_choices()
+    if request.method == "GET":
+        form.version.data = application.version
+        if step == "team":
+            f.team_into_form(form, application.team)
+        if step == "funding":
+            form.funding_needed.data = yuan_to_wan(application.funding_needed) if application.funding_needed \
+                or "funding" in (application.steps_done or []) else None
+    if form.validate_on_submit():
+        try:
+            svc.save_step(application, step, _step_values(step, form), expected_version=form.expected_version())
+        except svc.StartupError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Saved as a draft."), "success")
+            following = svc.STEPS[svc.STEPS.index(step) + 1]
+            return redirect(url_for("startups.application_step", application_id=application.id, step=following))
+    return render_template("startups/application_step.html", application=application, step=step, form=form,
+                           steps=svc.STEPS, team_rows=range(f.TEAM_ROWS))
+
+
+def _documents_page(application, form, status=200):
+    return render_template("startups/application_documents.html", application=application, step="documents",
+                           steps=svc.STEPS, form=form, kinds=DOCUMENT_KINDS, missing=svc.missing_items(application),
+                           confirm_form=f.ConfirmForm()), status
+
+
+@bp.route("/applications/<int:application_id>/documents", methods=["POST"])
+@roles_required("startup")
+@upload_limit("UPLOAD_MAX_BYTES")
+def application_upload(application_id: int):
+    application = _editable_or_404(application_id)
+    form = f.DocumentForm()
+    if form.validate_on_submit():
+        if form.kind.data not in DOCUMENT_KINDS:
+            abort(400)
+        try:
+            svc.attach_document(application, form.kind.data, request.files.get("file"), current_user,
+                                consent=form.consent.data)
+        except (svc.StartupError, uploads.UploadError) as error:
+            db.session.rollback()
+            form.file.errors = [str(error)]
+            application = _editable_or_404(application_id)
+            return _documents_page(application, form, 422)
+        db.session.commit()
+        flash(_("The document has been uploaded."), "success")
+    return redirect(url_for("startups.application_step", application_id=application_id, step="documents"))
+
+
+def may_see_document(user, application: Application, document: ApplicationDocument) -> bool:
+    """Reviewers see the business documents of their applications, never the ID."""
+    if document.kind == "legal_rep_id":
+        return user.role in ("admin", "manager") or (user.role == "startup" and svc.may_edit(user, application)) \
+            or (user.role == "startup" and application.applicant_id == user.id)
+    return True
+
+
+@bp.route("/applications/<int:application_id>/documents/<int:document_id>")
+@roles_required("admin", "manager", "startup", "reviewer")
+def application_document(application_id: int, document_id: int):
+    application = _application_or_404(application_id)
+    document = next((d for d in application.documents if d.id == document_id), None)
+    if document is None or document.file.deleted_at is not None \
+            or not may_see_document(current_user, application, document):
+        abort(404)
+    svc.record_document_view(application, document, current_user)
+    db.session.commit()
+    return uploads.send_stored_file(document.file)
+
+
+@bp.route("/applications/<int:application_id>/submit", methods=["POST"])
+@roles_required("startup")
+def application_submit(application_id: int):
+    application = _editable_or_404(application_id)
+    if not f.ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        svc.submit_application(application, current_user._get_current_object())
+    except svc.StartupError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for("startups.application_step", application_id=application_id, step="documents"))
+    db.session.commit()
+    flash(_("Your application has been submitted."), "success")
+    return redirect(url_for("startups.application_detail", application_id=application_id))
+
+
+@bp.route("/applications/<int:application_id>/withdraw", methods=["POST"])
+@roles_required("startup")
+def application_withdraw(application_id: int):
+    application = _application_or_404(application_id)
+    if application.applicant_id != current_user.id and application.organisation_id != current_user.organisation_id:
+        abort(404)
+    if f.ConfirmForm().validate_on_submit():
+        try:
+            svc.withdraw_application(application)
+        except svc.StartupError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The application has been withdrawn."), "success")
+    return redirect(url_for("startups.application_detail", application_id=application_id))
+
+
+# --- the application page and decisions ------------------------------------------------------------------
+
+@bp.route("/applications/<int:application_id>")
+@roles_required("admin", "manager", "startup", "reviewer")
+def application_detail(application_id: int):
+    application = _application_or_404(application_id)
+    context = {"application": application, "confirm_form": f.ConfirmForm(), "steps": svc.STEPS,
+               "may_edit": svc.may_edit(current_user, application)}
+    if current_user.role in ("admin", "manager"):
+        assignments = list(db.session.scalars(select(ReviewAssignment).where(
+            ReviewAssignment.application_id == application.id).order_by(ReviewAssignment.id)))
+        criteria = svc.rubric_for(application.platform_id)
+        reviewers = db.session.scalars(select(User).where(User.role == "reviewer", User.is_enabled)
+                                       .order_by(User.name))
+        assign_form = f.AssignForm()
+        assign_form.reviewer_id.choices = [(u.id, f"{u.name} <{u.email}>") for u in reviewers]
+        admit_form = f.AdmitForm(admitted_on=clock.today())
+        context.update(assignments=assignments, criteria=criteria,
+                       score_maps={a.id: {s.criterion_id: s.score for s in a.scores} for a in assignments}, assign_form=assign_form,
+                       average=svc.average_scores([application.id]).get(application.id),
+                       admit_form=admit_form, reason_form=f.ReasonForm(), binding_form=f.BindingForm(),
+                       warnings=svc.admission_warnings(application, clock.today()),
+                       history=audit.history_of(application))
+    if current_user.role == "startup":
+        context["missing"] = svc.missing_items(application) if application.status in svc.EDITABLE_STATES else []
+    return render_template("startups/application_detail.html", **context)
+
+
+def _managed_or_404(application_id: int) -> Application:
+    if current_user.role not in ("admin", "manager"):
+        abort(403)
+    return _application_or_404(application_id)
+
+
+def _decision(application_id: int, action):
+    application = _managed_or_404(application_id)
+    try:
+        action(application)
+    except svc.StartupError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("Saved."), "success")
+    return redirect(url_for("startups.application_detail", application_id=application_id))
+
+
+@bp.route("/applications/<int:application_id>/start-review", methods=["POST"])
+@roles_required("admin", "manager")
+def application_start_review(application_id: int):
+    if not f.ConfirmForm().validate_on_submit():
+        abort(400)
+    return _decision(application_id, lambda a: svc.start_review(a, current_user))
+
+
+@bp.route("/applications/<int:application_id>/return", methods=["POST"])
+@roles_required("admin", "manager")
+def application_return(application_id: int):
+    form = f.ReasonForm()
+    return _decision(application_id, lambda a: svc.return_application(a, form.reason.data or "", current_user))
+
+
+@bp.route("/applications/<int:application_id>/reject", methods=["POST"])
+@roles_required("admin", "manager")
+def application_reject(application_id: int):
+    form = f.ReasonForm()
+    return _decision(application_id, lambda a: svc.reject_application(a, form.reason.data or "", current_user))
+
+
+@bp.route("/applications/<int:application_id>/admit", methods=["POST"])
+@roles_required("admin", "manager")
+def application_admit(application_id: int):
+    form = f.AdmitForm()
+    if not form.validate_on_submit():
+        flash(_("Give the date of admission and the reason for the decision."), "danger")
+        return redirect(url_for("startups.application_detail", application_id=application_id))
+    return _decision(application_id, lambda a: svc.admit_application(
+        a, current_user, admitted_on=form.admitted_on.data, reason=form.reason.data,
+        override_reason=form.override_reason.data))
+
+
+@bp.route("/applications/<int:application_id>/binding", methods=["POST"])
+@roles_required("admin", "manager")
+def application_binding(application_id: int):
+    form = f.BindingForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _decision(application_id, lambda a: svc.confirm_binding(a, form.decision.data == "confirm",
+                                                                   form.reason.data))
+
+
+@bp.route("/applications/<int:application_id>/assign", methods=["POST"])
+@roles_required("admin", "manager")
+def application_assign(application_id: int):
+    form = f.AssignForm()
+    reviewer = db.session.get(User, form.reviewer_id.data or 0) if form.reviewer_id.data else None
+    if reviewer is None:
+        try:
+            reviewer = db.session.get(User, int(request.form.get("reviewer_id", "0")))
+        except ValueError:
+            reviewer = None
+    if reviewer is None or reviewer.role != "reviewer":
+        flash(_("Choose a reviewer."), "danger")
+        return redirect(url_for("startups.application_detail", application_id=application_id))
+    return _decision(application_id, lambda a: svc.assign_reviewer(a, reviewer, current_user))
+
+
+# --- reviewers and meetings -------------------------------------------------------------------------------
+
+@bp.route("/reviewers/invite", methods=["GET", "POST"])
+@roles_required("admin", "manager")
+def reviewer_invite():
+    form = f.InviteReviewerForm()
+    if form.validate_on_submit():
+        try:
+            user, token = svc.invite_reviewer(form.email.data, form.name.data, current_user)
+        except (svc.StartupError, ValueError) as error:
+            db.session.rollback()
+            form.email.errors = [str(error)]
+        else:
+            if token:
+                from ..notifications import mail
+
+                link = url_for("auth.reset_password_view", token=token, _external=True)
+                mail.send_template(user, "auth/email/reset_password.txt", subject=_l("Set a new password"),
+                                   link=link, hours=current_app.config["PASSWORD_RESET_HOURS"])
+            db.session.commit()
+            flash(_("%(email)s can now review applications; they have been sent a link to set a password.",
+                    email=user.email), "success")
+            return redirect(url_for("startups.meetings"))
+    reviewers = list(db.session.scalars(select(User).where(User.role == "reviewer").order_by(User.name)))
+    return render_template("startups/reviewer_invite.html", form=form, reviewers=reviewers)
+
+
+@bp.route("/meetings")
+@roles_required("admin", "manager")
+def meetings():
+    query = select(ReviewMeeting).order_by(ReviewMeeting.held_on.desc(), ReviewMeeting.id.desc())
+    ids = platform_ids_for(current_user)
+    if ids is not None:
+        query = query.where(ReviewMeeting.platform_id.in_(ids))
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("startups/meetings.html", page=page)
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@roles_required("admin", "manager")
+def meeting_new():
+    form = f.MeetingForm()
+    platforms = svc.all_platforms_for(current_user)
+    form.platform_id.choices = [(p.id, f"{p.name} ({p.code})") for p in platforms]
+    form.panel.choices = [(u.id, f"{u.name} <{u.email}>") for u in db.session.scalars(
+        select(User).where(User.role == "reviewer", User.is_enabled).order_by(User.name))]
+    candidates = list(db.session.scalars(svc.visible_applications(current_user).where(
+        Application.status.in_(("submitted", "under_review"))).order_by(Application.submitted_at)))
+    form.applications.choices = [(a.id, f"{a.display_name} · {a.platform.code if a.platform else ''}")
+                                 for a in candidates]
+    if form.validate_on_submit():
+        platform = next((p for p in platforms if p.id == form.platform_id.data), None)
+        chosen = [a for a in candidates if a.id in set(form.applications.data)]
+        panel = list(db.session.scalars(select(User).where(User.id.in_(form.panel.data), User.role == "reviewer")))
+        if platform is None:
+            abort(404)
+        try:
+            meeting = svc.create_meeting(platform, form.title.data, form.held_on.data, form.location.data, panel,
+                                         chosen, current_user)
+        except svc.StartupError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The review meeting has been created and the panel assigned."), "success")
+            return redirect(url_for("startups.meeting_detail", meeting_id=meeting.id))
+    return render_template("startups/meeting_form.html", form=form)
+
+
+@bp.route("/meetings/<int:meeting_id>")
+@roles_required("admin", "manager", "reviewer")
+def meeting_detail(meeting_id: int):
+    meeting = db.session.get(ReviewMeeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    query = select(ReviewAssignment).where(ReviewAssignment.meeting_id == meeting.id)
+    if current_user.role == "reviewer":
+        query = query.where(ReviewAssignment.reviewer_id == current_user.id)
+    elif current_user.role == "manager":
+        ids = platform_ids_for(current_user)
+        if not db.session.scalar(select(Platform.id).where(Platform.id == meeting.platform_id, Platform.id.in_(ids))):
+            abort(404)
+    assignments = list(db.session.scalars(query.order_by(ReviewAssignment.application_id, ReviewAssignment.id)))
+    if current_user.role == "reviewer" and not assignments:
+        abort(404)
+    averages = svc.average_scores({a.application_id for a in assignments})
+    return render_template("startups/meeting_detail.html", meeting=meeting, assignments=assignments,
+                           averages=averages)
+
+
+@bp.route("/reviews")
+@roles_required("reviewer")
+def reviews():
+    query = select(ReviewAssignment).where(ReviewAssignment.reviewer_id == current_user.id).order_by(
+        ReviewAssignment.status, ReviewAssignment.assigned_at.desc())
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("startups/reviews.html", page=page)
+
+
+@bp.route("/reviews/<int:assignment_id>", methods=["GET", "POST"])
+@roles_required("reviewer")
+def review_score(assignment_id: int):
+    assignment = db.session.scalar(select(ReviewAssignment).where(
+        ReviewAssignment.id == assignment_id, ReviewAssignment.reviewer_id == current_user.id))
+    if assignment is None:
+        abort(404)
+    criteria = svc.rubric_for(assignment.application.platform_id)
+    if request.method == "POST":
+        form = f.score_form_for(criteria, formdata=request.form)
+    else:
+        form = f.score_form_for(criteria, obj=assignment)
+        form.version.data = assignment.version
+        for score in assignment.scores:
+            field = getattr(form, f"score_{score.criterion_id}", None)
+            if field is not None:
+                field.data = score.score
+    if form.validate_on_submit():
+        scores = {c.id: getattr(form, f"score_{c.id}").data for c in criteria}
+        try:
+            svc.submit_scores(assignment, scores, form.comment.data, form.conflict_declared.data,
+                              form.conflict_note.data, expected_version=form.expected_version())
+        except svc.StartupError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            assignment = db.session.get(ReviewAssignment, assignment_id)
+        else:
+            db.session.commit()
+            flash(_("Your review has been saved."), "success")
+            return redirect(url_for("startups.reviews"))
+    return render_template("startups/review_form.html", assignment=assignment, criteria=criteria, form=form,
+                           application=assignment.application)
+
+
+@bp.route("/platforms/<int:platform_id>/rubric", methods=["GET", "POST"])
+@roles_required("admin", "manager")
+def rubric(platform_id: int):
+    platform = next((p for p in svc.all_platforms_for(current_user) if p.id == platform_id), None)
+    if platform is None:
+        abort(404)
+    form = f.CriterionForm()
+    if form.validate_on_submit():
+        try:
+            svc.add_criterion(platform, form.name_zh.data, form.name_en.data, form.weight.data)
+        except svc.StartupError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The criterion has been added."), "success")
+            return redirect(url_for("startups.rubric", platform_id=platform.id))
+    own = list(db.session.scalars(select(RubricCriterion).where(RubricCriterion.platform_id == platform.id,
+                                                               RubricCriterion.is_active)
+                                  .order_by(RubricCriterion.sort_order)))
+    effective = svc.rubric_for(platform.id)
+    db.session.commit()
+    return render_template("startups/rubric.html", platform=platform, form=form, own=own, effective=effective,
+                           total=sum(c.weight for c in effective), confirm_form=f.ConfirmForm())
+
+
+@bp.route("/platforms/<int:platform_id>/rubric/<int:criterion_id>/remove", methods=["POST"])
+@roles_required("admin", "manager")
+def rubric_remove(platform_id: int, criterion_id: int):
+    platform = next((p for p in svc.all_platforms_for(current_user) if p.id == platform_id), None)
+    row = db.session.get(RubricCriterion, criterion_id)
+    if platform is None or row is None or row.platform_id != platform.id:
+        abort(404)
+    if f.ConfirmForm().validate_on_submit():
+        svc.deactivate_criterion(row)
+        db.session.commit()
+        flash(_("The criterion has been removed."), "success")
+    return redirect(url_for("startups.rubric", platform_id=platform.id))
