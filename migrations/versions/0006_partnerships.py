@@ -1,7 +1,7 @@
 """partnerships: deliverables, contacts, talents, attachments
 
 Revision ID: 0006_partnerships
-Revises: 0003_targets
+Revises: 0005_startups
 Create Date: 2026-11-29
 
 """
@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_partnerships'
-down_revision = '0003_targets'
+down_revision = '0005_startups'
 branch_labels = None
-depends_on = ('0005_startups',)  # partnership_attachments refers to stored_files
+depends_on = None
 
 
 def upgrade():
