@@ -24,6 +24,7 @@ AREAS = (
     "importer",
     "bookings",
     "compliance",
+    "incentives",
 )
 
 

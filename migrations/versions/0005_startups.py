@@ -1,7 +1,7 @@
 """startups: applications, reviews, graduation criteria, stored files
 
 Revision ID: 0005_startups
-Revises: 0003_targets
+Revises: 0004_platforms
 Create Date: 2026-11-29 05:06:27.232760
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_startups'
-down_revision = '0003_targets'
+down_revision = '0004_platforms'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """evaluation snapshots
 
 Revision ID: 0007_evaluation
-Revises: 0003_targets
+Revises: 0006_partnerships
 Create Date: 2026-11-29 05:11:14.617500
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_evaluation'
-down_revision = '0003_targets'
+down_revision = '0006_partnerships'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """bookings: bookable resources, trainings, bookings, blocks and their slot rows
 
 Revision ID: 0009_bookings
-Revises: 0003_targets
+Revises: 0007_evaluation
 Create Date: 2026-11-29
 
 """
@@ -11,11 +11,11 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_bookings'
-down_revision = '0003_targets'
+down_revision = '0007_evaluation'
 branch_labels = None
 # Rooms and desks are the platforms' space units (0004). Photos refer to stored files (0005) without a
 # foreign key: a second depends_on on a sibling branch makes Alembic fail (KeyError on the version table).
-depends_on = ('0004_platforms',)
+depends_on = None
 
 
 def upgrade():

@@ -1,7 +1,7 @@
 """compliance: rule sets and criteria, platforms' annual facts, last evaluated states and alerts
 
 Revision ID: 0010_compliance
-Revises: 0003_targets
+Revises: 0009_bookings
 Create Date: 2026-11-29 05:30:00
 
 """
@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_compliance'
-down_revision = '0003_targets'
+down_revision = '0009_bookings'
 branch_labels = None
-depends_on = ('0004_platforms',)  # the gap pages read space units, tenancies and residencies
+depends_on = None
 
 
 def upgrade():
