@@ -498,8 +498,8 @@ def publish(period: Period, user, note: str | None = None) -> EvaluationSnapshot
     """
     from flask_babel import lazy_gettext as _l
 
-    if period.is_future():
-        raise PublishError(_l("A future quarter cannot be published."))
+    if period.end >= clock.today():
+        raise PublishError(_l("A quarter can be published only after it has ended."))
     evaluation = live_evaluation(period)
     latest = latest_snapshot(period)
     summary = {

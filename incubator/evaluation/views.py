@@ -1,1 +1,197 @@
-"""Evaluation pages (filled below)."""
+"""Evaluation pages: a period's results, publishing, versions and the exports (CSV, xlsx, report, PDF)."""
+from __future__ import annotations
+
+import math
+import tempfile
+from itertools import islice
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from .. import clock
+from ..access import admin_required
+from ..extensions import db
+from ..i18n import current_language
+from ..outcomes import catalogue
+from ..periods import Period, PeriodError
+from . import bp, exports, services
+from .charts import achievement_chart, score_chart
+from .forms import PublishForm
+from .models import EvaluationSnapshot
+
+COMPANIES_PER_PAGE = 50
+QUALITY_SHOWN = 200
+MIMETYPES = {"csv": "application/zip",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+class Page:
+    """The attributes the ``pager`` macro reads, for a list that is not a SQLAlchemy query."""
+
+    def __init__(self, page: int, per_page: int, total: int):
+        self.page, self.per_page, self.total = page, per_page, total
+        self.pages = max(1, math.ceil(total / per_page))
+        self.has_prev, self.has_next = page > 1, page < self.pages
+        self.prev_num, self.next_num = page - 1, page + 1
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def iter_pages(self, left_edge=1, right_edge=1, left_current=2, right_current=2):
+        last = 0
+        for number in range(1, self.pages + 1):
+            if (number <= left_edge or number > self.pages - right_edge
+                    or self.page - left_current - 1 < number < self.page + right_current + 1):
+                if last + 1 != number:
+                    yield None
+                yield number
+                last = number
+
+
+def period_or_404(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except PeriodError:
+        abort(404)
+
+
+def chosen_evaluation(period: Period):
+    """The version asked for in the query string (``version=N`` or ``live=1``), else the default."""
+    version = request.args.get("version", type=int)
+    live = request.args.get("live") == "1"
+    try:
+        return services.evaluation_for(period, version=version, live=live)
+    except LookupError:
+        abort(404)
+
+
+def last_completed_period() -> Period:
+    return Period.current().previous()
+
+
+@bp.route("/")
+@admin_required
+def index():
+    latest = last_completed_period()
+    periods = [latest]
+    for _n in range(7):
+        periods.append(periods[-1].previous())
+    rows = db.session.execute(
+        select(EvaluationSnapshot.period, func.max(EvaluationSnapshot.version), func.max(EvaluationSnapshot.published_at))
+        .where(EvaluationSnapshot.period.in_([str(p) for p in periods])).group_by(EvaluationSnapshot.period)).all()
+    published = {row[0]: (row[1], row[2]) for row in rows}
+    return render_template("evaluation/index.html", periods=periods, published=published,
+                           current=Period.current())
+
+
+@bp.route("/go")
+@admin_required
+def go():
+    try:
+        period = Period.parse(request.args.get("period", ""))
+    except PeriodError:
+        flash(_("Write the quarter like 2026Q3."), "error")
+        return redirect(url_for("evaluation.index"))
+    return redirect(url_for("evaluation.show", period=str(period)))
+
+
+@bp.route("/<period>")
+@admin_required
+def show(period):
+    period = period_or_404(period)
+    evaluation = chosen_evaluation(period)
+    page = Page(max(1, request.args.get("page", 1, type=int)), COMPANIES_PER_PAGE, evaluation.company_total())
+    companies = list(evaluation.iter_companies(offset=page.offset, limit=page.per_page))
+    quality = list(islice(evaluation.iter_data_quality(), QUALITY_SHOWN + 1))
+    return render_template(
+        "evaluation/show.html", period=period, evaluation=evaluation, companies=companies, page=page,
+        quality=quality[:QUALITY_SHOWN], quality_more=len(quality) > QUALITY_SHOWN,
+        snapshots=services.snapshots_of(period), form=PublishForm(), catalogue=catalogue,
+        can_publish=period.end < clock.today(), lang=current_language(),
+        chart=achievement_chart(evaluation.zone.results, current_language()),
+    )
+
+
+@bp.route("/<period>/publish", methods=["POST"])
+@admin_required
+def publish(period):
+    period = period_or_404(period)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors) or _("Please try again."), "error")
+        return redirect(url_for("evaluation.show", period=str(period)))
+    try:
+        snapshot = services.publish(period, current_user, note=form.note.data)
+    except services.PublishError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+        return redirect(url_for("evaluation.show", period=str(period)))
+    db.session.commit()
+    flash(_("%(period)s published as version %(version)d.", period=str(period), version=snapshot.version), "success")
+    return redirect(url_for("evaluation.show", period=str(period), version=snapshot.version))
+
+
+@bp.route("/<period>/export.<fmt>")
+@admin_required
+def export(period, fmt):
+    period = period_or_404(period)
+    if fmt not in exports.FORMATS:
+        abort(404)
+    lang = request.args.get("lang") if request.args.get("lang") in ("zh", "en") else current_language()
+    evaluation = chosen_evaluation(period)
+    spool = tempfile.TemporaryFile(suffix=f".{fmt}")
+    exports.export(evaluation, fmt, spool, lang)
+    size = spool.tell()
+    spool.seek(0)
+    response = current_app.response_class(stream_file(spool), mimetype=MIMETYPES[fmt], direct_passthrough=True)
+    response.headers["Content-Disposition"] = f"attachment; filename={exports.file_name(evaluation, fmt)}"
+    response.headers["Content-Length"] = str(size)
+    return response
+
+
+def stream_file(handle, chunk_size: int = 256 * 1024):
+    """Send a finished export in chunks and close (delete) its temporary file afterwards."""
+    try:
+        while chunk := handle.read(chunk_size):
+            yield chunk
+    finally:
+        handle.close()
+
+
+def report_context(period: Period) -> dict:
+    evaluation = chosen_evaluation(period)
+    lang = current_language()
+    return {"period": period, "evaluation": evaluation, "catalogue": catalogue, "lang": lang,
+            "chart": achievement_chart(evaluation.zone.results, lang),
+            "scores": score_chart(evaluation, lang), "zone_name": evaluation.zone_name(lang),
+            "quality_count": sum(1 for _ in evaluation.iter_data_quality()),
+            "printed_at": clock.now()}
+
+
+@bp.route("/<period>/report")
+@admin_required
+def report(period):
+    period = period_or_404(period)
+    return render_template("evaluation/report.html", pdf=False, **report_context(period))
+
+
+@bp.route("/<period>/report.pdf")
+@admin_required
+def report_pdf(period):
+    from weasyprint import CSS, HTML
+
+    period = period_or_404(period)
+    context = report_context(period)
+    html = render_template("evaluation/report.html", pdf=True, **context)
+    stylesheet = Path(current_app.static_folder) / "css" / "report.css"
+    pdf = HTML(string=html, base_url=str(Path(current_app.static_folder))).write_pdf(
+        stylesheets=[CSS(filename=str(stylesheet))])
+    evaluation = context["evaluation"]
+    suffix = f"v{evaluation.version}" if evaluation.published else "live"
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="evaluation-{period}-{suffix}.pdf"'
+    return response
