@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from flask_babel import format_decimal, gettext as _, ngettext
 from sqlalchemy import select
@@ -57,11 +57,11 @@ def shortfall(criterion: Criterion, measure: Measure) -> Decimal | None:
     if measure.is_ratio:
         target = target * measure.denominator / measure.scale
     gap = abs(target - measure.numerator)
-    if COMPUTATIONS[criterion.computation].integral:
-        gap = Decimal(math.ceil(gap))
-    else:
-        gap = gap.quantize(Decimal("0.01")) if gap != gap.quantize(Decimal("0.01")) else gap
-    return gap
+    item = COMPUTATIONS[criterion.computation]
+    if item.integral:
+        return Decimal(math.ceil(gap))
+    # Round up, so that adding the distance always reaches the threshold (money to the yuan, areas to 0.01 m²).
+    return gap.quantize(Decimal("0.0001") if item.unit == "wan" else Decimal("0.01"), rounding=ROUND_CEILING)
 
 
 @dataclass
@@ -91,7 +91,7 @@ class CriterionResult:
         if self.criterion.comparison == "==":
             return _("should be %(t)s", t=format_value(self.criterion.threshold, item.unit))
         count = int(self.gap) if self.gap == self.gap.to_integral_value() else 2
-        return ngettext(singular, plural, count, n=format_decimal(self.gap))
+        return ngettext(singular, plural, count, n=format_decimal(self.gap, format="#,##0.####"))
 
 
 @dataclass
