@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerField, SelectField,
                      SelectMultipleField, StringField, SubmitField, TextAreaField)
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from ..fields import CountField, WanField, required_if_empty
 from ..organisations import credit_code as credit_codes
@@ -39,14 +39,14 @@ class CompanyForm(VersionedForm):
             return
         code = credit_codes.normalise(field.data)
         if not code:
-            raise ValueError(_l("Enter the credit code, or tick \"not yet registered\"."))
+            raise ValidationError(_l("Enter the credit code, or tick \"not yet registered\"."))
         problem = credit_codes.problem(code)
         if problem:
-            raise ValueError(problem[0])
+            raise ValidationError(problem[0])
 
     def validate_founded_on(self, field):
         if not self.not_registered.data and field.data is None:
-            raise ValueError(_l("Enter the date of founding."))
+            raise ValidationError(_l("Enter the date of founding."))
 
 
 TEAM_ROWS = 5
