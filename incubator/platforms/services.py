@@ -515,7 +515,7 @@ def occupancy(platform_ids, day: date | None = None) -> dict[int, Occupancy]:
             select(SpaceUnit.platform_id, func.count(SpaceUnit.id), func.coalesce(func.sum(SpaceUnit.area_m2), 0))
             .where(*lettable).group_by(SpaceUnit.platform_id)):
         result[platform_id].units_total, result[platform_id].area_total = units, Decimal(str(area))
-    let_units = (select(distinct(tenancy_units.c.unit_id).label("unit_id"))
+    let_units = (select(tenancy_units.c.unit_id).distinct()
                  .join(Tenancy, Tenancy.id == tenancy_units.c.tenancy_id)
                  .where(Tenancy.starts_on <= day, or_(Tenancy.ends_on.is_(None), Tenancy.ends_on >= day))
                  .subquery())

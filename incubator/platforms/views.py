@@ -23,7 +23,7 @@ from .kinds import (ALL_TABS, EXPERT_KIND_LABELS, KINDS, LEVEL_LABELS, RECORD_KI
                     UNIT_KIND_LABELS, UNIT_PURPOSE_LABELS, kind_of)
 from .models import Expert, OnsiteDay, Platform, Recognition, Residency, ResidencyRecord, SpaceUnit, Tenancy
 from .services import PlatformError
-from .tabs import get_tab
+from .tabs import get_tab, registered_tabs
 
 staff_required = roles_required("admin", "manager")
 
@@ -118,8 +118,8 @@ def kind_attributes(form) -> dict:
 def new():
     form = build_platform_form(with_recognition=True, admin=is_admin())
     form.host_id.choices = host_choices()
-    if request.method == "GET":
-        form.status.data = "active" if "status" in form._fields else None
+    if request.method == "GET" and "status" in form._fields:
+        form.status.data = "active"
     if form.validate_on_submit():
         recognition = None
         if form.recognized_on.data or form.issuing_body.data or form.expires_on.data:
@@ -212,6 +212,9 @@ def detail(platform_id: int):
     platform = services.platform_for(current_user, platform_id)
     kind = kind_of(platform.kind)
     tabs = [key for key in ALL_TABS if kind.has_tab(key)]
+    # Tabs other areas register under new keys come before the history.
+    extra = [tab.key for tab in registered_tabs() if tab.key not in ALL_TABS]
+    tabs = tabs[:-1] + extra + tabs[-1:]
     key = request.args.get("tab") or tabs[0]
     if key not in tabs:
         abort(404)
@@ -228,7 +231,7 @@ def detail(platform_id: int):
 def tab_labels() -> dict:
     from flask_babel import lazy_gettext as _l
 
-    return {"spaces": _l("Spaces"), "tenants": _l("Tenants"), "experts": _l("Experts"),
+    return {**{tab.key: tab.label for tab in registered_tabs()},"spaces": _l("Spaces"), "tenants": _l("Tenants"), "experts": _l("Experts"),
             "indicators": _l("Indicators"), "history": _l("History")}
 
 
@@ -658,7 +661,7 @@ def expert(expert_id: int):
     platforms = {p.id: p for p in db.session.scalars(select(Platform).where(
         Platform.id.in_({r.platform_id for r in residencies})))} if residencies else {}
     return render_template("platforms/expert.html", expert=item, platforms=platforms,
-                           statuses=services.residency_statuses(residencies),
+                           residency_statuses=services.residency_statuses(residencies),
                            flag=services.expert_flags([item.id]).get(item.id), history=audit.history_of(item),
                            **labels())
 
