@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, StringField
-from wtforms.validators import ValidationError
+from wtforms.validators import DataRequired, InputRequired, StopValidation, ValidationError
 
 
 def normalise_number_text(text: str) -> str:
@@ -26,7 +26,23 @@ def parse_decimal(text: str) -> Decimal:
     return number
 
 
-class WanField(StringField):
+def _required_means_present(validators):
+    """For numbers, "required" means "given": DataRequired would refuse 0 and wipe the parse error."""
+    return [InputRequired(message=v.message) if isinstance(v, DataRequired) else v for v in (validators or [])]
+
+
+class NumberTextField(StringField):
+    """A number typed as text: a parse error stops validation there, with its own message."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, _required_means_present(validators), **kwargs)
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # the message is already in process_errors
+
+
+class WanField(NumberTextField):
     """An amount in 万元: ≥ 0, at most 4 decimal places, exact (``data`` is a Decimal or None).
 
     Accepts ``1,234.5`` and full-width digits; what the user typed is shown back when it is wrong.
@@ -68,7 +84,7 @@ class WanField(StringField):
         return format(self.data.normalize(), "f") if isinstance(self.data, Decimal) else str(self.data)
 
 
-class CountField(StringField):
+class CountField(NumberTextField):
     """A whole number ≥ 0 (persons, items); full-width digits accepted."""
 
     def __init__(self, label=None, validators=None, maximum: int = 10_000_000, **kwargs):
