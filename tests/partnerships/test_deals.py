@@ -43,7 +43,7 @@ def test_source_must_be_a_university_or_institute(app, make_user, company):
     with pytest.raises(services.Problems) as error:
         services.create_deal(admin, {"reference": "X", "title": "t", "kind": "licence", "deal_date": date(2026, 1, 1),
                                      "source_id": other_company.id, "recipient_id": company.id})
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         assert str(error.value.problems["source_id"]) == \
             "The source of a deal must be a university or research institute."
     assert deals() == 0
