@@ -153,7 +153,8 @@ class HoursForm(FlaskForm):
     opens_at = TimeField(_l("Opens at"), validators=[Optional()])
     closes_at = TimeField(_l("Closes at"), validators=[Optional()])
     open_days = MultiCheckboxField(_l("Open on"), choices=WEEKDAYS)
-    status = SelectField(_l("Status"), choices=lambda: [("", _l("Unchanged"))] + list(status_labels().items()))
+    status = SelectField(_l("Status"), default="",
+                         choices=lambda: [("", _l("Unchanged"))] + list(status_labels().items()))
     submit = SubmitField(_l("Apply to the chosen resources"))
 
     def validate(self, extra_validators=None):

@@ -63,16 +63,13 @@ class BookableResource(db.Model):
     cancel_deadline_hours: Mapped[int] = mapped_column(default=24)
     requires_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     requires_training: Mapped[bool] = mapped_column(Boolean, default=False)
-    # A stored file (incubator.uploads). No database foreign key: two ``depends_on`` entries on sibling
-    # branches trip Alembic (KeyError on the version table), so only the platforms branch is a dependency.
-    photo_id: Mapped[int | None] = mapped_column()
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))  # incubator.uploads
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
     platform = relationship("Platform", lazy="joined")
     space_unit = relationship("SpaceUnit", lazy="joined")
-    photo = relationship("StoredFile", lazy="select", primaryjoin="foreign(BookableResource.photo_id) == StoredFile.id",
-                         viewonly=True)
+    photo = relationship("StoredFile", lazy="select")
     __mapper_args__ = {"version_id_col": version}
 
     @property

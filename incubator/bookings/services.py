@@ -946,7 +946,7 @@ def blocks_list_query(user):
     managed = managed_resources(user).with_only_columns(BookableResource.id)
     return (select(BookingBlock.series, func.min(BookingBlock.kind), func.min(BookingBlock.title),
                    func.min(BookingBlock.starts_at), func.max(BookingBlock.ends_at), func.count(BookingBlock.id),
-                   func.count(func.distinct(BookingBlock.resource_id)))
+                   func.count(BookingBlock.resource_id.distinct()))
             .where(BookingBlock.resource_id.in_(managed))
             .group_by(BookingBlock.series).order_by(func.min(BookingBlock.starts_at).desc()))
 

@@ -13,8 +13,7 @@ import sqlalchemy as sa
 revision = '0009_bookings'
 down_revision = '0007_evaluation'
 branch_labels = None
-# Rooms and desks are the platforms' space units (0004). Photos refer to stored files (0005) without a
-# foreign key: a second depends_on on a sibling branch makes Alembic fail (KeyError on the version table).
+# The chain is linear: rooms and desks are the platforms' space units (0004), photos are stored files (0005).
 depends_on = None
 
 
@@ -52,6 +51,7 @@ def upgrade():
     sa.CheckConstraint('opens_at < closes_at', name=op.f('ck_booking_resources_opens_before_closing')),
     sa.CheckConstraint('price_tenant >= 0 AND price_outsider >= 0', name=op.f('ck_booking_resources_prices_not_negative')),
     sa.CheckConstraint('slot_minutes > 0 AND slot_minutes % 15 = 0', name=op.f('ck_booking_resources_slot_minutes_unit')),
+    sa.ForeignKeyConstraint(['photo_id'], ['stored_files.id'], name=op.f('fk_booking_resources_photo_id_stored_files')),
     sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], name=op.f('fk_booking_resources_platform_id_platforms')),
     sa.ForeignKeyConstraint(['space_unit_id'], ['space_units.id'], name=op.f('fk_booking_resources_space_unit_id_space_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_resources')),
