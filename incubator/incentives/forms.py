@@ -49,19 +49,19 @@ class PolicyForm(FlaskForm):
                                   validators=[InputRequired(), NumberRange(min=2000, max=2100)])
     rate = WanField(_l("Rate, in percent of the basis"), places=4, maximum=1000,
                     description=_l("For bases measured in money, e.g. 10 for 10%."))
-    level_national = WanField(_l("National level (万元)"))
-    level_provincial = WanField(_l("Provincial level (万元)"))
-    level_municipal = WanField(_l("Municipal level (万元)"))
-    level_county = WanField(_l("County level (万元)"))
-    talent_academician = WanField(_l("Academician (万元)"))
-    talent_national = WanField(_l("National talent programme (万元)"))
-    talent_provincial = WanField(_l("Provincial talent programme (万元)"))
-    talent_doctoral = WanField(_l("Doctoral talent (万元)"))
-    talent_team = WanField(_l("Talent team (万元)"))
-    minimum_basis = WanField(_l("Minimum of the basis (万元)"),
+    level_national = WanField(_l("National level (10,000 CNY)"))
+    level_provincial = WanField(_l("Provincial level (10,000 CNY)"))
+    level_municipal = WanField(_l("Municipal level (10,000 CNY)"))
+    level_county = WanField(_l("County level (10,000 CNY)"))
+    talent_academician = WanField(_l("Academician (10,000 CNY)"))
+    talent_national = WanField(_l("National talent programme (10,000 CNY)"))
+    talent_provincial = WanField(_l("Provincial talent programme (10,000 CNY)"))
+    talent_doctoral = WanField(_l("Doctoral talent (10,000 CNY)"))
+    talent_team = WanField(_l("Talent team (10,000 CNY)"))
+    minimum_basis = WanField(_l("Minimum of the basis (10,000 CNY)"),
                              description=_l("Beneficiaries whose basis is below this get nothing."))
-    cap = WanField(_l("Cap per beneficiary (万元)"), description=_l("Leave empty for no cap."))
-    budget = WanField(_l("Total budget (万元)"), validators=[DataRequired()])
+    cap = WanField(_l("Cap per beneficiary (10,000 CNY)"), description=_l("Leave empty for no cap."))
+    budget = WanField(_l("Total budget (10,000 CNY)"), validators=[DataRequired()])
     conditions = MultiCheckboxField(_l("Conditions"), choices=lambda: [(k, c.label) for k, c in CONDITIONS.items()])
     allocation = SelectField(_l("When the amounts exceed the budget"),
                              choices=lambda: [("pro_rata", _l("Share the budget pro rata")),
@@ -100,7 +100,7 @@ class NoteForm(FlaskForm):
 
 
 class ApproveForm(FlaskForm):
-    amount = WanField(_l("Approved amount (万元)"), validators=[DataRequired()])
+    amount = WanField(_l("Approved amount (10,000 CNY)"), validators=[DataRequired()])
     reason = TextAreaField(_l("Reason (required when the amount differs from the computed one)"),
                            validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Approve"))
@@ -113,7 +113,7 @@ class RejectForm(FlaskForm):
 
 class PaymentForm(FlaskForm):
     paid_on = DateField(_l("Paid on"), validators=[DataRequired()])
-    amount = WanField(_l("Amount paid (万元)"), validators=[DataRequired()])
+    amount = WanField(_l("Amount paid (10,000 CNY)"), validators=[DataRequired()])
     voucher_no = StringField(_l("Voucher number"), validators=[DataRequired(), Length(max=60)])
     submit = SubmitField(_l("Record the payment"))
 

@@ -171,11 +171,11 @@ def approve(claim: Claim, actor, amount: int, reason: str | None) -> None:
     if amount != claim.computed_amount and not (reason or "").strip():
         raise IncentiveError(_l("Give a reason for approving an amount different from the computed one."))
     if policy.cap is not None and amount > policy.cap:
-        raise IncentiveError(_l("The amount is above the policy's cap per beneficiary (%(cap)s 万元).",
+        raise IncentiveError(_l("The amount is above the policy's cap per beneficiary (%(cap)s × 10,000 CNY).",
                                 cap=yuan_to_wan(policy.cap)))
     left = budget_of(policy).left
     if amount > left:
-        raise IncentiveError(_l("The amount is above what is left of the budget (%(left)s 万元).",
+        raise IncentiveError(_l("The amount is above what is left of the budget (%(left)s × 10,000 CNY).",
                                 left=yuan_to_wan(left)))
     before = {"status": claim.status}
     claim.status, claim.approved_amount = "approved", amount

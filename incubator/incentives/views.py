@@ -428,8 +428,8 @@ def policy_export(policy_id: int, fmt: str):
         writer = XlsxStreamWriter(buffer)
         number = lambda header: Column(header, "number", "#,##0.0000")  # noqa: E731
         columns = [Column(_("Policy")), Column(_("Year"), "number", "0"), Column(_("Beneficiary")),
-                   Column(_("Credit code")), Column(_("Name")), number(_("Computed (万元)")), Column(_("Status")),
-                   number(_("Approved (万元)")), number(_("Paid (万元)")), Column(_("Paid on"), "date"),
+                   Column(_("Credit code")), Column(_("Name")), number(_("Computed (10,000 CNY)")), Column(_("Status")),
+                   number(_("Approved (10,000 CNY)")), number(_("Paid (10,000 CNY)")), Column(_("Paid on"), "date"),
                    Column(_("Voucher number")), Column(_("Reason"))]
         writer.add_sheet(_("Claims"), columns, export_rows(policy))
         writer.close()

@@ -66,3 +66,9 @@ def make_policy(**values) -> Policy:
     db.session.add(policy)
     db.session.commit()
     return policy
+
+
+@pytest.fixture
+def config_overrides():
+    """Service messages outside a request use the default locale: English here, so tests read them."""
+    return {"BABEL_DEFAULT_LOCALE": "en"}
