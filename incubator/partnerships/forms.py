@@ -152,6 +152,11 @@ class ContactForm(FlaskForm):
     submit = SubmitField(_l("Add contact"))
 
 
+class PartnerAccountForm(FlaskForm):
+    email = StringField(_l("E-mail of a partner account"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Bind account"))
+
+
 class TalentForm(FlaskForm):
     name = StringField(_l("Name of the talent or team"), validators=[DataRequired(), Length(max=200)])
     category = SelectField(_l("Category"), choices=lambda: [("", _l("Choose…"))] + list(talent_category_labels().items()),

@@ -782,6 +782,7 @@ class InstitutionSummary:
     deals: list
     deal_total: dict
     talents: list
+    accounts: list
 
 
 def institution_summary(user, institution: Organisation) -> InstitutionSummary:
@@ -819,8 +820,12 @@ def institution_summary(user, institution: Organisation) -> InstitutionSummary:
     contacts = list(db.session.scalars(select(InstitutionContact)
                                        .where(InstitutionContact.organisation_id == institution.id)
                                        .order_by(InstitutionContact.id)))
+    from ..auth.models import User
+
+    accounts = list(db.session.scalars(select(User).where(User.organisation_id == institution.id,
+                                                          User.role == "partner").order_by(User.email)))
     return InstitutionSummary(
-        institution=institution, contacts=contacts, agreements=agreements, agreements_by_kind=by_kind,
+        institution=institution, contacts=contacts, accounts=accounts, agreements=agreements, agreements_by_kind=by_kind,
         cohorts=cohorts,
         trained={"cohorts": trained.cohorts, "enrolled": int(trained.enrolled), "completed": int(trained.completed),
                  "hired": int(trained.hired)},
@@ -1019,6 +1024,21 @@ def bind_partner_account(user, code: str) -> None:
     user.organisation_id = institution.id
     audit.record("user.bound_to_institution", user, after={"organisation_id": institution.id})
     db.session.flush()
+
+
+def bind_partner_by_email(institution: Organisation, email: str):
+    """Bind an existing partner account, found by e-mail, to ``institution`` (the web side of the CLI option)."""
+    from ..auth.services import find_user
+
+    user = find_user(email or "")
+    if user is None or user.role != "partner":
+        raise Problems({"email": _l("No partner account uses this e-mail address.")})
+    before = user.organisation_id
+    user.organisation_id = institution.id
+    audit.record("user.bound_to_institution", user, before={"organisation_id": before},
+                 after={"organisation_id": institution.id})
+    db.session.flush()
+    return user
 
 
 def expiring_agreements(user, limit: int = 8) -> tuple[int, list[Partnership]]:

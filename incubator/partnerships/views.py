@@ -13,7 +13,7 @@ from ..database import wan_to_yuan, yuan_to_wan
 from ..extensions import db
 from . import bp, services
 from .forms import (AgreementForm, AttachmentForm, CohortFiguresForm, CohortForm, ConfirmForm, ContactForm, DealForm,
-                    DeliverableForm, DeliverableStatusForm, FilterForm, InstitutionForm, TalentForm,
+                    DeliverableForm, DeliverableStatusForm, FilterForm, InstitutionForm, PartnerAccountForm, TalentForm,
                     deal_kind_labels, deliverable_status_labels, institution_kind_labels, kind_labels,
                     status_labels, talent_category_labels)
 from .models import DEAL_KINDS, PARTNERSHIP_KINDS, TALENT_CATEGORIES, Deliverable, InstitutionContact
@@ -409,7 +409,8 @@ def institution(institution_id: int):
     item = get_visible_or_404(services.get_institution(institution_id))
     summary = services.institution_summary(user(), item)
     return render_template("partnerships/institution.html", summary=summary, institution=item, labels=labels(),
-                           contact_form=ContactForm(formdata=None), confirm_form=ConfirmForm(),
+                           contact_form=ContactForm(formdata=None), account_form=PartnerAccountForm(formdata=None),
+                           confirm_form=ConfirmForm(),
                            agreement_status=services.agreement_status, today=clock.today(),
                            history=history_of(item) if user().role == "admin" else [])
 
@@ -450,6 +451,24 @@ def add_contact(institution_id: int):
     for field in form:
         for message in field.errors:
             flash(f"{field.label.text}: {message}", "danger")
+    return redirect(url_for("partnerships.institution", institution_id=item.id, _anchor="contacts"))
+
+
+@bp.route("/institutions/<int:institution_id>/accounts", methods=["POST"])
+@roles_required("admin")
+def bind_account(institution_id: int):
+    item = get_visible_or_404(services.get_institution(institution_id))
+    form = PartnerAccountForm()
+    if form.validate_on_submit():
+        try:
+            account = services.bind_partner_by_email(item, form.email.data)
+        except services.Problems as error:
+            db.session.rollback()
+            for message in error.problems.values():
+                flash(str(message), "danger")
+        else:
+            db.session.commit()
+            flash(_("%(email)s now works for %(name)s.", email=account.email, name=item.name), "success")
     return redirect(url_for("partnerships.institution", institution_id=item.id, _anchor="contacts"))
 
 

@@ -103,3 +103,18 @@ def test_manager_sees_figures_of_their_own_records_only(managed, university, oth
     assert '<div class="fs-4" id="sum-agreements">1</div>' in page
     assert '<div class="fs-4" id="sum-hired">0</div>' in page
     assert client.get("/partnerships/institutions/new").status_code == 403
+
+
+def test_admin_binds_an_existing_partner_account_by_e_mail(login_as, make_user, university):
+    from incubator.audit.models import AuditEvent
+
+    client, _ = login_as("admin")
+    contact = make_user("partner", email="liu@partner.example.cn")
+    founder = make_user("startup", email="boss@company.example.cn")
+    client.post(f"/partnerships/institutions/{university.id}/accounts", data={"email": "boss@company.example.cn"})
+    client.post(f"/partnerships/institutions/{university.id}/accounts", data={"email": "LIU@partner.example.cn"})
+    db.session.expire_all()
+    assert contact.organisation_id == university.id and founder.organisation_id is None
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.bound_to_institution"))
+    page = client.get(f"/partnerships/institutions/{university.id}").get_data(as_text=True)
+    assert "liu@partner.example.cn" in page
