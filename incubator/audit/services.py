@@ -15,8 +15,13 @@ from ..extensions import db
 from .models import AuditEvent
 
 
+_PLAIN_TYPES = frozenset({type(None), bool, int, float, str})
+
+
 def jsonable(value):
     """A value the JSON column accepts, exactly (Decimal as text, dates in ISO form)."""
+    if value.__class__ in _PLAIN_TYPES:  # the common case, checked first (bulk imports audit many values)
+        return value
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, Decimal):
@@ -25,6 +30,8 @@ def jsonable(value):
         return value.isoformat()
     if isinstance(value, enum.Enum):
         return value.value
+    if value.__class__ is dict:
+        return {str(key): item if item.__class__ in _PLAIN_TYPES else jsonable(item) for key, item in value.items()}
     if isinstance(value, Mapping):
         return {str(key): jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -111,7 +118,7 @@ def record_many(events: Iterable[Mapping], *, source: str | None = None, actor=N
         for item in events
     ]
     if rows:
-        db.session.execute(insert(AuditEvent), rows)
+        db.session.execute(insert(AuditEvent.__table__), rows)  # Core executemany: fast for imports
     return len(rows)
 
 

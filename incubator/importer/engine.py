@@ -28,9 +28,10 @@ from ..audit.services import record_many
 from ..extensions import db
 from ..periods import Period
 from .reading import FileUnreadable, open_table
+from . import values
 from .values import FORMULA_WITHOUT_VALUE, CellError, is_blank
 
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 5000
 
 # The indicator codes of evaluation.md with the decimals of their unit (万元 4, % 2, counted items 0);
 # used only where the outcomes area's catalogue is not installed.
@@ -346,6 +347,7 @@ def run_import(kind: Kind | str, path: str | Path, *, filename: str | None = Non
         return result
 
     spill = Spill()
+    period_token = values.current_period.set(ctx.current_period)
     try:
         _check_rows(kind, table, mapping, blanks, ctx, result, spill)
         if result.unusable:
@@ -357,6 +359,7 @@ def run_import(kind: Kind | str, path: str | Path, *, filename: str | None = Non
         _load(kind, spill, ctx, result, write=not dry_run)
         result.written = not dry_run
     finally:
+        values.current_period.reset(period_token)
         spill.close()
     return result
 
@@ -429,12 +432,16 @@ def _check_rows(kind: Kind, table, mapping, blanks, ctx: ImportContext, result: 
         spill.add((number, kind.record(values, ctx)))
 
 
-def _stored(kind: Kind, chunk: list) -> dict[tuple, dict]:
-    """The stored records of a chunk, by natural key (one query)."""
+def _stored(kind: Kind, chunk: list, ids_only: bool = False) -> dict[tuple, dict]:
+    """The stored records of a chunk, by natural key (one query); only ids and keys with ``ids_only``."""
     table = kind.table
-    names = ("id", *(("version",) if "version" in table.c else ()), *kind.db_key, *kind.fields,
-             *kind.extra_fields)
-    query = select(*(table.c[name] for name in dict.fromkeys(names)))
+    if ids_only:
+        names = ("id", *kind.db_key)
+    else:
+        names = ("id", *(("version",) if "version" in table.c else ()), *kind.db_key, *kind.fields,
+                 *kind.extra_fields)
+    names = tuple(dict.fromkeys(names))
+    query = select(*(table.c[name] for name in names))
     for name in kind.db_key:
         distinct = {record[name] for _, record in chunk}
         if None in distinct:
@@ -443,9 +450,10 @@ def _stored(kind: Kind, chunk: list) -> dict[tuple, dict]:
                 else query.where(table.c[name].is_(None))
         else:
             query = query.where(table.c[name].in_(distinct))
+    positions = [names.index(name) for name in kind.db_key]
     stored = {}
-    for row in db.session.execute(query).mappings():
-        stored[tuple(row[name] for name in kind.db_key)] = dict(row)
+    for row in db.session.execute(query):
+        stored[tuple(row[position] for position in positions)] = dict(zip(names, row))
     return stored
 
 
@@ -453,7 +461,10 @@ def _load(kind: Kind, spill: Spill, ctx: ImportContext, result: ImportResult, wr
     """Pass 2: upsert the valid records chunk by chunk, with their audit events."""
     table = kind.table
     entity_type = table.name
+    stamps = {name: ctx.now for name in ("created_at", "updated_at") if name in table.c}
     extra = kind.update_values(ctx)
+    if "updated_at" in table.c:
+        extra = {**extra, "updated_at": ctx.now}
     fields = kind.fields
     update_statement = (
         update(table).where(table.c.id == bindparam("v__id"))
@@ -469,7 +480,7 @@ def _load(kind: Kind, spill: Spill, ctx: ImportContext, result: ImportResult, wr
             old = stored.get(key)
             if old is None:
                 result.created += 1
-                inserts.append(kind.insert_values(record, ctx))
+                inserts.append({**kind.insert_values(record, ctx), **stamps})
                 insert_rows.append((number, record))
             elif kind.is_unchanged(old, record):
                 result.unchanged += 1
@@ -492,11 +503,15 @@ def _load(kind: Kind, spill: Spill, ctx: ImportContext, result: ImportResult, wr
         if not write:
             continue
         if inserts:
-            ids = db.session.execute(
-                insert(table).returning(table.c.id, sort_by_parameter_order=True), inserts).scalars().all()
-            for new_id, values, (number, record) in zip(ids, inserts, insert_rows):
+            # Batched multi-row INSERT ... RETURNING id and the natural key; rows may come back in any order
+            # (ordered RETURNING would make SQLite insert row by row), so new ids are matched by key.
+            returned = db.session.execute(
+                insert(table).returning(table.c.id, *(table.c[name] for name in kind.db_key)), inserts)
+            created = {tuple(row[1:]): row[0] for row in returned}
+            for number, record in insert_rows:
+                new_id = created[tuple(record[name] for name in kind.db_key)]
                 events.append((number, {"action": "create", "entity_type": entity_type, "entity_id": new_id,
-                                        "after": {**kind.audit_key(record), **values},
+                                        "after": {**kind.audit_key(record), **record},
                                         "source_detail": _detail(ctx.filename, number)}))
         if updates:
             db.session.execute(update_statement, updates)

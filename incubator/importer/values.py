@@ -6,9 +6,11 @@ Blank cells never reach a parser: the engine applies the column's default or rep
 """
 from __future__ import annotations
 
+import contextvars
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
@@ -68,14 +70,25 @@ def to_decimal(value) -> Decimal:
         raise CellError(_l("Enter a number, for example 1,234.5.")) from None
 
 
+_PLAIN_AMOUNT = re.compile(r"^\s*(\d{1,12})(?:\.(\d{0,4}))?\s*$")
 MAX_WAN = Decimal("1000000000000")  # 10^12 万元: far beyond any real amount, well inside a BIGINT of yuan
 YUAN_PER_WAN = 10_000
 
 
 def amount(value) -> int:
     """An amount in 万元 (≥ 0, at most 4 decimal places) as whole yuan."""
-    if isinstance(value, float) and value.is_integer() and 0 <= value < 1e12:
-        return int(value) * YUAN_PER_WAN
+    if value.__class__ is float:
+        if value.is_integer() and 0 <= value < 1e12:
+            return int(value) * YUAN_PER_WAN
+        match = _PLAIN_AMOUNT.match(repr(value))  # the shortest decimal that gives the float back
+        if match:
+            whole, fraction = match.groups()
+            return int(whole) * YUAN_PER_WAN + (int(fraction.ljust(4, "0")) if fraction else 0)
+    elif value.__class__ is str:  # the usual CSV cell: plain digits, at most 4 decimals
+        match = _PLAIN_AMOUNT.match(value)
+        if match:
+            whole, fraction = match.groups()
+            return int(whole) * YUAN_PER_WAN + (int(fraction.ljust(4, "0")) if fraction else 0)
     number = to_decimal(value)
     if number < 0:
         raise CellError(_l("An amount may not be negative."))
@@ -92,14 +105,12 @@ MAX_COUNT = 2_000_000_000
 
 def count(value) -> int:
     """A whole number ≥ 0 (persons, items)."""
-    if isinstance(value, float) and value.is_integer() and 0 <= value <= MAX_COUNT:
-        return int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT:
-        return value
-    if isinstance(value, str):
+    if value.__class__ is str:
         text = value.strip()
         if text.isdigit() and text.isascii() and len(text) < 10:
             return int(text)
+    elif value.__class__ is float and value.is_integer() and 0 <= value <= MAX_COUNT:
+        return int(value)
     number = to_decimal(value)
     if number != number.to_integral_value():
         raise CellError(_l("Enter a whole number."))
@@ -159,15 +170,26 @@ def day(value) -> date:
     raise CellError(_l("Enter a date as YYYY-MM-DD, for example 2026-03-31."))
 
 
+# The current quarter during an import (set once by the engine instead of reading the clock per cell).
+current_period: contextvars.ContextVar[Period | None] = contextvars.ContextVar("current_period", default=None)
+
+
+@lru_cache(maxsize=4096)
+def _parse_period(text: str) -> Period | None:
+    try:
+        return Period.parse(text)
+    except PeriodError:
+        return None
+
+
 def period(value) -> Period:
     """A quarter (``2026Q3``, ``2026q3``, ``2026-Q3``, ``2026年第3季度``), not after the current one."""
     if isinstance(value, float) and value.is_integer():
         value = str(int(value))
-    try:
-        result = Period.parse(str(value))
-    except PeriodError:
-        raise CellError(_l("Enter a quarter such as 2026Q3.")) from None
-    current = Period.current()
+    result = _parse_period(str(value))
+    if result is None:
+        raise CellError(_l("Enter a quarter such as 2026Q3."))
+    current = current_period.get() or Period.current()
     if result > current:
         raise CellError(_l("The period is after the current quarter (%(current)s).", current=str(current)))
     return result
@@ -223,6 +245,9 @@ def choice(options: tuple[str, ...]):
 
 def credit_code(value) -> str:
     """A unified social credit code with a valid check character (lower case is upper-cased)."""
+    normalised = _valid_code(value) if value.__class__ is str else None
+    if normalised:
+        return normalised
     normalised = credit_codes.normalise(_plain_text(value))
     if not normalised.isascii():
         normalised = unicodedata.normalize("NFKC", normalised).upper()
@@ -230,3 +255,10 @@ def credit_code(value) -> str:
     if problem:
         raise CellError(problem[0])
     return normalised
+
+
+@lru_cache(maxsize=65536)
+def _valid_code(text: str) -> str | None:
+    """The normalised code when ``text`` is a valid credit code, else None (cached: codes repeat)."""
+    normalised = credit_codes.normalise(text)
+    return normalised if credit_codes.is_valid(normalised) else None
