@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import lazyload
 
 from .. import clock
 from ..extensions import db
@@ -84,8 +85,12 @@ class Context:
     cache: dict = field(default_factory=dict)
 
     @classmethod
-    def for_year(cls, year: int, subject_ids, as_of: date | None = None) -> "Context":
-        return cls(year=year, as_of=as_of or year_as_of(year), subject_ids=sorted(set(subject_ids)))
+    def for_year(cls, year: int, subject_ids, as_of: date | None = None, platforms=None) -> "Context":
+        """:param platforms: the platforms already loaded (they are not read again)."""
+        ctx = cls(year=year, as_of=as_of or year_as_of(year), subject_ids=sorted(set(subject_ids)))
+        if platforms is not None:
+            ctx.cache["platforms"] = {p.id: p for p in platforms}
+        return ctx
 
     def dataset(self, name: str, loader: Callable[["Context"], dict]) -> dict:
         if name not in self.cache:
@@ -141,11 +146,12 @@ def computation_choices(subject: str) -> list[tuple[str, str]]:
 # --- platform datasets (one query each) ---------------------------------------------------------------
 
 def _platforms(ctx: Context) -> dict[int, Platform]:
-    return {p.id: p for p in db.session.scalars(select(Platform).where(Platform.id.in_(ctx.subject_ids)))}
+    return {p.id: p for p in db.session.scalars(select(Platform).where(Platform.id.in_(ctx.subject_ids))
+                                                .options(lazyload("*")))}
 
 
 def _facts(ctx: Context) -> dict[int, PlatformAnnualFacts]:
-    rows = db.session.scalars(select(PlatformAnnualFacts).where(
+    rows = db.session.scalars(select(PlatformAnnualFacts).options(lazyload("*")).where(
         PlatformAnnualFacts.platform_id.in_(ctx.subject_ids), PlatformAnnualFacts.year == ctx.year))
     return {row.platform_id: row for row in rows}
 

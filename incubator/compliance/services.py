@@ -8,6 +8,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from flask_babel import format_decimal, gettext as _, ngettext
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from .. import clock
 from ..access import platform_ids_for, scoped
@@ -180,13 +181,14 @@ def active_rule_sets(subjects=None) -> list[RuleSet]:
 def platform_gap(platform: Platform, year: int) -> list[RuleSetResult]:
     """Every active rule set of the platform's kind, evaluated for ``year``."""
     rule_sets = active_rule_sets([platform.kind])
-    results = evaluate(rule_sets, Context.for_year(year, [platform.id]), {platform.id: platform.kind})
+    results = evaluate(rule_sets, Context.for_year(year, [platform.id], platforms=[platform]),
+                       {platform.id: platform.kind})
     return [results[(rs.id, platform.id)] for rs in rule_sets if (rs.id, platform.id) in results]
 
 
 def visible_assessed_platforms(user) -> list[Platform]:
     """The platforms of a kind some rule set judges, that ``user`` may see, by code."""
-    query = select(Platform).where(Platform.kind.in_(PLATFORM_SUBJECTS)).order_by(Platform.code)
+    query = select(Platform).where(Platform.kind.in_(PLATFORM_SUBJECTS)).order_by(Platform.code).options(lazyload("*"))
     return list(db.session.scalars(scoped(query, platform_ids_for(user), Platform.id)))
 
 
@@ -194,7 +196,8 @@ def zone_overview(user, year: int) -> tuple[list[Platform], list[RuleSet], dict]
     """All visible platforms against all active platform rule sets of their kind, in a fixed number of queries."""
     platforms = visible_assessed_platforms(user)
     rule_sets = active_rule_sets(PLATFORM_SUBJECTS)
-    results = evaluate(rule_sets, Context.for_year(year, [p.id for p in platforms]), {p.id: p.kind for p in platforms})
+    results = evaluate(rule_sets, Context.for_year(year, [p.id for p in platforms], platforms=platforms),
+                       {p.id: p.kind for p in platforms})
     return platforms, rule_sets, results
 
 
@@ -203,7 +206,8 @@ def history(platform: Platform, years: list[int]) -> list[tuple[int, list[RuleSe
     rule_sets = active_rule_sets([platform.kind])
     rows = []
     for year in sorted(years, reverse=True):
-        results = evaluate(rule_sets, Context.for_year(year, [platform.id]), {platform.id: platform.kind})
+        results = evaluate(rule_sets, Context.for_year(year, [platform.id], platforms=[platform]),
+                           {platform.id: platform.kind})
         rows.append((year, [results[(rs.id, platform.id)] for rs in rule_sets if (rs.id, platform.id) in results]))
     return rows
 

@@ -13,13 +13,14 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..i18n import localized
 from ..organisations.models import IntellectualProperty, Organisation
 from ..platforms.models import Platform
 from ..startups.models import Incubation, QuarterlyReport
-from .computations import (Context, _facts, _graduates, _platforms, _tenants_financed, covering, platform_area,
+from .computations import (Context, _facts, _graduates, _tenants_financed, covering, platform_area,
                            used_areas, valid_ip)
 from .hightech import TECH_SME_MAX_SALES, TECH_SME_MAX_STAFF
 
@@ -182,17 +183,16 @@ class TorchRow:
 def torch_platforms(platform_ids_query) -> list[Platform]:
     from ..access import scoped
 
-    query = select(Platform).where(Platform.kind.in_(TORCH_KINDS)).order_by(Platform.code)
+    query = select(Platform).where(Platform.kind.in_(TORCH_KINDS)).order_by(Platform.code).options(lazyload("*"))
     return list(db.session.scalars(scoped(query, platform_ids_query, Platform.id)))
 
 
 def torch_rows(platforms: list[Platform], year: int) -> list[TorchRow]:
     """One row per platform: every column's value (money in 千元, exact) and the cross-check warnings."""
-    ctx = Context.for_year(year, [p.id for p in platforms])
+    ctx = Context.for_year(year, [p.id for p in platforms], platforms=platforms)
     if not platforms:
         return []
     facts = ctx.dataset("facts", _facts)
-    ctx.dataset("platforms", _platforms)
     graduates = ctx.dataset("graduates", _graduates)
     listed = ctx.dataset("graduates_listed", _graduates_listed)
     financed = ctx.dataset("tenants_financed", _tenants_financed)

@@ -188,4 +188,5 @@ def test_overview_uses_a_fixed_number_of_queries(app, login_as, count_queries):
         build_incubator(tenants=2, graduates=0, with_patent_applications=0, with_valid_ip=0, financed=0, code=f"Y{n}")
     with count_queries() as many:
         assert client.get("/compliance/?year=2025").status_code == 200
-    assert few.count == many.count
+    page_statements = [[s for s in counter.statements if "user_sessions" not in s] for counter in (few, many)]
+    assert len(page_statements[0]) == len(page_statements[1]) <= 16
