@@ -51,6 +51,8 @@ PURPOSES = ["客户交流会", "产品评审", "团队周会", "样品打印", "
 
 def _platforms(context: SeedContext) -> list[Platform]:
     rows = context.made.get("platforms")
+    if isinstance(rows, dict):  # the platforms seeder keeps them by code
+        rows = list(rows.values())
     if rows:
         return [p for p in rows if getattr(p, "status", "active") == "active"]
     return list(db.session.scalars(select(Platform).where(Platform.status == "active").order_by(Platform.code)))

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_sqlalchemy.pagination import SelectPagination
 
 from .. import clock, uploads
 from ..access import platform_ids_for, roles_required, upload_limit
@@ -22,6 +23,14 @@ from .models import BookableResource, Booking, BookingTraining
 from .services import BookingError
 
 MANAGERS = ("admin", "manager")
+
+
+class RowPagination(SelectPagination):
+    """Pagination of a SELECT whose rows have several columns (grouped lists)."""
+
+    def _query_items(self) -> list:
+        query = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(query).all())
 
 
 @bp.context_processor
@@ -394,8 +403,8 @@ def _managed_resource_choices(form_field) -> list[BookableResource]:
 @bp.route("/blocks")
 @roles_required(*MANAGERS)
 def blocks():
-    page = db.paginate(services.blocks_list_query(current_user), page=_page(),
-                       per_page=current_app.config["PAGE_SIZE"], error_out=False, scalars=False)
+    page = RowPagination(select=services.blocks_list_query(current_user), session=db.session, page=_page(),
+                         per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("bookings/blocks.html", page=page, confirm_form=ConfirmForm())
 
 
