@@ -14,6 +14,7 @@ import pytest
 from flask import current_app, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
 
 from incubator import clock, create_app
 from incubator.extensions import db
@@ -22,6 +23,32 @@ ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "migrations"
 PASSWORD = "correct-horse-battery"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _reuse_url_builders() -> None:
+    """Tests build the app once per test; Werkzeug compiles a URL builder (ast + compile) for every
+    rule each time, over half of ``create_app``. A builder depends only on the rule's parsed parts
+    (and defaults), so compile each one once per test session. Test-only; production builds once."""
+    from werkzeug.routing.rules import Rule
+
+    original = getattr(Rule, "_compile_builder", None)
+    if original is None or getattr(original, "reused", False):
+        return
+    cache: dict = {}
+
+    def compile_builder(self, append_unknown: bool = True):
+        if self.defaults:
+            return original(self, append_unknown)
+        key = (self.rule, tuple(self._trace), append_unknown)
+        if key not in cache:
+            cache[key] = original(self, append_unknown)
+        return cache[key]
+
+    compile_builder.reused = True
+    Rule._compile_builder = compile_builder
+
+
+_reuse_url_builders()
 
 
 def base_config(url: str, tmp: Path) -> dict:
@@ -65,18 +92,51 @@ def migrated_database(tmp_path_factory):
     return template
 
 
-@pytest.fixture
-def database_url(migrated_database, tmp_path):
-    if POSTGRES_URL:
-        yield POSTGRES_URL
-        engine = create_engine(POSTGRES_URL)
-        with engine.begin() as connection:
-            names = connection.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-            )).scalars().all()
-            if names:
-                connection.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+# Tables written during the current test: on PostgreSQL only those are emptied afterwards, a lot
+# faster than truncating the whole schema after every test.
+_written_tables: set[str] = set()
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|COPY)\s+"?(\w+)"?', re.I)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_written_table(_conn, _cursor, statement, _params, _context, _many):
+    match = _WRITE.match(statement)
+    if match:
+        _written_tables.add(match.group(1).lower())
+
+
+@pytest.fixture(scope="session")
+def _cleaning_engine():
+    engine = create_engine(POSTGRES_URL) if POSTGRES_URL else None
+    yield engine
+    if engine is not None:
         engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_database, tmp_path, _cleaning_engine):
+    if POSTGRES_URL:
+        _written_tables.clear()
+        yield POSTGRES_URL
+        written = set(_written_tables)
+        _written_tables.clear()
+        with _cleaning_engine.begin() as connection:
+            names = sorted(set(connection.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            )).scalars()) & written)
+            if names:
+                # DELETE is much cheaper than TRUNCATE on small tables; as replica, triggers (foreign
+                # keys, the audit trail's append-only guard) stay quiet. Then ids start at 1 again.
+                connection.execute(text("SET LOCAL session_replication_role = replica"))
+                for name in names:
+                    connection.execute(text(f'DELETE FROM "{name}"'))
+                sequences = connection.execute(text(
+                    "SELECT s.relname FROM pg_class s JOIN pg_depend d ON d.objid = s.oid "
+                    "JOIN pg_class t ON d.refobjid = t.oid WHERE s.relkind = 'S' AND t.relname = ANY(:names)"
+                ), {"names": names}).scalars().all()
+                for sequence in sequences:
+                    connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
+        _written_tables.clear()
         return
     path = tmp_path / "test.sqlite3"
     shutil.copyfile(migrated_database, path)

@@ -199,8 +199,13 @@ def test_a_session_is_shared_by_every_server_process(app, database_url, tmp_path
     user = make_user("manager")
     client = app.test_client()
     AuthActions(client).login(user)
-    other_worker = create_app(base_config(database_url, tmp_path)).test_client()
+    other_app = create_app(base_config(database_url, tmp_path))
+    other_worker = other_app.test_client()
     other_worker.set_cookie(COOKIE, cookie_of(client))
-    assert other_worker.get("/home").status_code == 200
-    client.post("/logout")
-    assert other_worker.get("/home").status_code == 302
+    try:
+        assert other_worker.get("/home").status_code == 200
+        client.post("/logout")
+        assert other_worker.get("/home").status_code == 302
+    finally:
+        with other_app.app_context():
+            db.engine.dispose()
