@@ -71,6 +71,9 @@ class Kind:
     db_key: tuple[str, ...] = ()  # model columns that identify the stored record
     fields: tuple[str, ...] = ()  # model columns compared with the stored record and written
     extra_fields: tuple[str, ...] = ()  # model columns ``update_values`` sets
+    # A many-to-many link kept with the record: (association table, owner column, target column, the
+    # record's field holding a frozenset of target ids), e.g. the space units of a tenancy.
+    links: tuple | None = None
     managers_may_import = False
     order = 100
 
@@ -234,6 +237,14 @@ class ImportContext:
         if found is None:
             found = self._periods[text] = Period.parse(text)
         return found
+
+    @cached_property
+    def space_units(self) -> dict[tuple[int, str], int]:
+        """(platform id, unit code) -> id of every space unit."""
+        from ..platforms.models import SpaceUnit
+
+        rows = db.session.execute(select(SpaceUnit.platform_id, SpaceUnit.code, SpaceUnit.id))
+        return {(platform_id, code): unit_id for platform_id, code, unit_id in rows}
 
     def may_use_company(self, organisation_id: int) -> bool:
         return self.scope.company_ids is None or organisation_id in self.scope.company_ids
@@ -457,6 +468,28 @@ def _stored(kind: Kind, chunk: list, ids_only: bool = False) -> dict[tuple, dict
     return stored
 
 
+def _stored_links(kind: Kind, owner_ids: list[int]) -> dict[int, frozenset]:
+    """Owner id -> the ids it links to (one query per chunk)."""
+    link_table, owner, target, _field = kind.links
+    found: dict[int, set] = {}
+    if owner_ids:
+        for owner_id, target_id in db.session.execute(
+                select(link_table.c[owner], link_table.c[target]).where(link_table.c[owner].in_(owner_ids))):
+            found.setdefault(owner_id, set()).add(target_id)
+    return {owner_id: frozenset(ids) for owner_id, ids in found.items()}
+
+
+def _write_links(kind: Kind, relink: dict[int, frozenset]) -> None:
+    """Replace the links of the given owners (bulk delete, bulk insert)."""
+    from sqlalchemy import delete
+
+    link_table, owner, target, _field = kind.links
+    db.session.execute(delete(link_table).where(link_table.c[owner].in_(list(relink))))
+    rows = [{owner: owner_id, target: target_id} for owner_id, targets in relink.items() for target_id in targets]
+    if rows:
+        db.session.execute(insert(link_table), rows)
+
+
 def _load(kind: Kind, spill: Spill, ctx: ImportContext, result: ImportResult, write: bool) -> None:
     """Pass 2: upsert the valid records chunk by chunk, with their audit events."""
     table = kind.table
@@ -472,17 +505,25 @@ def _load(kind: Kind, spill: Spill, ctx: ImportContext, result: ImportResult, wr
     )
     if "version" in table.c:
         update_statement = update_statement.values(version=table.c.version + 1)
+    link_field = kind.links[3] if kind.links else None
     for chunk in spill.chunks():
         stored = _stored(kind, chunk)
+        stored_links = _stored_links(kind, [old["id"] for old in stored.values()]) if link_field else {}
         inserts, insert_rows, updates, events = [], [], [], []
+        relink: dict[int, frozenset] = {}
         for number, record in chunk:
             key = tuple(record[name] for name in kind.db_key)
             old = stored.get(key)
+            links_changed = False
+            if old is not None and link_field:
+                old_links = stored_links.get(old["id"], frozenset())
+                links_changed = old_links != record[link_field]
             if old is None:
                 result.created += 1
-                inserts.append({**kind.insert_values(record, ctx), **stamps})
+                new_values = {**kind.insert_values(record, ctx), **stamps}
+                inserts.append({name: value for name, value in new_values.items() if name in table.c})
                 insert_rows.append((number, record))
-            elif kind.is_unchanged(old, record):
+            elif kind.is_unchanged(old, record) and not links_changed:
                 result.unchanged += 1
             else:
                 result.updated += 1
@@ -495,6 +536,9 @@ def _load(kind: Kind, spill: Spill, ctx: ImportContext, result: ImportResult, wr
                 for name, value in extra.items():
                     if name in old and old[name] != value:
                         before[name], after[name] = old[name], value
+                if links_changed:
+                    before[link_field], after[link_field] = sorted(old_links), sorted(record[link_field])
+                    relink[old["id"]] = record[link_field]
                 if "version" in old:
                     after["version"] = old["version"] + 1
                 events.append((number, {"action": "update", "entity_type": entity_type, "entity_id": old["id"],
@@ -510,11 +554,15 @@ def _load(kind: Kind, spill: Spill, ctx: ImportContext, result: ImportResult, wr
             created = {tuple(row[1:]): row[0] for row in returned}
             for number, record in insert_rows:
                 new_id = created[tuple(record[name] for name in kind.db_key)]
+                if link_field:
+                    relink[new_id] = record[link_field]
                 events.append((number, {"action": "create", "entity_type": entity_type, "entity_id": new_id,
                                         "after": {**kind.audit_key(record), **record},
                                         "source_detail": _detail(ctx.filename, number)}))
         if updates:
             db.session.execute(update_statement, updates)
+        if relink:
+            _write_links(kind, relink)
         if events:
             events.sort(key=lambda item: item[0])
             record_many([event for _, event in events], source="import", actor=ctx.actor)
