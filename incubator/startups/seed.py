@@ -101,9 +101,16 @@ def seed_startups(context: SeedContext) -> None:
     db.session.flush()
     context.made["companies"] = companies
 
-    # Incubations for most companies; a few ended.
-    incubated = []
-    for index, org in enumerate(companies[:90]):
+    # Incubations for most companies (those of the platforms' demo data already have theirs); a few ended.
+    existing = {}
+    for row in db.session.scalars(select(Incubation).where(Incubation.organisation_id.in_([c.id for c in companies]))
+                                  .order_by(Incubation.admitted_on)):
+        existing[row.organisation_id] = row
+    incubated, created = [], []
+    for index, org in enumerate(companies[:95]):
+        if org.id in existing:
+            incubated.append(existing[org.id])
+            continue
         platform = platforms[index % len(platforms)]
         admitted = max(org.founded_on or today, today - timedelta(days=rng.randint(400, 1500)))
         item = Incubation(organisation_id=org.id, platform_id=platform.id, admitted_on=admitted)
@@ -117,11 +124,12 @@ def seed_startups(context: SeedContext) -> None:
             item.ended_on = item.admitted_on
         db.session.add(item)
         incubated.append(item)
+        created.append(item)
     db.session.flush()
     audit.record_many([{"action": "create", "entity_type": "incubations", "entity_id": i.id,
                         "after": {"organisation_id": i.organisation_id, "platform_id": i.platform_id,
                                   "admitted_on": i.admitted_on, "status": i.status},
-                        "source_detail": "demo data"} for i in incubated], source="cli")
+                        "source_detail": "demo data"} for i in created], source="cli")
 
     # Two years of quarterly reports: mostly verified, some submitted/returned, some missing.
     due = svc.due_period()
@@ -168,10 +176,11 @@ def seed_startups(context: SeedContext) -> None:
 
     # The demo founders.
     founder = users["founder@demo.zone"]
-    founder.organisation_id = incubated[0].organisation_id
+    running = [i for i in incubated if i.status == "incubating"]
+    founder.organisation_id = running[0].organisation_id
     founder2 = users.get("founder2@demo.zone")
     if founder2 is not None:
-        founder2.organisation_id = incubated[1].organisation_id
+        founder2.organisation_id = running[1].organisation_id
     db.session.flush()
 
     # Applications in every state, with reviews.

@@ -707,7 +707,8 @@ def time_status(incubation: Incubation, today: date | None = None) -> TimeStatus
     end = incubation.ended_on or today
     months = months_between(incubation.admitted_on, end)
     limit = time_limit_months(incubation)
-    alert_from = setting("INCUBATION_ALERT_MONTH") + (limit - setting("INCUBATION_MAX_MONTHS"))
+    # The alert comes as long before the limit as month 44 comes before the default 48 months.
+    alert_from = limit - max(0, setting("INCUBATION_MAX_MONTHS") - setting("INCUBATION_ALERT_MONTH"))
     running = incubation.status == "incubating"
     return TimeStatus(months, limit, add_months(incubation.admitted_on, limit),
                       running and months >= alert_from, running and months >= limit)
