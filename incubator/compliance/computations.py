@@ -113,7 +113,7 @@ class Computation:
     unit: str
     compute: Callable[[Context], dict[int, Measure]]
     more: tuple[str, str]
-    fewer: tuple[str, str] = ("%(n)s over the maximum", "%(n)s over the maximum")
+    fewer: tuple[str, str] = _n("%(n)s over the maximum", "%(n)s over the maximum")
     integral: bool = True
     description: object = ""
 
@@ -391,6 +391,7 @@ def academicians(ctx):
 
 @computation("agreement_years", "platform", _l("Term of the academician agreement"), "years",
              _n("%(n)s more month", "%(n)s more months"),
+             fewer=_n("%(n)s month over the maximum", "%(n)s months over the maximum"),
              description=_l("The longest term among the current academician agreements, from its start to its end "
                             "(an open-ended agreement has no term yet)."))
 def agreement_years(ctx):

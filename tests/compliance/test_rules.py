@@ -199,7 +199,7 @@ def test_academician_workstation_short_term_and_too_few_days(app):
 def test_academician_agreement_longer_than_five_years_breaks_the_maximum(app):
     criteria = workstation(date(2022, 1, 1), date(2027, 12, 31), 120)
     assert criteria["term_min"].met and not criteria["term_max"].met
-    assert criteria["term_max"].distance_text() == "12 over the maximum"
+    assert criteria["term_max"].distance_text() == "12 months over the maximum"
 
 
 def test_months_between_counts_the_same_day_as_a_full_month():
