@@ -67,8 +67,12 @@ def login():
 def logout():
     audit.record("logout", current_user._get_current_object())
     db.session.commit()
+    lang = current_user.locale or session.get("lang")
     logout_user()
+    session.regenerate()  # the old identifier ends on the server; a new anonymous one follows
     session.clear()
+    if lang:
+        session["lang"] = lang  # the login page stays in the language the user was reading
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 

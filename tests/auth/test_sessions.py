@@ -209,3 +209,10 @@ def test_a_session_is_shared_by_every_server_process(app, database_url, tmp_path
     finally:
         with other_app.app_context():
             db.engine.dispose()
+
+
+def test_after_logout_the_login_page_keeps_the_users_language(app, make_user):
+    client = app.test_client()
+    AuthActions(client).login(make_user("manager", locale="zh"))
+    response = client.post("/logout", follow_redirects=True, headers={"Accept-Language": "en"})
+    assert '<html lang="zh-CN">' in response.get_data(as_text=True)
