@@ -17,6 +17,7 @@ from sqlalchemy.orm import defaultload
 from .. import clock
 from ..access import company_ids_for, platform_ids_for
 from ..audit import services as audit
+from ..database import yuan_to_wan
 from ..extensions import db
 from ..organisations import credit_code as credit_codes
 from ..organisations.models import COMPANY_KINDS, INSTITUTION_KINDS, Organisation
@@ -1064,3 +1065,31 @@ def partners_panel(user) -> dict:
 def expiring_panel(user) -> dict:
     total, agreements = expiring_agreements(user)
     return {"total": total, "agreements": agreements, "overdue": overdue_deliverables(user)}
+
+
+# --- exports (the columns of the import kinds, so an export can be imported again) -------------------------
+
+AGREEMENT_EXPORT_HEADER = ("reference", "partner_credit_code", "kind", "title", "starts_on", "ends_on",
+                           "company_credit_code", "platform_code", "contract_value")
+TRAINING_EXPORT_HEADER = ("partnership_reference", "cohort_year", "enrolled", "completed", "hired_in_zone",
+                          "completed_on")
+DEAL_EXPORT_HEADER = ("reference", "date", "title", "kind", "source_credit_code", "recipient_credit_code", "value")
+
+
+def agreement_rows(query):
+    """Rows of the ``partnerships`` import kind for the agreements ``query`` selects (one statement)."""
+    for a in db.session.scalars(query).unique():
+        yield (a.reference, a.partner.credit_code, a.kind, a.title, a.starts_on, a.ends_on,
+               a.company.credit_code if a.company else None, a.platform.code if a.platform else None,
+               yuan_to_wan(a.contract_value))
+
+
+def cohort_rows(query):
+    for c in db.session.scalars(query).unique():
+        yield (c.partnership.reference, c.cohort_year, c.enrolled, c.completed, c.hired_in_zone, c.completed_on)
+
+
+def deal_rows(query):
+    for d in db.session.scalars(query).unique():
+        yield (d.reference, d.deal_date, d.title, d.kind, d.source.credit_code, d.recipient.credit_code,
+               yuan_to_wan(d.value))

@@ -1,7 +1,7 @@
 """Routes of the partnerships area (thin: access through the query helpers, rules in ``services``)."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import SelectPagination
@@ -69,6 +69,19 @@ def user():
     return current_user._get_current_object()
 
 
+def csv_download(name: str, header, rows):
+    """A formula-safe UTF-8 CSV (with BOM, so Excel reads the Chinese) named ``name-YYYY-MM-DD.csv``."""
+    import io
+
+    from ..spreadsheets import write_csv
+
+    buffer = io.StringIO()
+    write_csv(buffer, header, rows)
+    filename = f"{name}-{clock.today().isoformat()}.csv"
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
 # --- agreements ------------------------------------------------------------------------------------------
 
 @bp.route("/")
@@ -82,6 +95,8 @@ def agreements():
     sort = request.args.get("sort", "ends_on" if status == "expiring" else "-starts_on")
     query = services.agreement_query(user(), status=status, q=filters.q.data or "", kind=filters.kind.data or "",
                                      partner_id=int_arg("partner"), sort=sort)
+    if request.args.get("export") == "csv":
+        return csv_download("partnerships", services.AGREEMENT_EXPORT_HEADER, services.agreement_rows(query))
     return render_template("partnerships/agreements.html", page=page_of(query), filters=filters, status=status,
                            sort=sort, counts=services.status_counts(user()), labels=labels(),
                            may_edit=services.may_edit_agreements(user()), today=clock.today(),
@@ -369,6 +384,8 @@ def cohorts():
     year = int_arg("year")
     awaiting = request.args.get("awaiting") == "1"
     query = services.cohort_query(user(), year=year, q=filters.q.data or "", awaiting=awaiting, sort=sort)
+    if request.args.get("export") == "csv":
+        return csv_download("training", services.TRAINING_EXPORT_HEADER, services.cohort_rows(query))
     return render_template("partnerships/cohorts.html", page=page_of(query), filters=filters, sort=sort,
                            totals=services.cohort_totals(user(), year), awaiting=awaiting, labels=labels())
 
@@ -496,6 +513,8 @@ def deals():
     year = int_arg("year")
     query = services.deal_query(user(), year=year, kind=filters.kind.data or "", q=filters.q.data or "",
                                 source_id=int_arg("source"), sort=sort)
+    if request.args.get("export") == "csv":
+        return csv_download("tech_transfers", services.DEAL_EXPORT_HEADER, services.deal_rows(query))
     return render_template("partnerships/deals.html", page=page_of(query), filters=filters, sort=sort, year=year,
                            totals=services.deal_totals_by_year(user()), labels=labels())
 

@@ -121,3 +121,28 @@ def test_manager_sees_and_records_deals_of_their_companies_only(managed, univers
     response = client.post("/partnerships/deals/new", data=deal_form(university, company, reference="ZH-X"))
     assert response.status_code == 200  # a company outside their platforms is not offered
     assert db.session.scalar(select(TechTransferDeal).where(TechTransferDeal.reference == "ZH-X")) is None
+
+
+def test_csv_export_has_the_import_columns_exact_amounts_and_no_formulas(login_as, university, company):
+    client, _ = login_as("admin")
+    factories.deal(university, company, date(2025, 3, 1), reference="ZH-1", title="=HYPERLINK(1)", value=123_456,
+                   kind="equity")
+    factories.deal(university, company, date(2024, 3, 1), reference="ZH-OLD")
+    db.session.commit()
+    response = client.get("/partnerships/deals?year=2025&export=csv")
+    text = response.get_data(as_text=True)
+    assert response.mimetype == "text/csv"
+    lines = text.lstrip("\ufeff").splitlines()
+    assert lines[0] == "reference,date,title,kind,source_credit_code,recipient_credit_code,value"
+    assert lines[1] == (f"ZH-1,2025-03-01,'=HYPERLINK(1),equity,{university.credit_code},{company.credit_code},"
+                        "12.3456")
+    assert len(lines) == 2
+
+
+def test_manager_export_holds_only_their_deals(managed, university, company):
+    client, _user, tenant = managed
+    factories.deal(university, company, date(2026, 1, 1), reference="FOREIGN")
+    factories.deal(university, tenant, date(2026, 1, 1), reference="OWN")
+    db.session.commit()
+    text = client.get("/partnerships/deals?export=csv").get_data(as_text=True)
+    assert "OWN" in text and "FOREIGN" not in text

@@ -126,3 +126,43 @@ def test_admin_home_shows_agreements_expiring(login_as, university):
     page = client.get("/home").get_data(as_text=True)
     panel = page[page.index('id="expiring-panel"'):]
     assert "SOON" in panel and "LATER" not in panel
+
+
+def test_partner_exports_only_their_agreements_and_cohorts(partner_of, university, other_university):
+    setup_two_institutions(university, other_university)
+    client, _ = partner_of(university)
+    agreements = client.get("/partnerships/?status=all&export=csv").get_data(as_text=True)
+    assert "OWN-1" in agreements and "FOREIGN-1" not in agreements
+    assert agreements.lstrip("\ufeff").startswith("reference,partner_credit_code,kind,title,starts_on,ends_on,")
+    cohorts = client.get("/partnerships/cohorts?export=csv").get_data(as_text=True)
+    assert "OWN-1,2025,40,0,0," in cohorts and "FOREIGN-1" not in cohorts
+
+
+def test_partner_lists_use_a_fixed_number_of_queries(partner_of, university, other_university, count_queries):
+    own, _own_cohort, _foreign, _ = setup_two_institutions(university, other_university)
+    client, _ = partner_of(university)
+    client.get("/partnerships/cohorts")
+    with count_queries() as few_cohorts:
+        client.get("/partnerships/cohorts")
+    with count_queries() as few_agreements:
+        client.get("/partnerships/?status=all")
+    for year in range(2010, 2025):
+        factories.cohort(own, year, 10)
+        factories.partnership(university, kind="talent_training")
+    db.session.commit()
+    with count_queries() as many_cohorts:
+        client.get("/partnerships/cohorts")
+    with count_queries() as many_agreements:
+        client.get("/partnerships/?status=all")
+    assert many_cohorts.count == few_cohorts.count
+    assert many_agreements.count == few_agreements.count
+
+
+def test_rule_messages_are_in_chinese_for_a_chinese_partner(partner_of, university, other_university):
+    _own, own_cohort, _foreign, _ = setup_two_institutions(university, other_university)
+    client, contact = partner_of(university)
+    contact.locale = "zh"
+    db.session.commit()
+    page = client.post(f"/partnerships/cohorts/{own_cohort.id}",
+                       data=figures(completed="30", hired_in_zone="31", completed_on="2026-06-01")).get_data(as_text=True)
+    assert "园区企业录用人数（31）不能超过结业人数（30）。" in page
