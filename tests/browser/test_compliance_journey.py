@@ -8,33 +8,31 @@ import pytest
 from incubator import clock
 from incubator.extensions import db
 
-PASSWORD = "correct-horse-battery"
+from ..conftest import PASSWORD
 
 
 @pytest.mark.browser
-def test_manager_sees_the_gap_page_and_the_high_tech_candidates(live_server, page):
-    from incubator.auth.services import create_user
+def test_manager_sees_the_gap_page_and_the_high_tech_candidates(app, live_server, page, make_user):
     from incubator.compliance.services import install_default_rule_sets
     from tests import factories
     from tests.compliance.conftest import build_incubator
     from tests.compliance.test_hightech import company
 
     clock.freeze(datetime(2026, 6, 30, 10, 0))
-    with live_server.app_context():
-        install_default_rule_sets()
-        manager = create_user("manager@example.cn", "manager", PASSWORD, name="孙经理", locale="en")
-        platform, _ = build_incubator(tenants=37, with_patent_applications=19, with_valid_ip=12, financed=4,
-                                      code="GAP1")
-        platform.managers.append(manager)
-        candidate = company(name="候选科技有限公司", ip=False)  # the 38th tenant
-        factories.incubation(candidate, platform, date(2024, 1, 1))
-        db.session.commit()
-        platform_id = platform.id
+    install_default_rule_sets()
+    manager = make_user("manager", email="manager@example.cn", name="孙经理")
+    platform, _ = build_incubator(tenants=37, with_patent_applications=19, with_valid_ip=12, financed=4, code="GAP1")
+    platform.managers.append(manager)
+    candidate = company(name="候选科技有限公司", ip=False)  # the 38th tenant
+    factories.incubation(candidate, platform, date(2024, 1, 1))
+    db.session.commit()
+    platform_id = platform.id
+    db.session.close()  # the server thread reads and writes; this session holds no transaction meanwhile
 
     page.goto(f"{live_server.url}/login")
-    page.fill("input[name=email]", "manager@example.cn")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit], button[type=submit]:has-text('Log in')")
+    page.fill("#email", "manager@example.cn")
+    page.fill("#password", PASSWORD)
+    page.click("#submit")
     page.wait_for_url(f"{live_server.url}/home")
 
     page.goto(f"{live_server.url}/compliance/platforms/{platform_id}?year=2025")
