@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from ..fields import CountField, WanField, required_if_empty
@@ -57,6 +57,7 @@ def status_labels():
 
 
 class AgreementForm(FlaskForm):
+    version = HiddenField()
     reference = StringField(_l("Reference"), validators=[DataRequired(), Length(max=40)])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     partner_id = SelectField(_l("Partner institution"), coerce=optional_id, validators=[DataRequired()])
@@ -89,6 +90,7 @@ class DeliverableStatusForm(FlaskForm):
 
 
 class CohortForm(FlaskForm):
+    version = HiddenField()
     cohort_year = IntegerField(_l("Cohort year"), validators=[DataRequired(message=_l("Give the cohort year, for "
                                                                                       "example 2026.")),
                                                               NumberRange(2000, 2100)])
@@ -102,6 +104,8 @@ class CohortForm(FlaskForm):
 
 class CohortFiguresForm(FlaskForm):
     """What a partner contact reports: the figures, never the year or the agreement."""
+
+    version = HiddenField()
 
     enrolled = CountField(_l("Students enrolled"), validators=[required_if_empty(_l("Give the number of students "
                                                                                     "enrolled."))])
@@ -119,6 +123,7 @@ class AttachmentForm(FlaskForm):
 
 
 class DealForm(FlaskForm):
+    version = HiddenField()
     reference = StringField(_l("Reference"), validators=[DataRequired(), Length(max=40)])
     title = StringField(_l("Research result"), validators=[DataRequired(), Length(max=300)])
     kind = SelectField(_l("Kind of transfer"),
@@ -158,6 +163,7 @@ class PartnerAccountForm(FlaskForm):
 
 
 class TalentForm(FlaskForm):
+    version = HiddenField()
     name = StringField(_l("Name of the talent or team"), validators=[DataRequired(), Length(max=200)])
     category = SelectField(_l("Category"), choices=lambda: [("", _l("Choose…"))] + list(talent_category_labels().items()),
                            validators=[DataRequired(message=_l("Choose a category."))])

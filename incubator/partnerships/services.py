@@ -46,6 +46,13 @@ def _raise_if(problems: dict) -> None:
         raise Problems(problems)
 
 
+def check_version(record, version) -> None:
+    """Refuse to overwrite a record someone else changed since the form was opened (optimistic locking)."""
+    if version not in (None, "") and str(version) != str(record.version):
+        raise Problems({"version": _l("Someone else changed this record while you were editing it. Nothing was "
+                                      "saved; reload the page to see their changes.")})
+
+
 def sort_name(name: str) -> str:
     """The pinyin of a Chinese name, for ordering lists as Chinese readers expect."""
     from pypinyin import lazy_pinyin
@@ -289,6 +296,7 @@ def create_agreement(user, data: dict, source: str | None = None) -> Partnership
 
 
 def update_agreement(user, agreement: Partnership, data: dict) -> Partnership:
+    check_version(agreement, data.get("version"))
     values = _clean_agreement(data)
     _raise_if(_check_agreement(user, values, existing=agreement))
     before = audit.snapshot(agreement, AGREEMENT_FIELDS)
@@ -453,6 +461,7 @@ def add_cohort(agreement: Partnership, data: dict, source: str | None = None) ->
 
 def update_cohort(cohort: TrainingCohort, data: dict, *, figures_only: bool = False) -> TrainingCohort:
     """Change a cohort; a partner contact changes the figures only (the year stays)."""
+    check_version(cohort, data.get("version"))
     agreement = cohort.partnership
     values = _cohort_values(data)
     if figures_only or values["cohort_year"] is None:
@@ -588,6 +597,7 @@ def create_deal(user, data: dict, source: str | None = None) -> TechTransferDeal
 
 
 def update_deal(user, deal: TechTransferDeal, data: dict) -> TechTransferDeal:
+    check_version(deal, data.get("version"))
     values = _deal_values(data)
     _raise_if(_check_deal(user, values, existing=deal))
     before = audit.snapshot(deal, DEAL_FIELDS)
@@ -918,6 +928,7 @@ def create_talent(user, data: dict) -> Talent:
 
 
 def update_talent(user, talent: Talent, data: dict) -> Talent:
+    check_version(talent, data.get("version"))
     values = _talent_values(data)
     _raise_if(_check_talent(user, values))
     before = audit.snapshot(talent, TALENT_FIELDS)

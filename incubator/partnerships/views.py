@@ -115,6 +115,7 @@ def agreement_form_choices(form: AgreementForm) -> None:
 def agreement_data(form: AgreementForm) -> dict:
     data = {name: form[name].data for name in services.AGREEMENT_FIELDS if name != "contract_value"}
     data["contract_value"] = wan_to_yuan(form.contract_value.data) if form.contract_value.data is not None else 0
+    data["version"] = form.version.data
     return data
 
 
@@ -314,7 +315,9 @@ def delete_attachment(attachment_id: int):
 # --- training cohorts -----------------------------------------------------------------------------------------
 
 def cohort_data(form) -> dict:
-    return {name: form[name].data for name in services.COHORT_FIELDS if name in form._fields}
+    data = {name: form[name].data for name in services.COHORT_FIELDS if name in form._fields}
+    data["version"] = form.version.data
+    return data
 
 
 @bp.route("/<int:agreement_id>/cohorts/new", methods=["GET", "POST"])
@@ -527,6 +530,7 @@ def deal_form_choices(form: DealForm) -> None:
 def deal_data(form: DealForm) -> dict:
     data = {name: form[name].data for name in services.DEAL_FIELDS if name != "value"}
     data["value"] = wan_to_yuan(form.value.data) if form.value.data is not None else 0
+    data["version"] = form.version.data
     return data
 
 
@@ -610,7 +614,7 @@ def talent_form_choices(form: TalentForm) -> None:
 
 
 def talent_data(form: TalentForm) -> dict:
-    return {name: form[name].data for name in services.TALENT_FIELDS}
+    return {**{name: form[name].data for name in services.TALENT_FIELDS}, "version": form.version.data}
 
 
 @bp.route("/talents/new", methods=["GET", "POST"])

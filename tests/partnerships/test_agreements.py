@@ -214,3 +214,36 @@ def test_deliverables_are_added_and_their_status_changed(login_as, university):
     assert deliverable.status == "delivered" and deliverable.delivered_on == date(2026, 6, 15)
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"deliverable.created", "deliverable.updated"} <= actions
+
+
+def test_a_concurrent_change_is_not_overwritten(login_as, university):
+    client, admin = login_as("admin")
+    agreement = factories.partnership(university, reference="V-1", title="原标题")
+    db.session.commit()
+    page = client.get(f"/partnerships/{agreement.id}/edit").get_data(as_text=True)
+    assert 'name="version" type="hidden" value="1"' in page or 'value="1"' in page
+    from incubator.partnerships import services
+
+    services.update_agreement(admin, agreement, {**{k: getattr(agreement, k) for k in services.AGREEMENT_FIELDS},
+                                                  "title": "别人改的标题"})
+    db.session.commit()
+    response = client.post(f"/partnerships/{agreement.id}/edit", data=form(university, reference="V-1",
+                                                                           title="我的标题", version="1"))
+    assert "Someone else changed this record while you were editing it." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert agreement.title == "别人改的标题"
+
+
+def test_partner_and_admin_editing_the_same_cohort_do_not_overwrite_each_other(login_as, partner_of, university):
+    agreement = factories.partnership(university, kind="talent_training", starts_on=date(2024, 1, 1))
+    cohort = factories.cohort(agreement, 2025, 40)
+    db.session.commit()
+    admin_client, _ = login_as("admin")
+    partner_client, _ = partner_of(university)
+    figures = {"enrolled": "40", "completed": "30", "hired_in_zone": "10", "completed_on": "2026-06-01", "version": "1"}
+    assert partner_client.post(f"/partnerships/cohorts/{cohort.id}", data=figures).status_code == 302
+    late = admin_client.post(f"/partnerships/cohorts/{cohort.id}",
+                             data={**figures, "cohort_year": "2025", "completed": "35"})
+    assert late.status_code == 200 and "Someone else changed this record" in late.get_data(as_text=True)
+    db.session.expire_all()
+    assert cohort.completed == 30
