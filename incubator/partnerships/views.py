@@ -337,6 +337,8 @@ def new_cohort(agreement_id: int):
             db.session.rollback()
             show_problems(form, error)
         else:
+            if not cohort.figures_reported_at:
+                services.notify_cohort_awaiting(cohort)
             db.session.commit()
             flash(_("Cohort %(year)d recorded.", year=cohort.cohort_year), "success")
             return redirect(url_for("partnerships.agreement", agreement_id=item.id, _anchor="cohorts"))
@@ -359,6 +361,8 @@ def cohort(cohort_id: int):
             db.session.rollback()
             show_problems(form, error)
         else:
+            if figures_only:
+                services.notify_figures_reported(item, user())
             db.session.commit()
             flash(_("Figures of cohort %(year)d saved.", year=item.cohort_year), "success")
             return redirect(url_for("partnerships.agreement", agreement_id=agreement_item.id, _anchor="cohorts"))

@@ -166,3 +166,22 @@ def test_rule_messages_are_in_chinese_for_a_chinese_partner(partner_of, universi
     page = client.post(f"/partnerships/cohorts/{own_cohort.id}",
                        data=figures(completed="30", hired_in_zone="31", completed_on="2026-06-01")).get_data(as_text=True)
     assert "园区企业录用人数（31）不能超过结业人数（30）。" in page
+
+
+def test_partner_is_told_of_a_new_cohort_and_the_office_of_reported_figures(login_as, partner_of, university,
+                                                                            other_university):
+    from incubator.notifications.models import Notification
+
+    agreement = factories.partnership(university, kind="talent_training", reference="N-1", starts_on=date(2024, 1, 1))
+    db.session.commit()
+    admin_client, admin = login_as("admin")
+    partner_client, contact = partner_of(university)
+    _stranger_client, stranger = partner_of(other_university)
+    admin_client.post(f"/partnerships/{agreement.id}/cohorts/new", data={"cohort_year": "2026", "enrolled": "30"})
+    told = list(db.session.scalars(select(Notification.user_id).where(Notification.subject.contains("N-1"))))
+    assert told == [contact.id]
+    cohort_id = db.session.scalar(select(AuditEvent.entity_id).where(AuditEvent.action == "training_cohort.created"))
+    partner_client.post(f"/partnerships/cohorts/{cohort_id}", data=figures(completed="28", hired_in_zone="9",
+                                                                          completed_on="2026-06-01"))
+    told = set(db.session.scalars(select(Notification.user_id).where(Notification.subject.contains("N-1"))))
+    assert told == {contact.id, admin.id} and stranger.id not in told
