@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -102,12 +103,16 @@ def facts_edit(platform_id: int, year: int):
         abort(404)
     facts = services.facts_for(platform.id, year)
     initial = {}
-    if facts is not None and request.method == "GET":
-        for section, names in FACT_SECTIONS:
+    if request.method == "GET":  # a new year starts from zeros (and the declared area), not from empty fields
+        for _section, names in FACT_SECTIONS:
             for name in names:
-                value = getattr(facts, name)
-                initial[name] = yuan_to_wan(value).normalize() if name in FACT_MONEY_FIELDS else value
-    form = AnnualFactsForm.build(data=initial or None) if request.method == "GET" else AnnualFactsForm.build()
+                value = getattr(facts, name) if facts is not None else (None if name == "area_total_m2" else 0)
+                if name in FACT_MONEY_FIELDS:
+                    value = yuan_to_wan(value).normalize()
+                elif name in FACT_AREA_FIELDS and value is not None:
+                    value = Decimal(value).normalize()
+                initial[name] = value
+    form = AnnualFactsForm.build(data=initial) if request.method == "GET" else AnnualFactsForm.build()
     if form.validate_on_submit():
         values = {}
         for _section, names in FACT_SECTIONS:

@@ -190,3 +190,16 @@ def test_overview_uses_a_fixed_number_of_queries(app, login_as, count_queries):
         assert client.get("/compliance/?year=2025").status_code == 200
     page_statements = [[s for s in counter.statements if "user_sessions" not in s] for counter in (few, many)]
     assert len(page_statements[0]) == len(page_statements[1]) <= 16
+
+
+def test_a_new_year_form_starts_from_zeros_and_an_existing_one_shows_wan(zone):
+    platform = zone["first"]
+    html = zone["manager"].get(f"/compliance/platforms/{platform.id}/facts/2026").get_data(as_text=True)
+    import re
+    assert re.search(r'<input[^>]*id="mentors"[^>]*value="0"', html)
+    assert re.search(r'<input[^>]*id="area_total_m2"[^>]*value=""', html)
+    from incubator.compliance.services import save_facts
+    save_facts(platform, 2024, {"income_total": 12_345_678, "area_offices_m2": Decimal("120.50")})
+    db.session.commit()
+    html = zone["manager"].get(f"/compliance/platforms/{platform.id}/facts/2024").get_data(as_text=True)
+    assert 'value="1234.5678"' in html and 'value="120.5"' in html
