@@ -9,5 +9,8 @@ def init_app(app):
     from ..navigation import register_nav
     from . import views  # noqa: F401
 
+    from .labels import action_label, source_label
+
     app.register_blueprint(bp)
+    app.jinja_env.globals.update(action_label=action_label, source_label=source_label)
     register_nav("audit.index", _l("Audit trail"), {"admin"}, order=950, active_prefix="/admin/audit")

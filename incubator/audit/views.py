@@ -14,6 +14,7 @@ from .. import clock
 from ..access import admin_required
 from ..extensions import db
 from . import bp
+from .labels import SOURCE_LABELS
 from .models import AuditEvent
 
 
@@ -25,9 +26,8 @@ class AuditFilterForm(FlaskForm):
     action = StringField(_l("Action"), validators=[Optional(), Length(max=40)])
     entity_type = StringField(_l("Record type"), validators=[Optional(), Length(max=40)])
     entity_id = StringField(_l("Record id"), validators=[Optional(), Length(max=64)])
-    source = SelectField(_l("Source"), validators=[Optional()], choices=[
-        ("", _l("All")), ("web", _l("Web")), ("import", _l("Import")), ("cli", _l("Command line")),
-        ("system", _l("System"))])
+    source = SelectField(_l("Source"), validators=[Optional()],
+                         choices=lambda: [("", _l("All"))] + list(SOURCE_LABELS.items()))
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
 

@@ -168,3 +168,26 @@ def test_the_audit_page_uses_a_fixed_number_of_queries(login_as, make_user, coun
     with count_queries() as many:
         client.get("/admin/audit/")
     assert many.count == few.count
+
+
+def test_actions_and_sources_are_named_in_the_readers_language(login_as):
+    client, _ = login_as("admin", locale="zh")
+    page = client.get("/admin/audit/").get_data(as_text=True)
+    assert "登录 <code>login_success</code>" in page
+    assert "<td>网页" in page
+
+
+def test_areas_name_their_actions_and_unknown_ones_show_their_code(app):
+    from flask_babel import lazy_gettext as _l
+
+    from incubator.audit.labels import _ACTION_LABELS, action_label, register_action_labels
+
+    from flask_babel import force_locale
+
+    register_action_labels({"probe_named": _l("Changed")})
+    try:
+        with force_locale("en"):
+            assert action_label("probe_named") == "Changed"
+        assert action_label("never_named") == "never_named"
+    finally:
+        _ACTION_LABELS.pop("probe_named")
