@@ -55,6 +55,12 @@ def make_resource(platform, kind: str = "equipment", unit=None, **values) -> Boo
 
 
 @pytest.fixture
+def config_overrides():
+    """Messages raised outside a request come in the default language: English here, to match on them."""
+    return {"BABEL_DEFAULT_LOCALE": "en"}
+
+
+@pytest.fixture
 def world(app, make_user) -> World:
     clock.freeze(NOW)
     platform = factories.platform(kind="maker_space", name="青年众创空间")
