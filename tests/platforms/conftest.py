@@ -37,3 +37,12 @@ def space(app, today):
     db.session.commit()
     return {"platform": platform, "desk1": desk1, "desk2": desk2, "office": office, "room": room,
             "company": company}
+
+
+@pytest.fixture(autouse=True)
+def _english(app):
+    """Messages raised outside a request are read in English here (the zone's default is Chinese)."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
