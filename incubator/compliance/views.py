@@ -71,8 +71,11 @@ def overview():
     kind = request.args.get("kind", "")
     if kind in services.PLATFORM_SUBJECTS:
         platforms = [p for p in platforms if p.kind == kind]
+    from ..platforms.kinds import LEVEL_LABELS, kind_of
+
     return render_template("compliance/overview.html", year=year, platforms=platforms, rule_sets=rule_sets,
-                           results=results, kind=kind, format_value=services.format_value, COMPUTATIONS=COMPUTATIONS)
+                           results=results, kind=kind, format_value=services.format_value, COMPUTATIONS=COMPUTATIONS,
+                           kind_label=lambda code: kind_of(code).label, level_labels=LEVEL_LABELS)
 
 
 @bp.route("/platforms/<int:platform_id>")
@@ -320,7 +323,13 @@ def torch_export(fmt: str):
         abort(404)
     year = _torch_year()
     lang = request.args.get("lang") if request.args.get("lang") in ("zh", "en") else current_language()
-    rows = torch.torch_rows(torch.torch_platforms(platform_ids_for(current_user)), year)
+    platforms = torch.torch_platforms(platform_ids_for(current_user))
+    one = request.args.get("platform", type=int)
+    if one is not None:  # one platform's row; another's id (or a non-Torch kind) answers 404
+        platforms = [p for p in platforms if p.id == one]
+        if not platforms:
+            abort(404)
+    rows = torch.torch_rows(platforms, year)
     if fmt == "csv":
         body, mimetype = torch.torch_csv(rows, lang), "text/csv; charset=utf-8"
     else:
@@ -328,7 +337,8 @@ def torch_export(fmt: str):
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = make_response(body)
     response.mimetype = mimetype
-    response.headers["Content-Disposition"] = f"attachment; filename=torch-statistics-{year}.{fmt}"
+    suffix = f"-{platforms[0].code}" if one is not None else ""
+    response.headers["Content-Disposition"] = f"attachment; filename=torch-statistics-{year}{suffix}.{fmt}"
     audit.record("torch_exported", entity_type="platforms", entity_id=year,
                  after={"year": year, "format": fmt, "platforms": [row.platform.code for row in rows]})
     db.session.commit()

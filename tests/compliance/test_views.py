@@ -172,6 +172,10 @@ def test_torch_exports_only_the_managers_platforms(zone):
     xlsx = zone["admin"].get("/compliance/torch/export.xlsx?year=2025")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     assert zone["admin"].get("/compliance/torch/export.pdf").status_code == 404
+    single = zone["admin"].get(f"/compliance/torch/export.csv?year=2025&platform={zone['second'].id}")
+    assert "B1" in single.get_data(as_text=True) and "A1" not in single.get_data(as_text=True)
+    assert "torch-statistics-2025-B1.csv" in single.headers["Content-Disposition"]
+    assert zone["manager"].get(f"/compliance/torch/export.csv?platform={zone['second'].id}").status_code == 404
     page = zone["manager"].get("/compliance/torch?year=2025").get_data(as_text=True)
     assert "Cross-checks before export" in page
     printable = zone["manager"].get(f"/compliance/torch/{zone['first'].id}/print?year=2025").get_data(as_text=True)
