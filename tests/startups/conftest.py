@@ -81,3 +81,16 @@ def submitted(app, zone, make_user):
     svc.submit_application(application, founder)
     db.session.commit()
     return founder, application
+
+
+@pytest.fixture(autouse=True)
+def _english_messages(request):
+    """Messages raised outside a request read in English (the web pages follow the user's language)."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    from flask_babel import force_locale
+
+    request.getfixturevalue("app")
+    with force_locale("en"):
+        yield
