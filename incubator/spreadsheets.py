@@ -131,7 +131,7 @@ class XlsxStreamWriter:
         widths = [max(column.min_width, display_width(column.header)) for column in columns]
         for index, column in enumerate(columns):
             sheet.write_string(0, index, column.header, self.header_format)
-        writers = [self._cell_writer(sheet, column) for column in columns]
+        writers = [self._cell_writer(sheet, column, widths) for column in columns]
         row_number = 0
         for row_number, row in enumerate(rows, start=1):
             for index, value in enumerate(row):
@@ -146,7 +146,7 @@ class XlsxStreamWriter:
             sheet.freeze_panes(1, 0)
         return sheet, row_number
 
-    def _cell_writer(self, sheet, column: Column):
+    def _cell_writer(self, sheet, column: Column, widths: list[int]):
         if column.kind == "number":
             fixed = self.number_format(column.num_format) if column.num_format else None
             by_places = self.places_format
@@ -185,6 +185,9 @@ class XlsxStreamWriter:
         def write(row, col, value):
             text = value if isinstance(value, str) else str(value)
             write_string(row, col, text)
+            length = len(text)
+            if length * 2 <= widths[col]:  # cannot be wider than the column already is
+                return length
             return display_width(text)
 
         return write

@@ -7,7 +7,8 @@ bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
 
 def init_app(app):
     from ..navigation import register_nav
-    from . import formatting, labels, models, views  # noqa: F401
+    from ..seed import register_seeder
+    from . import formatting, labels, models, seed, views  # noqa: F401
 
     app.register_blueprint(bp)
     formatting.register_filters(app)
@@ -15,6 +16,7 @@ def init_app(app):
     register_nav("outcomes.zone_dashboard", _l("Dashboard"), {"admin", "manager"}, order=55,
                  active_prefix="/outcomes/dashboard")
     register_nav("outcomes.targets", _l("Targets"), {"admin", "manager"}, order=56, active_prefix="/outcomes/targets")
+    register_seeder(55, "targets", seed.seed_targets)
     register_platform_tab()
 
 

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import Date, and_, case, func, literal, or_, select, union_all
 
 from ..extensions import db
 from ..partnerships.models import Partnership, TechTransferDeal, TrainingCohort
@@ -56,6 +56,27 @@ def placement(organisation_column, day_column):
         .correlate_except(Incubation, Platform)
         .scalar_subquery()
     )
+
+
+def placements_on(days):
+    """A subquery of (organisation_id, day, platform_id): where each organisation was incubating on each day.
+
+    Set-based alternative to ``placement`` for many rows sharing few days (reports by quarter end):
+    the incubations covering each day, ranked with a window function, the first of each rank kept.
+    """
+    day_rows = union_all(*[select(literal(day, Date).label("day")) for day in sorted(set(days))]).subquery("days")
+    ranked = (
+        select(Incubation.organisation_id.label("organisation_id"), day_rows.c.day.label("day"),
+               Incubation.platform_id.label("platform_id"),
+               func.row_number().over(partition_by=(Incubation.organisation_id, day_rows.c.day),
+                                      order_by=(Incubation.admitted_on.desc(), code_order(Platform.code))).label("rank"))
+        .join(Platform, Platform.id == Incubation.platform_id)
+        .join(day_rows, and_(Incubation.admitted_on <= day_rows.c.day,
+                             or_(Incubation.ended_on.is_(None), Incubation.ended_on >= day_rows.c.day)))
+        .subquery("ranked")
+    )
+    return (select(ranked.c.organisation_id, ranked.c.day, ranked.c.platform_id)
+            .where(ranked.c["rank"] == 1).subquery("placed"))
 
 
 def buckets_for(periods: Iterable[Period]) -> list[Period]:
@@ -107,7 +128,10 @@ def _report_sources(figures: Figures, scope_ids=None) -> None:
     """Sums of every report figure per scope and quarter: one grouped query."""
     report = QuarterlyReport
     years = sorted({q.year for q in figures.buckets})
+    last_quarter = max(q.quarter for q in figures.buckets)
     condition = and_(report.status == "verified", report.year.in_(years))
+    if last_quarter < 4:
+        condition = and_(condition, report.quarter <= last_quarter)
     if figures.level == "zone":
         query = (select(literal(ZONE), report.year, report.quarter,
                         *[func.coalesce(func.sum(getattr(report, f)), 0) for f in REPORT_FIGURES])
@@ -119,14 +143,14 @@ def _report_sources(figures: Figures, scope_ids=None) -> None:
                         *[func.coalesce(func.sum(getattr(report, f)), 0) for f in REPORT_FIGURES])
                  .where(condition).group_by(report.organisation_id, report.year, report.quarter))
     else:
-        placed = (select(placement(report.organisation_id, report.quarter_end).label("scope"), report.year,
-                         report.quarter, *[getattr(report, f) for f in REPORT_FIGURES])
-                  .where(condition).subquery())
-        query = (select(placed.c.scope, placed.c.year, placed.c.quarter,
-                        *[func.coalesce(func.sum(placed.c[f]), 0) for f in REPORT_FIGURES])
-                 .where(placed.c.scope.is_not(None)).group_by(placed.c.scope, placed.c.year, placed.c.quarter))
+        placed = placements_on(q.end for q in figures.buckets)
+        query = (select(placed.c.platform_id, report.year, report.quarter,
+                        *[func.coalesce(func.sum(getattr(report, f)), 0) for f in REPORT_FIGURES])
+                 .join(placed, and_(placed.c.organisation_id == report.organisation_id,
+                                    placed.c.day == report.quarter_end))
+                 .where(condition).group_by(placed.c.platform_id, report.year, report.quarter))
         if scope_ids is not None:
-            query = query.where(placed.c.scope.in_(scope_ids))
+            query = query.where(placed.c.platform_id.in_(scope_ids))
     wanted = set(figures.buckets)
     for row in db.session.execute(query):
         quarter = Period(row[1], row[2])
