@@ -311,3 +311,39 @@ def test_lists_use_a_fixed_number_of_queries(app, world, count_queries, who, pat
     with count_queries() as many:
         assert client.get(path).status_code == 200
     assert many.count == few.count, (few.statements, many.statements)
+
+
+def test_units_endpoint_lists_the_platforms_free_units_of_the_kind(app, world):
+    from incubator.platforms.models import SpaceUnit
+
+    db.session.add(SpaceUnit(platform_id=world.platform.id, code="HD-01", name="热桌1", kind="desk", area_m2=5,
+                             monthly_rent=0))
+    db.session.commit()
+    client = client_for(app, world.manager)
+    desks = client.get(f"/bookings/units?platform={world.platform.id}&kind=desk").get_json()["units"]
+    assert [u["label"] for u in desks][1:] == ["HD-01 热桌1"]
+    rooms = client.get(f"/bookings/units?platform={world.platform.id}&kind=room").get_json()["units"]
+    assert len(rooms) == 1  # MR-101 is already the room resource: only "none" is offered
+    own = client.get(f"/bookings/units?platform={world.platform.id}&kind=room&resource={world.room.id}").get_json()
+    assert [u["label"] for u in own["units"]][1:] == ["MR-101 会议室A"]
+
+
+def test_blocks_list_uses_a_fixed_number_of_queries(app, world, count_queries):
+    client = client_for(app, world.manager)
+
+    def block(n):
+        for index in range(n):
+            plan = services.plan_blocks([world.instrument], MONDAY + timedelta(days=7 * (index + 1)),
+                                        MONDAY + timedelta(days=7 * (index + 1)), {1}, services.time(9, 0),
+                                        services.time(10, 0))
+            services.create_blocks([world.instrument], plan, "course", f"课程{n}-{index}", True)
+        db.session.commit()
+
+    block(1)
+    client.get("/bookings/blocks")
+    with count_queries() as few:
+        client.get("/bookings/blocks")
+    block(8)
+    with count_queries() as many:
+        page = client.get("/bookings/blocks").get_data(as_text=True)
+    assert "课程8-7" in page and many.count == few.count
