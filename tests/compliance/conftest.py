@@ -21,6 +21,19 @@ def frozen_clock():
     yield
 
 
+@pytest.fixture(autouse=True)
+def english(request):
+    """Service-level texts (distances) in English, whatever the zone's default language."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    from flask_babel import force_locale
+
+    request.getfixturevalue("app")
+    with force_locale("en"):
+        yield
+
+
 @pytest.fixture
 def rule_sets(app):
     install_default_rule_sets()

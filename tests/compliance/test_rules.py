@@ -221,3 +221,13 @@ def test_graduation_rules_any_one_suffices_at_the_boundary(app):
     assert first["revenue"].met and first["revenue"].value == Decimal(1000)
     assert not first["financing"].met and first["financing"].distance_text() == "0.0001 (10,000 CNY) more"
     assert results[(rule_set.id, org.id)].met and not results[(rule_set.id, other.id)].met
+
+
+def test_distances_read_in_chinese_for_chinese_users(app):
+    from flask_babel import force_locale
+
+    platform, _ = build_incubator(graduates=8, area=Decimal("8200"), tenant_area=Decimal("5650"))
+    with force_locale("zh"):
+        criteria, _ = national(platform)
+        assert criteria["graduates"].distance_text() == "还差 12 家毕业企业"
+        assert criteria["area"].distance_text() == "还差 1,800 平方米"
