@@ -183,3 +183,18 @@ def test_a_stored_binary_number_is_read_as_its_shortest_decimal(company, run_imp
     assert run_import("reports", path).exit_code == 0
     report = db.session.scalar(select(QuarterlyReport))
     assert (report.revenue, report.rd_expense) == (811_000, 3_000)
+
+
+def test_the_number_of_statements_does_not_grow_with_the_rows(app, run_import, sheet, count_queries):
+    companies = [factories.organisation("startup", code=factories.credit_code(900 + n)) for n in range(40)]
+    db.session.commit()
+
+    def statements(rows: int, name: str, period: str) -> int:
+        lines = [REPORT_HEADER] + [[company.credit_code, period, 1, 1, 5, 1] for company in companies[:rows]]
+        path = sheet(lines, fmt="csv-utf8", name=name)
+        with count_queries() as counter:
+            result = run_import("reports", path)
+        assert result.summary == f"created {rows}, updated 0, unchanged 0, rejected 0"
+        return counter.count
+
+    assert statements(3, "few", "2026Q2") == statements(40, "many", "2026Q3")
