@@ -134,6 +134,9 @@ class AdmitForm(FlaskForm):
     reason = TextAreaField(_l("Reason for the decision"), validators=[DataRequired(), Length(max=2000)])
     override_reason = TextAreaField(_l("Reason to admit despite the warnings"),
                                     validators=[Optional(), Length(max=2000)])
+    unit_ids = SelectMultipleField(_l("Let these units from the admission date (optional)"), coerce=int,
+                                   validators=[Optional()])
+    tenancy_ends_on = DateField(_l("Tenancy ends on"), validators=[Optional()])
     submit = SubmitField(_l("Admit"))
 
 

@@ -80,13 +80,25 @@ EDITABLE_STATES = ("draft", "returned")
 FINAL_STATES = ("admitted", "rejected", "withdrawn")
 
 
+def state_label(status: str):
+    return {"draft": _l("Draft"), "submitted": _l("Submitted"), "under_review": _l("Under review"),
+            "returned": _l("Returned for more information"), "admitted": _l("Admitted"),
+            "rejected": _l("Rejected"), "withdrawn": _l("Withdrawn"), "verified": _l("Verified")}.get(status, status)
+
+
+def action_label(action: str):
+    return {"submit": _l("submitted"), "start_review": _l("put under review"), "return": _l("returned"),
+            "admit": _l("admitted"), "reject": _l("rejected"), "withdraw": _l("withdrawn"),
+            "verify": _l("verified"), "reopen": _l("reopened")}.get(action, action)
+
+
 def next_status(status: str, action: str) -> str:
     """The state after ``action``, or ``IllegalTransition``."""
     try:
         return APPLICATION_TRANSITIONS[(status, action)]
     except KeyError:
         raise IllegalTransition(_l("This application is %(status)s; it cannot be %(action)s now.",
-                                   status=status, action=action)) from None
+                                   status=state_label(status), action=action_label(action))) from None
 
 
 def _transition(application: Application, action: str, *, reason: str | None = None, actor=None) -> None:
@@ -661,16 +673,44 @@ def admit_application(application: Application, actor, *, admitted_on: date, rea
         application.rule_override_reason = override_reason.strip()
         audit.record("admission_rule_override", application,
                      after={"warnings": [str(w) for w in warnings]}, reason=override_reason.strip())
-    if tenancy and tenancy_available():
-        from ..platforms import services as platform_services
-
-        platform_services.create_tenancy(organisation_id=application.organisation_id, **tenancy)
+    if tenancy and tenancy.get("units"):
+        _admission_tenancy(application, admitted_on, tenancy)
     from ..notifications.services import notify
 
     notify([application.applicant], _l("Decision on your application"), body=_l("Admitted"),
            link=f"/applications/{application.id}")
     db.session.flush()
     return incubation
+
+
+def tenant_units(platform_id: int | None) -> list:
+    """The platform's active units let to tenants (for the optional tenancy at admission)."""
+    if not platform_id or not tenancy_available():
+        return []
+    from ..platforms.models import SpaceUnit
+
+    return list(db.session.scalars(select(SpaceUnit).where(
+        SpaceUnit.platform_id == platform_id, SpaceUnit.is_active, SpaceUnit.purpose == "tenant")
+        .order_by(SpaceUnit.code)))
+
+
+def _admission_tenancy(application: Application, starts_on: date, tenancy: dict) -> None:
+    """Let the chosen units to the admitted company from the admission date (platforms area's rules)."""
+    from ..platforms import services as platform_services
+    from ..platforms.models import SpaceUnit
+
+    ids = [int(unit_id) for unit_id in tenancy["units"]]
+    units = list(db.session.scalars(select(SpaceUnit).where(SpaceUnit.id.in_(ids),
+                                                            SpaceUnit.platform_id == application.platform_id)))
+    if len(units) != len(set(ids)):
+        raise StartupError(_l("Choose units of this platform."))
+    company = db.session.get(Organisation, application.organisation_id)
+    try:
+        platform_services.create_tenancy(company, units, starts_on, tenancy.get("ends_on"),
+                                         sum(unit.monthly_rent for unit in units),
+                                         notes=f"application {application.id}")
+    except platform_services.PlatformError as error:
+        raise StartupError(error.message) from None
 
 
 # --- incubations ------------------------------------------------------------------------------------
@@ -917,7 +957,7 @@ def save_report(org_id: int, period: Period, values: dict, *, expected_version: 
         if expected_version != report.version:
             raise StaleRecord(STALE_MESSAGE)
         if report.status not in ("draft", "returned"):
-            raise IllegalTransition(_l("This report is %(status)s and locked.", status=report.status))
+            raise IllegalTransition(_l("This report is %(status)s and locked.", status=state_label(report.status)))
         before = audit.snapshot(report, REPORT_FIGURES)
         for name in REPORT_FIGURES:
             setattr(report, name, int(values.get(name) or 0))
@@ -943,8 +983,8 @@ def _report_transition(report: QuarterlyReport, action: str, actor, reason: str 
     try:
         target = REPORT_TRANSITIONS[(report.status, action)]
     except KeyError:
-        raise IllegalTransition(_l("This report is %(status)s; it cannot be %(action)s now.", status=report.status,
-                                   action=action)) from None
+        raise IllegalTransition(_l("This report is %(status)s; it cannot be %(action)s now.",
+                                   status=state_label(report.status), action=action_label(action))) from None
     before = {"status": report.status}
     report.status = target
     now = clock.utcnow()

@@ -263,6 +263,7 @@ def application_detail(application_id: int):
         assign_form = f.AssignForm()
         assign_form.reviewer_id.choices = [(u.id, f"{u.name} <{u.email}>") for u in reviewers]
         admit_form = f.AdmitForm(admitted_on=clock.today())
+        admit_form.unit_ids.choices = _unit_choices(application)
         context.update(assignments=assignments, criteria=criteria,
                        score_maps={a.id: {s.criterion_id: s.score for s in a.scores} for a in assignments}, assign_form=assign_form,
                        average=svc.average_scores([application.id]).get(application.id),
@@ -315,16 +316,23 @@ def application_reject(application_id: int):
     return _decision(application_id, lambda a: svc.reject_application(a, form.reason.data or "", current_user))
 
 
+def _unit_choices(application):
+    return [(u.id, f"{u.code} {u.name or ''} · {u.area_m2} m² · {u.monthly_rent} ¥")
+            for u in svc.tenant_units(application.platform_id)]
+
+
 @bp.route("/applications/<int:application_id>/admit", methods=["POST"])
 @roles_required("admin", "manager")
 def application_admit(application_id: int):
     form = f.AdmitForm()
+    form.unit_ids.choices = _unit_choices(_managed_or_404(application_id))
     if not form.validate_on_submit():
         flash(_("Give the date of admission and the reason for the decision."), "danger")
         return redirect(url_for("startups.application_detail", application_id=application_id))
     return _decision(application_id, lambda a: svc.admit_application(
         a, current_user, admitted_on=form.admitted_on.data, reason=form.reason.data,
-        override_reason=form.override_reason.data))
+        override_reason=form.override_reason.data,
+        tenancy={"units": form.unit_ids.data or [], "ends_on": form.tenancy_ends_on.data}))
 
 
 @bp.route("/applications/<int:application_id>/binding", methods=["POST"])

@@ -163,3 +163,30 @@ def test_admit_through_the_browser_form(app, zone, submitted):
     db.session.expire_all()
     application = db.session.get(Application, application.id)
     assert application.status == "admitted" and application.incubation_id
+
+
+def test_admission_can_let_units_as_a_tenancy(app, zone, submitted):
+    from decimal import Decimal
+
+    from incubator.platforms import services as platform_services
+    from incubator.platforms.models import Tenancy
+
+    _, application = submitted
+    unit = platform_services.create_unit(zone.platform, code="301", name="301室", kind="office",
+                                         area_m2=Decimal("60"), monthly_rent=3000)
+    foreign = platform_services.create_unit(zone.other, code="999", name="别处", kind="office",
+                                            area_m2=Decimal("60"), monthly_rent=3000)
+    svc.start_review(application, zone.manager)
+    db.session.commit()
+    client = logged_in(app, zone.manager)
+    assert "301" in client.get(f"/applications/{application.id}").get_data(as_text=True)
+    client.post(f"/applications/{application.id}/admit", data={"admitted_on": "2026-02-01", "reason": "同意",
+                                                               "unit_ids": [foreign.id]})
+    assert db.session.get(Application, application.id).status == "under_review"  # not a unit of this platform
+    client.post(f"/applications/{application.id}/admit", data={"admitted_on": "2026-02-01", "reason": "同意",
+                                                               "unit_ids": [unit.id], "tenancy_ends_on": "2027-01-31"})
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).status == "admitted"
+    tenancy = db.session.query(Tenancy).one()
+    assert tenancy.organisation_id == application.organisation_id and tenancy.monthly_rent == 3000
+    assert [u.code for u in tenancy.units] == ["301"]
