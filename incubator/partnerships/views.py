@@ -110,6 +110,8 @@ def agreement_form_choices(form: AgreementForm) -> None:
     form.platform_id.choices = [("", zone_label)] + [(p.id, f"{p.code} {p.name}")
                                                      for p in services.platform_choices(who)]
     form.company_id.choices = [("", _("— none —"))] + [(c.id, c.name) for c in services.company_choices(who)]
+    if who.role != "admin":
+        form.platform_id.description = _("Choose one of your platforms, or one of their companies below.")
 
 
 def agreement_data(form: AgreementForm) -> dict:

@@ -101,3 +101,69 @@ def test_admin_records_agreement_cohort_and_deal_and_partner_reports_figures(liv
     assert "ZH-WEB-001" in page.inner_text("#institution-deals")
     assert "HZ-WEB-001" in page.inner_text("#institution-agreements")
     assert "30.0000" in page.inner_text("#sum-deals")
+
+
+def test_manager_records_an_agreement_of_their_platform_with_a_cohort_and_a_deal(live_server, page, make_user):
+    from datetime import date
+
+    from incubator.platforms.models import platform_managers
+
+    university = factories.organisation(kind="institute", name="江苏浏览器研究院",
+                                        code=make_credit_code("12329988000000002"))
+    hub = factories.platform(code="WEB-INC", name="浏览器孵化器")
+    elsewhere = factories.platform(code="WEB-OTHER", name="别人的众创空间")
+    tenant = factories.organisation(kind="startup", name="在孵浏览器公司")
+    factories.incubation(tenant, hub, date(2025, 1, 1))
+    outsider = factories.organisation(kind="startup", name="园外公司")
+    manager = make_user("manager", email="manager@journey.cn")
+    db.session.execute(platform_managers.insert().values(platform_id=hub.id, user_id=manager.id))
+    elsewhere_name, outsider_name = elsewhere.name, outsider.name
+    db.session.commit()
+    db.session.close()  # hold no transaction: the live server writes to the same database
+    base = live_server.url
+
+    log_in(page, base, "manager@journey.cn")
+    page.goto(f"{base}/partnerships/new")
+    platforms = page.locator("#platform_id option").all_inner_texts()
+    assert any("浏览器孵化器" in text for text in platforms)
+    assert not any(elsewhere_name in text for text in platforms)
+    assert outsider_name not in " ".join(page.locator("#company_id option").all_inner_texts())
+    page.fill("#reference", "HZ-MGR-001")
+    page.fill("#title", "孵化器订单班")
+    page.select_option("#partner_id", label="江苏浏览器研究院")
+    page.select_option("#kind", "talent_training")
+    page.fill("#starts_on", "2025-09-01")
+    # The zone itself is not a manager's to sign for: a clear message, the input kept.
+    page.click("#submit")
+    page.wait_for_selector("text=As a platform manager")
+    assert page.input_value("#title") == "孵化器订单班"
+    page.select_option("#platform_id", label="WEB-INC 浏览器孵化器")
+    page.click("#submit")
+    page.wait_for_selector("text=Agreement HZ-MGR-001 recorded.")
+
+    page.click("#new-cohort")
+    page.fill("#cohort_year", "2025")
+    page.fill("#enrolled", "20")
+    page.fill("#completed", "18")
+    page.fill("#hired_in_zone", "6")
+    page.fill("#completed_on", "2026-06-30")
+    page.click("#submit")
+    page.wait_for_selector("text=Cohort 2025 recorded.")
+
+    page.goto(f"{base}/partnerships/deals/new")
+    recipients = " ".join(page.locator("#recipient_id option").all_inner_texts())
+    assert "在孵浏览器公司" in recipients and outsider_name not in recipients
+    page.fill("#reference", "ZH-MGR-001")
+    page.fill("#title", "孵化器成果许可")
+    page.select_option("#kind", "patent_assignment")
+    page.select_option("#source_id", label="江苏浏览器研究院")
+    page.select_option("#recipient_id", label="在孵浏览器公司")
+    page.fill("#deal_date", "2026-02-01")
+    page.fill("#value", "8.5")
+    page.click("#submit")
+    page.wait_for_selector("text=Deal ZH-MGR-001 recorded.")
+
+    page.goto(f"{base}/partnerships/institutions")
+    page.click("text=江苏浏览器研究院")
+    assert page.inner_text("#sum-hired") == "6"
+    assert "ZH-MGR-001" in page.inner_text("#institution-deals")
