@@ -30,7 +30,7 @@ def coerce_int_or_none(value):
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Organisation name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=lambda: _choices(KIND_LABELS))
     credit_code = StringField(_l("Unified social credit code"), validators=[Optional(), Length(max=30)],
                               description=_l("18 characters; leave empty for a founding team not yet registered."))

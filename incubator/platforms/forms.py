@@ -73,7 +73,7 @@ def all_kind_fields():
 
 class PlatformForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=30)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Platform name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=kind_choices)
     level = SelectField(_l("Level"), choices=lambda: _choices(LEVEL_LABELS))
     host_id = SelectField(_l("Host organisation"), coerce=coerce_int_or_none, validate_choice=True)
@@ -144,7 +144,7 @@ class ManagersForm(FlaskForm):
 
 class UnitForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
+    name = StringField(_l("Unit name"), validators=[Optional(), Length(max=100)])
     kind = SelectField(_l("Kind"), choices=lambda: _choices(UNIT_KIND_LABELS))
     purpose = SelectField(_l("Use"), choices=lambda: _choices(UNIT_PURPOSE_LABELS))
     area_m2 = AreaField(_l("Area (m²)"), validators=[DataRequired(message=_l("Enter the area."))])
