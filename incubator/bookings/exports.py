@@ -24,7 +24,7 @@ def use_tables(use: dict, bookings: list[Booking]) -> list[tuple[str, list[Colum
                     Column(_("Amount (yuan)"), "number", "#,##0")]
     per_company = [Column(_("Company")), Column(_("Bookings"), "number"), Column(_("Hours"), "number", "0.00"),
                    Column(_("Amount (yuan)"), "number", "#,##0")]
-    detail = [Column(_("Day"), "date"), Column(_("From")), Column(_("Until")), Column(_("Resource")),
+    detail = [Column(_("Day"), "date"), Column(_("Start time")), Column(_("End time")), Column(_("Resource")),
               Column(_("Platform")), Column(_("Company")), Column(_("Booked by")), Column(_("Status")),
               Column(_("Rate")), Column(_("Amount (yuan)"), "number", "#,##0"), Column(_("Purpose"))]
     rows_detail = []

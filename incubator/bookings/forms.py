@@ -46,7 +46,7 @@ class ResourceForm(FlaskForm):
     space_unit_id = SelectField(_l("Space unit"), coerce=int, validate_choice=False,
                                 description=_l("Rooms and desks are the platform's own space units; "
                                                "equipment has none."))
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Resource name"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
     capacity = CountField(_l("Capacity (persons)"), validators=[required_if_empty()], maximum=10_000)
     status = SelectField(_l("Status"), choices=lambda: list(status_labels().items()))
@@ -98,8 +98,8 @@ class ResourceForm(FlaskForm):
 
 class BookingForm(FlaskForm):
     day = DateField(_l("Day"), validators=[InputRequired(message=_l("Choose a day."))])
-    start = TimeField(_l("From"), validators=[InputRequired(message=_l("Choose a start time."))])
-    end = TimeField(_l("Until"), validators=[InputRequired(message=_l("Choose an end time."))])
+    start = TimeField(_l("Start time"), validators=[InputRequired(message=_l("Choose a start time."))])
+    end = TimeField(_l("End time"), validators=[InputRequired(message=_l("Choose an end time."))])
     purpose = StringField(_l("Purpose"), validators=[Optional(), Length(max=300)])
     submit = SubmitField(_l("Book"))
 
@@ -116,7 +116,7 @@ class ReasonForm(FlaskForm):
 class DecisionForm(FlaskForm):
     note = StringField(_l("Note to the booker"), validators=[Optional(), Length(max=500)])
     approve = SubmitField(_l("Approve"))
-    reject = SubmitField(_l("Reject"))
+    reject = SubmitField(_l("Reject booking"))
 
 
 class TrainingForm(FlaskForm):

@@ -563,7 +563,7 @@ def decide(booking: Booking, manager, approve: bool, note: str | None = None) ->
 
 def status_label(status: str):
     return {"pending": _l("awaiting approval"), "confirmed": _l("confirmed"), "cancelled": _l("cancelled"),
-            "rejected": _l("rejected")}.get(status, status)
+            "rejected": _l("rejected by the manager")}.get(status, status)
 
 
 def when_text(booking: Booking) -> str:
