@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock
@@ -125,7 +126,7 @@ def facts_edit(platform_id: int, year: int):
         try:
             services.save_facts(platform, year, values)
             db.session.commit()
-        except StaleDataError:
+        except (StaleDataError, IntegrityError):  # a concurrent edit, or the same year created twice at once
             db.session.rollback()
             flash(_("Someone else changed these figures meanwhile; please check them and save again."), "danger")
             return redirect(url_for("compliance.facts_edit", platform_id=platform.id, year=year))
