@@ -355,3 +355,22 @@ def test_every_change_is_audited(world):
     db.session.commit()
     actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
     assert actions[-4:] == ["booking_created", "booking_changed", "booking_cancelled", "booking_training_recorded"]
+
+
+def test_bookers_and_managers_are_notified(world):
+    from incubator.notifications.models import Notification
+
+    world.instrument.requires_approval = True
+    db.session.commit()
+    booking = services.book(world.instrument, world.founder_a, at(TUESDAY, 10), at(TUESDAY, 11))
+    db.session.commit()
+    to_manager = db.session.scalars(select(Notification).where(Notification.user_id == world.manager.id)).all()
+    assert any("Booking to approve: 激光切割机" in n.subject for n in to_manager)
+    services.decide(booking, world.manager, approve=True)
+    clock.freeze(at(MONDAY, 12))
+    services.cancel_booking(booking, world.manager, "设备故障")
+    db.session.commit()
+    subjects = [n.subject for n in db.session.scalars(select(Notification).where(
+        Notification.user_id == world.founder_a.id).order_by(Notification.id))]
+    assert subjects == ["Your booking of 激光切割机 on 2026-03-03 10:00–11:00 was approved",
+                        "Your booking of 激光切割机 on 2026-03-03 10:00–11:00 was cancelled"]
