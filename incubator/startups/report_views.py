@@ -400,8 +400,10 @@ def manager_panel(user) -> dict:
     due = svc.due_period()
     missing = svc.missing_and_late(user, due)
     today = clock.today()
-    alerts = [i for i in db.session.scalars(svc.visible_incubations(user).where(Incubation.status == "incubating"))
-              if svc.time_status(i, today).alert]
+    candidates = svc.visible_incubations(user).where(
+        Incubation.status == "incubating",
+        Incubation.admitted_on <= svc.add_months(today, -svc.earliest_alert_month())).order_by(Incubation.admitted_on)
+    alerts = [i for i in db.session.scalars(candidates) if svc.time_status(i, today).alert]
     return {"awaiting": awaiting, "pending_binding": pending_binding, "to_verify": to_verify, "tenants": tenants,
             "due": due, "missing": [r for r in missing if r["state"] in ("missing", "late")],
             "alerts": alerts[:10], "alert_count": len(alerts)}

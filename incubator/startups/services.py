@@ -733,6 +733,12 @@ def time_limit_months(incubation: Incubation) -> int:
         setting("INCUBATION_MAX_MONTHS")
 
 
+def earliest_alert_month() -> int:
+    """The first month in which any incubation (of any industry) is alerted about its time limit."""
+    shortest = min([setting("INCUBATION_MAX_MONTHS"), *setting("INCUBATION_MAX_MONTHS_BY_INDUSTRY").values()])
+    return max(0, shortest - max(0, setting("INCUBATION_MAX_MONTHS") - setting("INCUBATION_ALERT_MONTH")))
+
+
 @dataclass
 class TimeStatus:
     months: int
@@ -967,7 +973,21 @@ def save_report(org_id: int, period: Period, values: dict, *, expected_version: 
             audit.record("report_changed", report, before=old, after=new)
     if submit:
         _report_transition(report, "submit", actor)
+        _notify_managers(report)
     return report
+
+
+def _notify_managers(report: QuarterlyReport) -> None:
+    """The managers of the platforms where the company is a tenant hear of a submitted report."""
+    from ..auth.models import User
+    from ..notifications.services import notify
+
+    managers = db.session.scalars(select(User).join(platform_managers, platform_managers.c.user_id == User.id)
+                                  .join(Incubation, Incubation.platform_id == platform_managers.c.platform_id)
+                                  .where(Incubation.organisation_id == report.organisation_id,
+                                         Incubation.status == "incubating").distinct())
+    notify(list(managers), _l("Quarterly report %(period)s to verify: %(name)s"), link=f"/reports/id/{report.id}",
+           period=report.period, name=report.organisation.name)
 
 
 REPORT_TRANSITIONS = {

@@ -254,3 +254,13 @@ def test_founder_home_reminds_of_the_due_report(app, tenant):
     _, founder = tenant
     page = logged_in(app, founder).get("/home").get_data(as_text=True)
     assert "report-reminder" in page and "2026Q1" in page and "Apr 15, 2026" in page
+
+
+def test_submitting_tells_the_platform_managers(app, tenant, zone):
+    from incubator.notifications.models import Notification
+
+    _, founder = tenant
+    logged_in(app, founder).post("/reports/2026Q1", data={**FIGURES, "submit": "y"})
+    notes = db.session.query(Notification).filter_by(user_id=zone.manager.id).all()
+    assert len(notes) == 1 and "2026Q1" in notes[0].subject
+    assert db.session.query(Notification).filter_by(user_id=zone.other_manager.id).count() == 0
