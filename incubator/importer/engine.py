@@ -28,8 +28,7 @@ from ..audit.services import record_many
 from ..extensions import db
 from ..periods import Period
 from .reading import FileUnreadable, open_table
-from . import values
-from .values import FORMULA_WITHOUT_VALUE, CellError, is_blank
+from .values import FORMULA_WITHOUT_VALUE, CellError, current_period, is_blank
 
 CHUNK_SIZE = 5000
 
@@ -358,7 +357,7 @@ def run_import(kind: Kind | str, path: str | Path, *, filename: str | None = Non
         return result
 
     spill = Spill()
-    period_token = values.current_period.set(ctx.current_period)
+    period_token = current_period.set(ctx.current_period)
     try:
         _check_rows(kind, table, mapping, blanks, ctx, result, spill)
         if result.unusable:
@@ -370,7 +369,7 @@ def run_import(kind: Kind | str, path: str | Path, *, filename: str | None = Non
         _load(kind, spill, ctx, result, write=not dry_run)
         result.written = not dry_run
     finally:
-        values.current_period.reset(period_token)
+        current_period.reset(period_token)
         spill.close()
     return result
 
