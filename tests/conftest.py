@@ -328,7 +328,7 @@ def pytest_runtest_makereport(item, call):
 def page(browser, request):
     context = browser.new_context(locale="en-US", accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)  # generous: a loaded CI machine is slow, a passing test is not
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
