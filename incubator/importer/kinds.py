@@ -164,9 +164,14 @@ class Incubations(Kind):
 
     def check(self, values, ctx, report):
         values["organisation_id"] = _organisation(ctx, values, "credit_code", report)
-        values["platform_id"] = platform_id = _platform(ctx, values, "platform_code", report)
-        if platform_id is not None and not ctx.may_use_platform(platform_id):
-            report("platform_code", _l("This is not one of your platforms."))
+        if ctx.scope.platform_ids is not None:  # a manager: unknown and foreign platforms look the same
+            platform_id = ctx.platforms.get(values.get("platform_code"))
+            if values.get("platform_code") and (platform_id is None or not ctx.may_use_platform(platform_id)):
+                report("platform_code", _l("This is not one of your platforms."))
+                platform_id = None
+            values["platform_id"] = platform_id
+        else:
+            values["platform_id"] = _platform(ctx, values, "platform_code", report)
         status, ended, admitted = values.get("status"), values.get("ended_on"), values.get("admitted_on")
         if "ended_on" in values and status:
             if status in ("graduated", "exited") and ended is None:
@@ -221,9 +226,14 @@ class Reports(Kind):
     extra_fields = ("verified_at", "verified_by_id", "returned_reason")
 
     def check(self, values, ctx, report):
-        organisation_id = _organisation(ctx, values, "credit_code", report)
-        if organisation_id is not None and not ctx.may_use_company(organisation_id):
-            report("credit_code", _l("This company is not incubated in one of your platforms."))
+        if ctx.scope.company_ids is not None:  # a manager: unknown and foreign companies look the same
+            found = ctx.organisations.get(values.get("credit_code"))
+            organisation_id = found[0] if found else None
+            if values.get("credit_code") and (organisation_id is None or not ctx.may_use_company(organisation_id)):
+                report("credit_code", _l("This company is not incubated in one of your platforms."))
+                organisation_id = None
+        else:
+            organisation_id = _organisation(ctx, values, "credit_code", report)
         values["organisation_id"] = organisation_id
         rd_staff, employees = values.get("rd_staff"), values.get("employees")
         if rd_staff is not None and employees is not None and rd_staff > employees:

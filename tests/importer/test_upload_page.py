@@ -98,9 +98,13 @@ def test_an_unusable_file_is_explained_and_cannot_be_confirmed(zone, login_as):
 
 def test_manager_imports_reports_only_for_companies_of_their_platforms(zone, manager):
     client, user = manager
-    token = token_of(upload(client, "reports", REPORT_HEADER + f"{MINE},2026Q3,1,1,5\n{OTHER},2026Q3,1,1,5\n"))
+    unknown = factories.credit_code(599)
+    token = token_of(upload(client, "reports", REPORT_HEADER + f"{MINE},2026Q3,1,1,5\n{OTHER},2026Q3,1,1,5\n"
+                                                               f"{unknown},2026Q3,1,1,5\n"))
     page = client.get(f"/import/{token}").get_data(as_text=True)
-    assert "This company is not incubated in one of your platforms." in page
+    # A foreign company and an unknown one get the same answer: nothing leaks about other platforms.
+    assert page.count("This company is not incubated in one of your platforms.") == 2
+    assert "No organisation has this credit code" not in page
     client.post(f"/import/{token}/confirm", data={"partial": "y"})
     stored = db.session.scalars(select(QuarterlyReport.organisation_id)).all()
     assert stored == [zone["mine"].id]
@@ -108,10 +112,12 @@ def test_manager_imports_reports_only_for_companies_of_their_platforms(zone, man
 
 def test_manager_imports_incubations_only_into_their_platforms(zone, manager):
     client, _ = manager
-    text = "credit_code,platform_code,admitted_on\n" + f"{OTHER},P-MINE,2026-01-05\n{MINE},P-OTHER,2026-01-05\n"
+    text = "credit_code,platform_code,admitted_on\n" + f"{OTHER},P-MINE,2026-01-05\n{MINE},P-OTHER,2026-01-05\n" \
+        f"{MINE},P-NONE,2026-01-05\n"
     token = token_of(upload(client, "incubations", text, "incubations.csv"))
     page = client.get(f"/import/{token}").get_data(as_text=True)
-    assert "This is not one of your platforms." in page
+    assert page.count("This is not one of your platforms.") == 2
+    assert "No platform has this code" not in page
     client.post(f"/import/{token}/confirm", data={"partial": "y"})
     created = db.session.scalar(select(Incubation).where(Incubation.admitted_on == date(2026, 1, 5)))
     assert created.platform_id == zone["my_platform"].id
