@@ -176,7 +176,7 @@ def seed_startups(context: SeedContext) -> None:
 
     # The demo founders.
     founder = users["founder@demo.zone"]
-    running = [i for i in incubated if i.status == "incubating"]
+    running = sorted((i for i in incubated if i.status == "incubating"), key=lambda i: (i.admitted_on, i.id))
     founder.organisation_id = running[0].organisation_id
     founder2 = users.get("founder2@demo.zone")
     if founder2 is not None:

@@ -42,7 +42,7 @@ def step_labels():
 @bp.app_context_processor
 def startup_labels():
     return {"application_status_labels": status_labels(), "step_labels": step_labels(),
-            "document_labels": svc.document_labels()}
+            "document_labels": svc.document_labels(), "space_kind_labels": dict(f.space_kind_choices())}
 
 
 def _application_or_404(application_id: int) -> Application:
