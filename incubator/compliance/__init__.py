@@ -13,13 +13,9 @@ def init_app(app):
     from .seed import seed_compliance
 
     app.register_blueprint(bp)
-    register_nav("compliance.overview", _l("Recognition"), {"admin", "manager"}, order=60,
-                 active_prefix="/compliance/platforms")
-    register_nav("compliance.high_tech", _l("High-tech readiness"), {"admin", "manager"}, order=61,
-                 active_prefix="/compliance/companies")
-    register_nav("compliance.torch_index", _l("Torch statistics"), {"admin", "manager"}, order=62,
-                 active_prefix="/compliance/torch")
-    register_nav("compliance.rule_sets", _l("Rule sets"), {"admin"}, order=63, active_prefix="/compliance/rule-sets")
+    # One menu entry (the menu is shared by every area); the overview links to high-tech readiness, the Torch
+    # statistics and, for administrators, the rule sets.
+    register_nav("compliance.overview", _l("Recognition"), {"admin", "manager"}, order=60, active_prefix="/compliance")
     register_home_panel("compliance/panels/alerts.html", {"admin", "manager"}, panels.alerts_panel, order=30)
     register_platform_tab("compliance", _l("Recognition"), "compliance/panels/platform_tab.html", panels.platform_tab,
                           order=45)

@@ -35,7 +35,13 @@ def test_manager_sees_the_gap_page_and_the_high_tech_candidates(app, live_server
     page.click("#submit")
     page.wait_for_url(f"{live_server.url}/home")
 
-    page.goto(f"{live_server.url}/compliance/platforms/{platform_id}?year=2025")
+    page.click("nav >> text=Recognition")
+    page.wait_for_url("**/compliance/")
+    page.click("#overview >> text=GAP1")
+    page.wait_for_url(f"**/compliance/platforms/{platform_id}?year=2026")
+    page.fill("#year", "2025")
+    page.click("button:has-text('Show')")
+    page.wait_for_url(f"**/compliance/platforms/{platform_id}?year=2025")
     table = page.locator("table[data-rule-set=national_incubator_2018]")
     tenants = table.locator("tr[data-criterion=tenants]")
     assert tenants.locator("[data-value]").inner_text() == "38"
@@ -46,7 +52,7 @@ def test_manager_sees_the_gap_page_and_the_high_tech_candidates(app, live_server
     assert specialised.locator("[data-met=yes]").count() == 1  # 38 ≥ 30 for a specialised incubator
     assert page.locator("#history").is_visible()
 
-    page.click("nav >> text=High-tech readiness")
+    page.click("#compliance-subnav >> text=High-tech readiness")
     page.wait_for_url("**/compliance/high-tech**")
     row = page.locator("#high-tech tr", has_text="候选科技有限公司")
     assert row.is_visible()
