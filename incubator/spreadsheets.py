@@ -115,6 +115,7 @@ class XlsxStreamWriter:
                                                        "text_wrap": True, "valign": "top"})
         self.date_format = self.workbook.add_format({"num_format": "yyyy-mm-dd"})
         self._formats: dict[str, object] = {}
+        self._by_places: dict[int, object] = {}
 
     def number_format(self, pattern: str):
         if pattern not in self._formats:
@@ -123,7 +124,10 @@ class XlsxStreamWriter:
 
     def places_format(self, places: int):
         """A number format with thousands separators and ``places`` decimals (from a rounded Decimal)."""
-        return self.number_format("#,##0" + ("." + "0" * places if places else ""))
+        cell_format = self._by_places.get(places)
+        if cell_format is None:
+            cell_format = self._by_places[places] = self.number_format("#,##0" + ("." + "0" * places if places else ""))
+        return cell_format
 
     def add_sheet(self, name: str, columns: Sequence[Column], rows: Iterable[Sequence], freeze: bool = True):
         """Write a sheet with a frozen header row; returns (worksheet, number of data rows)."""
@@ -157,16 +161,12 @@ class XlsxStreamWriter:
                 if isinstance(value, str):  # never a formula, even in a numeric column
                     write_string(row, col, value)
                     return display_width(value)
-                if isinstance(value, Decimal):
-                    exponent = value.as_tuple().exponent
-                    places = -exponent if exponent < 0 else 0
-                    write_number(row, col, float(value), fixed or by_places(places))
-                else:
-                    places = 0
-                    write_number(row, col, value, fixed or by_places(0))
-                digits = len(str(abs(int(value))))
-                return digits + places + (places > 0) + (digits - 1) // 3 + (value < 0)
-
+                text = str(value)  # a rounded Decimal's text tells its decimal places
+                dot = text.find(".")
+                places = len(text) - dot - 1 if dot >= 0 else 0
+                write_number(row, col, float(text), fixed or by_places(places))
+                digits = (dot if dot >= 0 else len(text)) - (text[0] == "-")
+                return len(text) + (digits - 1) // 3
             return write
         if column.kind == "date":
             date_format = self.date_format

@@ -334,34 +334,32 @@ def company_query(period: Period):
 
 _STOCK_FIGURES = {indicator.computation.measure for indicator in REPORT_INDICATORS
                   if indicator.kind == STOCK}
+# (code, index of the figure in ``company_query``'s sums, money?, stock?) and (code, numerator, denominator, factor)
+_MEASURE_PLAN = [(indicator.code, REPORT_FIGURES.index(indicator.computation.measure), indicator.computation.money,
+                  indicator.computation.measure in _STOCK_FIGURES)
+                 for indicator in REPORT_INDICATORS if isinstance(indicator.computation, catalogue.Measure)]
+_RATIO_PLAN = [(indicator.code, indicator.computation.numerator, indicator.computation.denominator,
+                indicator.computation.factor)
+               for indicator in REPORT_INDICATORS if isinstance(indicator.computation, catalogue.Ratio)]
+_REPORT_CODES = [indicator.code for indicator in REPORT_INDICATORS]
 
 
 def company_row(row, platform_codes: dict) -> CompanyRow:
     """One company's report indicators from a row of ``company_query``."""
-    values: dict[str, tuple] = {}
     raw = row[4:]
-    for index, name in enumerate(REPORT_FIGURES):
-        period_sum, ytd_sum = raw[2 * index], raw[2 * index + 1]
-        if name in _STOCK_FIGURES:
-            ytd_sum = period_sum
-        values[name] = (period_sum, ytd_sum)
     result: dict[str, tuple] = {}
-    for indicator in REPORT_INDICATORS:
-        computation = indicator.computation
-        if isinstance(computation, catalogue.Measure):
-            pair = values[computation.measure]
-            if computation.money:
-                result[indicator.code] = (Decimal(pair[0]).scaleb(-4), Decimal(pair[1]).scaleb(-4))
-            else:
-                result[indicator.code] = (Decimal(pair[0]), Decimal(pair[1]))
-    for indicator in REPORT_INDICATORS:
-        computation = indicator.computation
-        if isinstance(computation, catalogue.Ratio):
-            top, bottom = result[computation.numerator], result[computation.denominator]
-            result[indicator.code] = (divide(top[0], bottom[0], computation.factor),
-                                      divide(top[1], bottom[1], computation.factor))
-    ordered = {indicator.code: result[indicator.code] for indicator in REPORT_INDICATORS}
-    return CompanyRow(row[1], row[2], platform_codes.get(row[3]), ordered, row[0])
+    for code, index, money, stock in _MEASURE_PLAN:
+        period_sum = raw[2 * index]
+        ytd_sum = period_sum if stock else raw[2 * index + 1]
+        if money:
+            result[code] = (Decimal(period_sum).scaleb(-4), Decimal(ytd_sum).scaleb(-4))
+        else:
+            result[code] = (Decimal(period_sum), Decimal(ytd_sum))
+    for code, numerator, denominator, factor in _RATIO_PLAN:
+        top, bottom = result[numerator], result[denominator]
+        result[code] = (divide(top[0], bottom[0], factor), divide(top[1], bottom[1], factor))
+    return CompanyRow(row[1], row[2], platform_codes.get(row[3]), {code: result[code] for code in _REPORT_CODES},
+                      row[0])
 
 
 def deal_rows(period: Period):

@@ -58,24 +58,27 @@ def placement(organisation_column, day_column):
     )
 
 
-def placements_on(days):
-    """A subquery of (organisation_id, day, platform_id): where each organisation was incubating on each day.
+def placements_at_quarter_ends(quarters):
+    """A subquery of (organisation_id, period, platform_id): where each organisation was incubating at the end
+    of each quarter.
 
-    Set-based alternative to ``placement`` for many rows sharing few days (reports by quarter end):
-    the incubations covering each day, ranked with a window function, the first of each rank kept.
+    Set-based alternative to ``placement`` for many rows sharing few days (reports, placed by their own
+    quarter end): the incubations covering each quarter end, ranked with a window function, the first kept.
+    The ``period`` column (``2026Q3``) joins reports on their unique (organisation, period) index.
     """
-    day_rows = union_all(*[select(literal(day, Date).label("day")) for day in sorted(set(days))]).subquery("days")
+    ends = union_all(*[select(literal(quarter.end, Date).label("day"), literal(str(quarter)).label("period"))
+                       for quarter in sorted(set(quarters))]).subquery("quarter_ends")
     ranked = (
-        select(Incubation.organisation_id.label("organisation_id"), day_rows.c.day.label("day"),
+        select(Incubation.organisation_id.label("organisation_id"), ends.c.period.label("period"),
                Incubation.platform_id.label("platform_id"),
-               func.row_number().over(partition_by=(Incubation.organisation_id, day_rows.c.day),
+               func.row_number().over(partition_by=(Incubation.organisation_id, ends.c.period),
                                       order_by=(Incubation.admitted_on.desc(), code_order(Platform.code))).label("rank"))
         .join(Platform, Platform.id == Incubation.platform_id)
-        .join(day_rows, and_(Incubation.admitted_on <= day_rows.c.day,
-                             or_(Incubation.ended_on.is_(None), Incubation.ended_on >= day_rows.c.day)))
+        .join(ends, and_(Incubation.admitted_on <= ends.c.day,
+                         or_(Incubation.ended_on.is_(None), Incubation.ended_on >= ends.c.day)))
         .subquery("ranked")
     )
-    return (select(ranked.c.organisation_id, ranked.c.day, ranked.c.platform_id)
+    return (select(ranked.c.organisation_id, ranked.c.period, ranked.c.platform_id)
             .where(ranked.c["rank"] == 1).subquery("placed"))
 
 
@@ -143,11 +146,11 @@ def _report_sources(figures: Figures, scope_ids=None) -> None:
                         *[func.coalesce(func.sum(getattr(report, f)), 0) for f in REPORT_FIGURES])
                  .where(condition).group_by(report.organisation_id, report.year, report.quarter))
     else:
-        placed = placements_on(q.end for q in figures.buckets)
+        placed = placements_at_quarter_ends(figures.buckets)
         query = (select(placed.c.platform_id, report.year, report.quarter,
                         *[func.coalesce(func.sum(getattr(report, f)), 0) for f in REPORT_FIGURES])
                  .join(placed, and_(placed.c.organisation_id == report.organisation_id,
-                                    placed.c.day == report.quarter_end))
+                                    placed.c.period == report.period))
                  .where(condition).group_by(placed.c.platform_id, report.year, report.quarter))
         if scope_ids is not None:
             query = query.where(placed.c.platform_id.in_(scope_ids))
