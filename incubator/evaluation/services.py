@@ -238,7 +238,7 @@ class LiveEvaluation:
     published_by_email: str | None = None
     snapshot: EvaluationSnapshot | None = None
 
-    def __init__(self, period: Period, with_platforms: bool = True):
+    def __init__(self, period: Period, with_platforms: bool = True, zone_figures=None):
         self.period = period
         self.generated_at = clock.now()
         previous = Period(period.year - 1, period.quarter)
@@ -247,7 +247,7 @@ class LiveEvaluation:
         targets = approved_targets(period.year)
         self.targets = targets
 
-        zone_figures = compute_figures("zone", periods)
+        zone_figures = zone_figures or compute_figures("zone", periods)
         self.zone = ScopeResult("zone", ZONE, None)
         self.zone.results = scope_results(indicator_values(zone_figures, ZONE, period),
                                           indicator_values(zone_figures, ZONE, previous),
@@ -395,8 +395,10 @@ def data_quality_query(period: Period, platform_id: int | None = None):
     return query
 
 
-def live_evaluation(period: Period, with_platforms: bool = True) -> LiveEvaluation:
-    return LiveEvaluation(period, with_platforms)
+def live_evaluation(period: Period, with_platforms: bool = True, zone_figures=None) -> LiveEvaluation:
+    """The live evaluation; ``zone_figures`` reuses zone figures already computed for (at least) the period
+    and the same quarter a year earlier (the dashboard computes them with its trends)."""
+    return LiveEvaluation(period, with_platforms, zone_figures)
 
 
 # --- published versions ----------------------------------------------------------------------------------

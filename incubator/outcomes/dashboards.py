@@ -24,6 +24,7 @@ class Dashboard:
     trends: dict = field(default_factory=dict)  # code -> {"this_year": [...], "last_year": [...]}
     quarters_this_year: list = field(default_factory=list)
     quarters_last_year: list = field(default_factory=list)
+    figures: object = None  # the base measures behind it (reused by the zone dashboard's platform list)
 
     def chart_data(self, lang: str) -> dict:
         """The JSON the charts read (``static/js/charts.js``); the page shows the same numbers as tables."""
@@ -79,7 +80,7 @@ def build_dashboard(period: Period, platform_id: int | None = None, figures=None
             "last_year": [last_year[q][indicator.code][0] for q in trend_periods(period)[:4]],
         }
     return Dashboard(period, results, score, rating_of(score), trends, period.year_to_date(),
-                     trend_periods(period)[:4])
+                     trend_periods(period)[:4], figures)
 
 
 def company_trends(period: Period, organisation_id: int) -> dict:

@@ -65,7 +65,7 @@ def zone_dashboard():
             return redirect(url_for("outcomes.platform_dashboard", platform_id=platforms[0].id, period=str(period)))
         return render_template("outcomes/choose_platform.html", platforms=platforms, period=period)
     dashboard = build_dashboard(period)
-    evaluation = live_evaluation(period)
+    evaluation = live_evaluation(period, zone_figures=dashboard.figures)
     lang = current_language()
     return render_template("outcomes/dashboard.html", dashboard=dashboard, period=period, platform=None,
                            platforms=evaluation.platforms, chart_data=dashboard.chart_data(lang), lang=lang,

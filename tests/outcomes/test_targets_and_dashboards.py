@@ -199,3 +199,14 @@ def test_empty_zone_dashboard_invites_to_set_targets(app, login_as):
     assert "No indicator has an approved target for 2026 yet." in page
     assert client.get("/outcomes/dashboard?period=nonsense").status_code == 404
     assert date(2026, 9, 30) == factories.Period.parse("2026Q3").end
+
+
+def test_platform_page_indicators_tab_shows_the_platforms_figures(app, login_as):
+    clock.freeze(datetime(2026, 10, 10, 9, 0))
+    zone = build_hand_zone()
+    client, manager = login_as("manager")
+    manage(manager, zone.platforms["MKS02"])
+    page = client.get(f"/platforms/{zone.platforms['MKS02'].id}?tab=indicators&period=2026Q3").get_data(as_text=True)
+    assert re.search(r'data-indicator="RD_INTENSITY">.*?27\.50.*?20\.00.*?1\.3750', page, re.S)
+    assert "75.6" in page
+    assert client.get(f"/platforms/{zone.platforms['INC01'].id}?tab=indicators").status_code == 404
