@@ -5,7 +5,7 @@ Kind-specific values are kept in ``Platform.attributes`` by field name.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 

@@ -22,8 +22,7 @@ from ..extensions import db
 from .kinds import KINDS, kind_of
 from .models import (ACADEMIES, DEFAULT_MIN_ONSITE_DAYS, EXPERT_KINDS, PLATFORM_LEVELS, PLATFORM_STATUSES,
                      RESIDENCY_RECORD_KINDS, UNIT_KINDS, UNIT_PURPOSES, Expert, OnsiteDay, Platform, Recognition,
-                     RecognitionAlert, Residency, ResidencyRecord, SpaceUnit, Tenancy, platform_managers,
-                     tenancy_units)
+                     RecognitionAlert, Residency, ResidencyRecord, SpaceUnit, Tenancy, tenancy_units)
 
 EXPIRY_WARNING_DAYS = 90
 

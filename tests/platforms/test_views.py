@@ -12,8 +12,7 @@ from incubator.extensions import db
 from incubator.notifications.models import Notification
 from incubator.organisations.models import Organisation
 from incubator.platforms import services
-from incubator.platforms.models import (OnsiteDay, Platform, Recognition, Residency, SpaceUnit, Tenancy,
-                                        platform_managers)
+from incubator.platforms.models import OnsiteDay, Platform, Recognition, Residency, SpaceUnit, Tenancy
 
 from .. import factories
 
