@@ -96,3 +96,11 @@ def test_evaluation_index_lists_quarters(hand_zone, login_as):
     page = client.get("/evaluation/").get_data(as_text=True)
     assert "/evaluation/2026Q3" in page
     assert client.get("/evaluation/go?period=2026年第3季度").headers["Location"].endswith("/evaluation/2026Q3")
+
+
+def test_admin_home_shows_the_evaluation_state(hand_zone, login_as):
+    client, admin = login_as("admin")
+    page = client.get("/home").get_data(as_text=True)
+    assert 'id="evaluation-panel"' in page and "Last ended quarter: 2026Q3" in page and "Not published" in page
+    client.post("/evaluation/2026Q3/publish", data={})
+    assert "Published version 1" in client.get("/home").get_data(as_text=True)
