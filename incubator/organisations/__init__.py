@@ -12,4 +12,3 @@ def init_app(app):
     app.register_blueprint(bp)
     register_nav("organisations.index", _l("Organisations"), {"admin", "manager"}, order=30,
                  active_prefix="/organisations")
-    register_nav("organisations.industries", _l("Industries"), {"admin"}, order=880, active_prefix="/admin/industries")

@@ -13,6 +13,7 @@ KIND_LABELS = {"startup": _l("Startup"), "enterprise": _l("Enterprise"), "univer
                "institute": _l("Research institute")}
 LISTING_LABELS = {"none": _l("Not listed"), "listed": _l("Listed"), "quoted": _l("Quoted (NEEQ)"),
                   "acquired": _l("Acquired")}
+INCUBATION_STATUS_LABELS = {"incubating": _l("Incubating"), "graduated": _l("Graduated"), "exited": _l("Exited")}
 IP_KIND_LABELS = {"invention_patent": _l("Invention patent"), "utility_model": _l("Utility model"),
                   "design_patent": _l("Design patent"), "software_copyright": _l("Software copyright")}
 IP_STATUS_LABELS = {"filed": _l("Filed"), "granted": _l("Granted"), "expired": _l("Expired"),

@@ -12,7 +12,7 @@ from ..audit import services as audit
 from ..extensions import db
 from ..i18n import localized
 from . import bp, services
-from .forms import (IP_KIND_LABELS, IP_STATUS_LABELS, KIND_LABELS, LISTING_LABELS, ConfirmForm, IndustryForm, IPForm,
+from .forms import (INCUBATION_STATUS_LABELS, IP_KIND_LABELS, IP_STATUS_LABELS, KIND_LABELS, LISTING_LABELS, ConfirmForm, IndustryForm, IPForm,
                     OrganisationFilterForm, OrganisationForm)
 from .models import Industry, IntellectualProperty, Organisation
 from .services import OrganisationError
@@ -23,7 +23,7 @@ ORGANISATION_FORM_FIELDS = services.ORGANISATION_FIELDS
 
 def labels() -> dict:
     return {"kind_labels": KIND_LABELS, "listing_labels": LISTING_LABELS, "ip_kinds": IP_KIND_LABELS,
-            "ip_statuses": IP_STATUS_LABELS}
+            "ip_statuses": IP_STATUS_LABELS, "incubation_statuses": INCUBATION_STATUS_LABELS}
 
 
 def visible_organisations(user):
