@@ -529,3 +529,26 @@ def test_home_pages_list_recognitions_expiring_within_90_days(login_as, today):
     assert "我的孵化器" in admin_home and "别人的空间" in admin_home and "远期平台" not in admin_home
     manager_home = text(manager_client.get("/home"))
     assert "我的孵化器" in manager_home and "别人的空间" not in manager_home
+
+
+def test_an_expert_engaged_elsewhere_cannot_be_posted_into_a_residency(login_as, today):
+    client, manager = login_as("manager")
+    station = factories.platform(kind="academician_workstation", code="YS-MINE")
+    services.set_managers(station, [manager])
+    theirs = factories.platform(kind="academician_workstation", code="YS-THEIRS")
+    engaged = services.create_expert(name="别处院士", kind="academician", academy="CAS")
+    services.create_residency(theirs, engaged, starts_on=date(2025, 1, 1))
+    db.session.commit()
+    form = text(client.get(f"/platforms/{station.id}/residencies/new"))
+    assert "别处院士" not in form
+    response = client.post(f"/platforms/{station.id}/residencies/new", data={
+        "expert_id": str(engaged.id), "new_expert_kind": "academician", "new_expert_academy": "",
+        "starts_on": "2026-01-01", "min_onsite_days": "90"})
+    assert "Choose an expert from the list." in text(response)
+    assert count(Residency) == 1
+
+
+def test_a_malformed_occupancy_date_shows_today(login_as, space):
+    client, _admin = login_as("admin")
+    page = text(client.get(f"/platforms/{space['platform'].id}?tab=spaces&on=not-a-date"))
+    assert 'value="2026-06-15"' in page
