@@ -425,7 +425,7 @@ def new_block():
         try:
             plan = services.plan_blocks(chosen, form.first_day.data, form.last_day.data,
                                         {int(d) for d in form.weekdays.data}, form.start_at.data, form.end_at.data)
-            if form.submit.data and form.confirm.data == "1":
+            if form.submit.data and form.confirm.data == _plan_fingerprint(form):
                 series, cancelled = services.create_blocks(chosen, plan, form.kind.data, form.title.data.strip(),
                                                            form.cancel_clashing.data)
                 db.session.commit()
@@ -436,8 +436,18 @@ def new_block():
             db.session.rollback()
             form.form_errors.append(str(error))
             plan = None
-        form.confirm.data = "1" if plan is not None else ""
+        # Confirming creates exactly what was checked: changing the form after the check needs a new check.
+        form.confirm.data = _plan_fingerprint(form) if plan is not None else ""
     return render_template("bookings/block_form.html", form=form, plan=plan)
+
+
+def _plan_fingerprint(form: BlockForm) -> str:
+    """A digest of what a block plan depends on (resources, dates, weekdays, times, cancel choice)."""
+    import hashlib
+
+    parts = [sorted(form.resources.data or []), form.first_day.data, form.last_day.data,
+             sorted(form.weekdays.data or []), form.start_at.data, form.end_at.data, form.cancel_clashing.data]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
 @bp.route("/blocks/<series>/delete", methods=["POST"])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -253,7 +254,12 @@ def test_block_form_lists_clashes_before_confirming_then_cancels_them(app, world
     db.session.refresh(booking)
     assert booking.status == "confirmed" and db.session.scalar(select(func.count()).select_from(BookingBlock)) == 0
     form.pop("preview")
-    confirmed = client.post("/bookings/blocks/new", data={**form, "confirm": "1", "submit": "1"})
+    confirm = re.search(r'name="confirm" type="hidden" value="([0-9a-f]+)"', preview).group(1)
+    changed = client.post("/bookings/blocks/new", data={**form, "last_day": (MONDAY + timedelta(days=13)).isoformat(),
+                                                         "confirm": confirm, "submit": "1"})
+    assert changed.status_code == 200 and "Check before confirming" in changed.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(BookingBlock)) == 0
+    confirmed = client.post("/bookings/blocks/new", data={**form, "confirm": confirm, "submit": "1"})
     assert confirmed.status_code == 302
     db.session.refresh(booking)
     assert booking.status == "cancelled"
