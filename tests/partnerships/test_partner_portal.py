@@ -185,3 +185,13 @@ def test_partner_is_told_of_a_new_cohort_and_the_office_of_reported_figures(logi
                                                                           completed_on="2026-06-01"))
     told = set(db.session.scalars(select(Notification.user_id).where(Notification.subject.contains("N-1"))))
     assert told == {contact.id, admin.id} and stranger.id not in told
+
+
+def test_manager_home_shows_only_their_expiring_agreements(managed, university, platform):
+    client, _user, _tenant = managed
+    factories.partnership(university, reference="MINE-SOON", platform_id=platform.id, starts_on=date(2025, 1, 1),
+                          ends_on=date(2026, 8, 1))
+    factories.partnership(university, reference="THEIRS-SOON", starts_on=date(2025, 1, 1), ends_on=date(2026, 8, 1))
+    db.session.commit()
+    panel = client.get("/home").get_data(as_text=True).split('id="expiring-panel"')[1]
+    assert "MINE-SOON" in panel and "THEIRS-SOON" not in panel
