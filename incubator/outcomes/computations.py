@@ -174,6 +174,7 @@ def _incubation_sources(figures: Figures, scope_ids=None) -> None:
     for quarter in figures.buckets:
         columns.append(_count_when(item.admitted_on.between(quarter.start, quarter.end)))
         columns.append(_count_when(and_(item.status == "graduated", item.ended_on.between(quarter.start, quarter.end))))
+    for quarter in figures.periods:  # a stock is only needed at the end of each evaluated quarter
         columns.append(_count_when(and_(item.admitted_on <= quarter.end,
                                         or_(item.ended_on.is_(None), item.ended_on >= quarter.end))))
     first, last = figures.buckets[0].start, figures.buckets[-1].end
@@ -186,13 +187,14 @@ def _incubation_sources(figures: Figures, scope_ids=None) -> None:
         query = select(item.platform_id, *columns).where(condition).group_by(item.platform_id)
     else:
         return  # incubation indicators are not company figures
+    stocks_from = 2 * len(figures.buckets)
     for row in db.session.execute(query):
         values = row[1:]
         for index, quarter in enumerate(figures.buckets):
-            admitted, graduated, incubating = values[3 * index: 3 * index + 3]
-            figures.add_quarter(row[0], "admitted", quarter, admitted)
-            figures.add_quarter(row[0], "graduated", quarter, graduated)
-            figures.add_quarter(row[0], "incubating", quarter, incubating)
+            figures.add_quarter(row[0], "admitted", quarter, values[2 * index])
+            figures.add_quarter(row[0], "graduated", quarter, values[2 * index + 1])
+        for index, quarter in enumerate(figures.periods):
+            figures.add_quarter(row[0], "incubating", quarter, values[stocks_from + index])
 
 
 def _deal_sources(figures: Figures, scope_ids=None) -> None:
@@ -239,6 +241,9 @@ def _partnership_sources(figures: Figures, scope_ids=None) -> None:
     agreement, cohort = Partnership, TrainingCohort
     periods = figures.periods
     first, last = figures.buckets[0].start, figures.buckets[-1].end
+    if figures.level == "zone":
+        _zone_partnerships(figures)
+        return
     placements = []
     if figures.level == "platform":
         for period in periods:
@@ -277,6 +282,25 @@ def _partnership_sources(figures: Figures, scope_ids=None) -> None:
             figures.set(scope, "partnerships", period, YTD, active)
             figures.set(scope, "talents", period, PERIOD, amounts.get(("talents", period, PERIOD), 0))
             figures.set(scope, "talents", period, YTD, amounts.get(("talents", period, YTD), 0))
+
+
+def _zone_partnerships(figures: Figures) -> None:
+    """The zone counts every partnership and cohort: two aggregate queries, no placement."""
+    agreement, cohort = Partnership, TrainingCohort
+    first, last = figures.buckets[0].start, figures.buckets[-1].end
+    active = db.session.execute(select(*[
+        _count_when(and_(agreement.starts_on <= period.end,
+                         or_(agreement.ends_on.is_(None), agreement.ends_on >= period.end)))
+        for period in figures.periods])).one()
+    hires = db.session.execute(select(*[
+        func.coalesce(func.sum(case((cohort.completed_on.between(q.start, q.end), cohort.hired_in_zone), else_=0)), 0)
+        for q in figures.buckets]).where(cohort.completed_on.between(first, last))).one()
+    by_quarter = dict(zip(figures.buckets, hires))
+    for index, period in enumerate(figures.periods):
+        figures.set(ZONE, "partnerships", period, PERIOD, active[index])
+        figures.set(ZONE, "partnerships", period, YTD, active[index])
+        figures.set(ZONE, "talents", period, PERIOD, by_quarter.get(period, 0))
+        figures.set(ZONE, "talents", period, YTD, sum(int(by_quarter.get(q, 0) or 0) for q in period.year_to_date()))
 
 
 def _plain_ids(scope_ids):
