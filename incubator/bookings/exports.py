@@ -11,9 +11,13 @@ from flask_babel import gettext as _
 from .. import clock
 from ..spreadsheets import Column, XlsxStreamWriter, write_csv
 from .models import Booking
-from .services import as_local
+from .services import as_local, status_label
 
 ICS_PRODID = "-//Incubator//Bookings//ZH"
+
+
+def rate_label(rate: str) -> str:
+    return _("tenant price") if rate == "tenant" else _("outsider price")
 
 
 # --- spreadsheets -----------------------------------------------------------------------------------
@@ -33,7 +37,8 @@ def use_tables(use: dict, bookings: list[Booking]) -> list[tuple[str, list[Colum
         rows_detail.append([start.date(), start.strftime("%H:%M"), end.strftime("%H:%M"), booking.resource.name,
                             booking.resource.platform.name,
                             booking.organisation.name if booking.organisation else _("Outside user"),
-                            booking.user.email, booking.status, booking.rate, booking.price, booking.purpose or ""])
+                            booking.user.email, str(status_label(booking.status)), rate_label(booking.rate),
+                            booking.price, booking.purpose or ""])
     return [
         (_("Per resource"), per_resource,
          [[row.label, row.bookings, row.hours, row.amount] for row in use["resources"]]),
@@ -120,7 +125,8 @@ def bookings_ics(bookings: list[Booking], calendar_name: str) -> bytes:
         resource = booking.resource
         summary = resource.name + (f" — {booking.organisation.name}" if booking.organisation else "")
         description = "\n".join(part for part in [booking.purpose or "", f"{booking.user.name} <{booking.user.email}>",
-                                                  _("Status: %(status)s", status=booking.status)] if part)
+                                                  _("Status: %(status)s", status=status_label(booking.status))]
+                                if part)
         lines += ["BEGIN:VEVENT", f"UID:booking-{booking.id}@{host}", f"DTSTAMP:{stamp}",
                   f"CREATED:{utc_stamp(booking.created_at)}",
                   f"DTSTART;TZID={tzid}:{local_stamp(booking.starts_at)}",

@@ -182,5 +182,7 @@ class ResourceFilterForm(FlaskForm):
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
     kind = SelectField(_l("Kind"), validators=[Optional()],
                        choices=lambda: [("", _l("All kinds"))] + list(kind_labels().items()))
+    platform = SelectField(_l("Platform"), validators=[Optional()], validate_choice=False,
+                           coerce=lambda value: int(value) if str(value or "").isdigit() else None)
 
 

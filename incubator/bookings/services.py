@@ -921,6 +921,12 @@ def resource_list_query(user, *, q: str | None = None, kind: str | None = None, 
     return query.order_by(column.desc() if sort.startswith("-") else column, BookableResource.id)
 
 
+def platforms_with_resources() -> list[Platform]:
+    """Platforms that have a resource not retired (the filter of the resources list), by name."""
+    return list(db.session.scalars(select(Platform).where(Platform.id.in_(
+        select(BookableResource.platform_id).where(BookableResource.status != "retired"))).order_by(Platform.code)))
+
+
 def booking_list_query(user, *, scope: str = "upcoming", status: str | None = None, resource_id: int | None = None,
                        q: str | None = None):
     query = visible_bookings(user)

@@ -57,11 +57,12 @@ def _day_arg(name: str = "day", default: date | None = None) -> date:
 @login_required
 def resources():
     form = ResourceFilterForm(request.args)
+    form.platform.choices = [("", _("All platforms"))] + [(p.id, p.name) for p in services.platforms_with_resources()]
     form.validate()
     sort = request.args.get("sort", "name")
     mine = request.args.get("mine") == "1" and current_user.role in MANAGERS
     query = services.resource_list_query(current_user, q=form.q.data, kind=form.kind.data or None,
-                                         platform_id=request.args.get("platform", type=int), mine=mine, sort=sort)
+                                         platform_id=form.platform.data, mine=mine, sort=sort)
     page = db.paginate(query, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     managed = set()
     if current_user.role in MANAGERS:

@@ -353,3 +353,22 @@ def test_blocks_list_uses_a_fixed_number_of_queries(app, world, count_queries):
     with count_queries() as many:
         page = client.get("/bookings/blocks").get_data(as_text=True)
     assert "课程8-7" in page and many.count == few.count
+
+
+def test_resources_list_filters_by_platform_kind_and_search(app, world):
+    make_resource(world.other_platform, name="扫描电镜")
+    db.session.commit()
+    client = client_for(app, world.founder_a)
+    everything = client.get("/bookings/").get_data(as_text=True)
+    assert "扫描电镜" in everything and "激光切割机" in everything
+    only_lab = client.get(f"/bookings/?platform={world.other_platform.id}").get_data(as_text=True)
+    assert "扫描电镜" in only_lab and "激光切割机" not in only_lab
+    rooms = client.get("/bookings/?kind=room").get_data(as_text=True)
+    assert "会议室A" in rooms and "激光切割机" not in rooms
+    found = client.get("/bookings/?q=激光").get_data(as_text=True)
+    assert "激光切割机" in found and "扫描电镜" not in found
+    world.instrument.status = "retired"
+    db.session.commit()
+    assert "激光切割机" not in client.get("/bookings/").get_data(as_text=True)
+    assert "激光切割机" in client_for(app, world.manager).get("/bookings/").get_data(as_text=True)
+    assert client.get(f"/bookings/resources/{world.instrument.id}").status_code == 404
