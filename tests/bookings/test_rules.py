@@ -1,7 +1,7 @@
 """The booking rules, on the services: every refusal leaves nothing saved."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,7 +14,7 @@ from incubator.extensions import db
 from incubator.platforms.models import Tenancy
 
 from .. import factories
-from .conftest import MONDAY, at, make_resource
+from .conftest import MONDAY, at
 
 TUESDAY = MONDAY + timedelta(days=1)
 
