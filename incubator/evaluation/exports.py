@@ -21,8 +21,11 @@ from .services import as_of
 FORMATS = ("csv", "xlsx")
 
 
-def r(value: Decimal | None, places: int) -> Decimal | None:
-    return None if value is None else round_half_up(value, places)
+def r(value: Decimal | int | None, places: int) -> Decimal | int | None:
+    """A figure rounded for output (whole numbers are already exact)."""
+    if value is None or type(value) is int:
+        return value
+    return round_half_up(value, places)
 
 
 def summary_rows(evaluation, lang: str):

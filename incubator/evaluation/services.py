@@ -354,7 +354,7 @@ def company_row(row, platform_codes: dict) -> CompanyRow:
         if money:
             result[code] = (Decimal(period_sum).scaleb(-4), Decimal(ytd_sum).scaleb(-4))
         else:
-            result[code] = (Decimal(period_sum), Decimal(ytd_sum))
+            result[code] = (int(period_sum), int(ytd_sum))  # counts stay whole numbers
     for code, numerator, denominator, factor in _RATIO_PLAN:
         top, bottom = result[numerator], result[denominator]
         result[code] = (divide(top[0], bottom[0], factor), divide(top[1], bottom[1], factor))
