@@ -258,6 +258,7 @@ def application_detail(application_id: int):
         assignments = list(db.session.scalars(select(ReviewAssignment).where(
             ReviewAssignment.application_id == application.id).order_by(ReviewAssignment.id)))
         criteria = svc.rubric_for(application.platform_id)
+        db.session.commit()  # the zone's default rubric may just have been created
         reviewers = db.session.scalars(select(User).where(User.role == "reviewer", User.is_enabled)
                                        .order_by(User.name))
         assign_form = f.AssignForm()
@@ -468,6 +469,7 @@ def review_score(assignment_id: int):
     if assignment is None:
         abort(404)
     criteria = svc.rubric_for(assignment.application.platform_id)
+    db.session.commit()  # the zone's default rubric may just have been created
     if request.method == "POST":
         form = f.score_form_for(criteria, formdata=request.form)
     else:

@@ -190,3 +190,17 @@ def test_admission_can_let_units_as_a_tenancy(app, zone, submitted):
     tenancy = db.session.query(Tenancy).one()
     assert tenancy.organisation_id == application.organisation_id and tenancy.monthly_rent == 3000
     assert [u.code for u in tenancy.units] == ["301"]
+
+
+def test_the_default_rubric_created_while_viewing_is_kept(app, zone, submitted):
+    _, application = submitted
+    assignment = svc.assign_reviewer(application, zone.reviewer, zone.manager)
+    db.session.commit()
+    from incubator.startups.models import RubricCriterion
+
+    assert db.session.query(RubricCriterion).count() == 0
+    client = logged_in(app, zone.reviewer)
+    page = client.get(f"/reviews/{assignment.id}").get_data(as_text=True)
+    db.session.expire_all()
+    criteria = db.session.query(RubricCriterion).all()
+    assert len(criteria) == 4 and all(f'name="score_{c.id}"' in page for c in criteria)
