@@ -1,11 +1,11 @@
 """Dashboards (zone, platform, company), targets with proposals and approvals, and the weights of a year."""
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -177,8 +177,8 @@ def targets():
                 proposed = services.propose_targets(year, platform, values, current_user)
                 if proposed:
                     admins = db.session.scalars(select(User).where(User.role == "admin", User.is_enabled)).all()
-                    notify(admins, subject=_l_proposal(), body="", link=url_for("outcomes.proposals"),
-                           platform=platform.code, year=year)
+                    notify(admins, subject=_l("Targets proposed for %(platform)s (%(year)s)"), body="",
+                           link=url_for("outcomes.proposals"), platform=platform.code, year=year)
                 db.session.commit()
                 flash(_("%(n)d targets proposed; an administrator will review them.", n=len(proposed)), "success")
         except services.TargetError as error:
@@ -187,12 +187,6 @@ def targets():
             return render_page(year, platform, form, existing, status=400)
         return redirect(url_for("outcomes.targets", year=year, scope=platform.id if platform else "ZONE"))
     return render_page(year, platform, form, existing, status=400 if form.errors else 200)
-
-
-def _l_proposal():
-    from flask_babel import lazy_gettext as _l
-
-    return _l("Targets proposed for %(platform)s (%(year)s)")
 
 
 def render_page(year, platform, form, existing, status=200):
@@ -245,8 +239,6 @@ def decide(target_id: int, decision: str):
         services.reject_proposal(target, current_user)
         message = _("Proposal rejected: %(what)s.", what=label)
     if proposer is not None:
-        from flask_babel import lazy_gettext as _l
-
         subject = _l("Your target proposal was approved: %(what)s") if decision == "approve" \
             else _l("Your target proposal was rejected: %(what)s")
         notify([proposer], subject=subject, body="", link=url_for("outcomes.targets"), what=label)
@@ -277,4 +269,4 @@ def weights():
             return redirect(url_for("outcomes.weights", year=year))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("outcomes/weights.html", form=form, year=year, catalogue=catalogue,
-                           lang=current_language(), total=math.fsum(float(v) for v in current.values())), status
+                           lang=current_language()), status
