@@ -67,6 +67,7 @@ def test_admin_uploads_previews_problems_then_confirms_the_valid_rows(zone, logi
     done = client.post(f"/import/{token}/confirm", data={"partial": "y"})
     assert done.status_code == 200
     assert "created 1, updated 0, unchanged 0, rejected 1" in done.get_data(as_text=True)
+    assert "/admin/audit/?source=import" in done.get_data(as_text=True)
     assert reports() == 1
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.entity_type == "quarterly_reports"))
     assert (event.actor_id, event.source, event.source_detail) == (admin.id, "import", "reports.csv row 2")
