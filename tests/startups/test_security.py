@@ -126,3 +126,24 @@ def test_manager_sees_the_companies_that_applied_to_their_platforms(app, zone, s
     ids = set(db.session.scalars(company_ids_for(zone.manager)))
     assert application.organisation_id in ids
     assert application.organisation_id not in set(db.session.scalars(company_ids_for(zone.other_manager)))
+
+
+def test_manager_list_searches_filters_and_pages(app, zone, make_user):
+    app.config["PAGE_SIZE"] = 2
+    names = ["甲科技有限公司", "乙科技有限公司", "丙生物有限公司"]
+    for name in names:
+        founder = make_user("startup")
+        application = svc.start_application(founder)
+        fill_application(application, zone, documents=False)
+        application.company_name = name
+        application.status = "submitted"
+    draft = svc.start_application(make_user("startup"))
+    draft.platform_id, draft.company_name = zone.platform.id, "草稿公司"
+    db.session.commit()
+    client = logged_in(app, zone.manager)
+    first = client.get("/applications?sort=name").get_data(as_text=True)
+    assert "草稿公司" not in first  # managers never see drafts
+    assert "3 in total" in first and first.count("/applications/") >= 2
+    found = client.get("/applications?q=生物").get_data(as_text=True)
+    assert "丙生物有限公司" in found and "甲科技有限公司" not in found
+    assert "甲科技" not in client.get("/applications?status=admitted").get_data(as_text=True)
