@@ -151,7 +151,8 @@ class Experts(Kind):
             report("email", _l("Enter an e-mail address."))
 
     def record(self, values, ctx):
-        return {"name": values["name"], "affiliation": values["affiliation"], "name_sort": sort_name(values["name"]),
+        return {"name": values["name"], "affiliation": values["affiliation"],
+                "name_sort": sort_name(values["name"])[:300],  # the column holds 300 characters
                 "kind": values["kind"], "academy": values["academy"], "title": values["title"],
                 "field": values["field"], "phone": values["phone"], "email": values["email"]}
 
