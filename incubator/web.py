@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from . import clock
 from .access import apply_upload_limit
-from .database import yuan_to_wan
+from .database import round_half_up, yuan_to_wan
 from .i18n import current_language, localized, zone_name
 from .navigation import nav_for
 
@@ -63,7 +63,9 @@ def format_wan(yuan: int | None, places: int = 4) -> str:
     """Integer yuan shown in 万元 with thousands separators (display only)."""
     if yuan is None:
         return ""
-    return format_decimal(yuan_to_wan(yuan), format=f"#,##0.{'0' * places}" if places else "#,##0")
+    # Round half up first: Babel would round half to even (1,234.5 -> 1,234).
+    value = round_half_up(yuan_to_wan(yuan), places)
+    return format_decimal(value, format=f"#,##0.{'0' * places}" if places else "#,##0")
 
 
 def format_number(value) -> str:

@@ -9,20 +9,20 @@ from flask import render_template_string
 
 @pytest.mark.parametrize("yuan, places, expected", [
     (12_345_000, 4, "1,234.5000"), (1, 4, "0.0001"), (0, 4, "0.0000"), (None, 4, ""), (12_345_000, 0, "1,235"),
-    (-25_000, 2, "-2.50"),
+    (-25_000, 2, "-2.50"), (12_355_000, 1, "1,235.5"), (-12_345_000, 0, "-1,235"),
 ])
 def test_wan_filter_shows_yuan_as_wan(app, yuan, places, expected):
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+    with app.app_context(), app.test_request_context(headers={"Accept-Language": "en"}):
         assert render_template_string("{{ v|wan(p) }}", v=yuan, p=places) == expected
 
 
 def test_dates_and_times_are_shown_in_the_zones_time_zone(app):
     moment = datetime(2026, 3, 31, 16, 30, tzinfo=timezone.utc)  # 00:30 on 1 April in Shanghai
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+    with app.app_context(), app.test_request_context(headers={"Accept-Language": "en"}):
         shown = render_template_string("{{ t|local_dt }}|{{ d|local_date }}|{{ n|number }}", t=moment,
                                        d=date(2026, 4, 1), n=1234567)
     assert shown.startswith("4/1/26, 12:30") and "Apr 1, 2026" in shown and shown.endswith("1,234,567")
-    with app.test_request_context(headers={"Accept-Language": "zh"}):
+    with app.app_context(), app.test_request_context(headers={"Accept-Language": "zh"}):
         assert "2026年4月1日" in render_template_string("{{ d|local_date }}", d=date(2026, 4, 1))
 
 
