@@ -150,3 +150,55 @@ def test_the_notification_list_uses_a_fixed_number_of_queries(login_as, count_qu
     with count_queries() as many:
         client.get("/notifications/")
     assert many.count == few.count, "\n".join(s[:60] for s in few.statements + ["--"] + many.statements)
+
+
+class FakeSMTP:
+    sent: list = []
+    fail = False
+
+    def __init__(self, host, port, timeout=None):
+        self.host, self.port = host, port
+        self.calls = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def starttls(self):
+        self.calls.append("starttls")
+
+    def login(self, user, password):
+        self.calls.append(("login", user))
+
+    def send_message(self, message):
+        if FakeSMTP.fail:
+            raise OSError("connection refused")
+        FakeSMTP.sent.append((self.host, self.port, self.calls, message["To"]))
+
+
+def test_with_a_mail_server_mails_go_through_smtp_not_the_folder(app, make_user, monkeypatch):
+    from incubator.notifications import mail
+
+    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
+    FakeSMTP.sent, FakeSMTP.fail = [], False
+    app.config.update(MAIL_SERVER="smtp.zone.gov.cn", MAIL_PORT=587, MAIL_USE_TLS=True,
+                      MAIL_USERNAME="robot", MAIL_PASSWORD="secret")
+    user = make_user("manager")
+    services.notify([user], _l("Set a new password"))
+    db.session.commit()
+    assert FakeSMTP.sent == [("smtp.zone.gov.cn", 587, ["starttls", ("login", "robot")], user.email)]
+    assert outbox(app) == []
+
+
+def test_a_mail_server_failure_does_not_undo_the_committed_action(app, make_user, monkeypatch):
+    from incubator.notifications import mail
+
+    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
+    FakeSMTP.sent, FakeSMTP.fail = [], True
+    app.config["MAIL_SERVER"] = "smtp.zone.gov.cn"
+    user = make_user("manager")
+    services.notify([user], _l("Set a new password"))
+    db.session.commit()  # does not raise
+    assert services.unread_count(user.id) == 1
