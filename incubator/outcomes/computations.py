@@ -5,7 +5,9 @@ organisation id). Each data source is read with ONE grouped query per level, wha
 companies and of periods asked for: quarterly buckets come from ``GROUP BY year, quarter`` or from
 ``CASE`` columns, never from a loop issuing queries.
 
-Placement (where a company was incubating on a day) follows the contract: the incubations covering the
+Placement (where a company was incubating on a day) follows the contract, as a correlated subquery
+(``placement``) or, for reports, from the incubations covering the quarter ends read once
+(``quarter_end_placements``) applied to per-company sums: the incubations covering the
 day (``admitted_on ≤ day`` and ``ended_on`` empty or ``≥ day``); the one admitted last decides, on the
 same day the lower platform code. Reports are placed by their own quarter end, deals by their date at
 the recipient, partnerships without a platform by their company at the evaluated quarter end, and a
@@ -18,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from sqlalchemy import Date, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from ..extensions import db
 from ..partnerships.models import Partnership, TechTransferDeal, TrainingCohort
@@ -56,30 +58,6 @@ def placement(organisation_column, day_column):
         .correlate_except(Incubation, Platform)
         .scalar_subquery()
     )
-
-
-def placements_at_quarter_ends(quarters):
-    """A subquery of (organisation_id, period, platform_id): where each organisation was incubating at the end
-    of each quarter.
-
-    Set-based alternative to ``placement`` for many rows sharing few days (reports, placed by their own
-    quarter end): the incubations covering each quarter end, ranked with a window function, the first kept.
-    The ``period`` column (``2026Q3``) joins reports on their unique (organisation, period) index.
-    """
-    ends = union_all(*[select(literal(quarter.end, Date).label("day"), literal(str(quarter)).label("period"))
-                       for quarter in sorted(set(quarters))]).subquery("quarter_ends")
-    ranked = (
-        select(Incubation.organisation_id.label("organisation_id"), ends.c.period.label("period"),
-               Incubation.platform_id.label("platform_id"),
-               func.row_number().over(partition_by=(Incubation.organisation_id, ends.c.period),
-                                      order_by=(Incubation.admitted_on.desc(), code_order(Platform.code))).label("rank"))
-        .join(Platform, Platform.id == Incubation.platform_id)
-        .join(ends, and_(Incubation.admitted_on <= ends.c.day,
-                         or_(Incubation.ended_on.is_(None), Incubation.ended_on >= ends.c.day)))
-        .subquery("ranked")
-    )
-    return (select(ranked.c.organisation_id, ranked.c.period, ranked.c.platform_id)
-            .where(ranked.c["rank"] == 1).subquery("placed"))
 
 
 def buckets_for(periods: Iterable[Period]) -> list[Period]:
@@ -146,14 +124,8 @@ def _report_sources(figures: Figures, scope_ids=None) -> None:
                         *[func.coalesce(func.sum(getattr(report, f)), 0) for f in REPORT_FIGURES])
                  .where(condition).group_by(report.organisation_id, report.year, report.quarter))
     else:
-        placed = placements_at_quarter_ends(figures.buckets)
-        query = (select(placed.c.platform_id, report.year, report.quarter,
-                        *[func.coalesce(func.sum(getattr(report, f)), 0) for f in REPORT_FIGURES])
-                 .join(placed, and_(placed.c.organisation_id == report.organisation_id,
-                                    placed.c.period == report.period))
-                 .where(condition).group_by(placed.c.platform_id, report.year, report.quarter))
-        if scope_ids is not None:
-            query = query.where(placed.c.platform_id.in_(scope_ids))
+        _placed_report_sources(figures, condition, scope_ids)
+        return
     wanted = set(figures.buckets)
     for row in db.session.execute(query):
         quarter = Period(row[1], row[2])
@@ -161,6 +133,67 @@ def _report_sources(figures: Figures, scope_ids=None) -> None:
             continue
         for name, amount in zip(REPORT_FIGURES, row[3:]):
             figures.add_quarter(row[0], name, quarter, amount)
+
+
+def quarter_end_placements(quarters) -> dict:
+    """Where each organisation was incubating at each quarter end: ``{(organisation_id, (year, quarter)): platform_id}``.
+
+    One query of the incubations covering any of those days; the contract's rule applied in Python (the one
+    admitted last decides; on the same day the lower platform code, by code point).
+    """
+    ends = {(quarter.year, quarter.quarter): quarter.end for quarter in quarters}
+    first, last = min(ends.values()), max(ends.values())
+    rows = db.session.execute(
+        select(Incubation.organisation_id, Incubation.platform_id, Incubation.admitted_on, Incubation.ended_on,
+               Platform.code)
+        .join(Platform, Platform.id == Incubation.platform_id)
+        .where(Incubation.admitted_on <= last, or_(Incubation.ended_on.is_(None), Incubation.ended_on >= first)))
+    best: dict = {}
+    for organisation_id, platform_id, admitted_on, ended_on, code in rows:
+        for key, end in ends.items():
+            if admitted_on <= end and (ended_on is None or ended_on >= end):
+                current = best.get((organisation_id, key))
+                if (current is None or admitted_on > current[0]
+                        or (admitted_on == current[0] and code < current[1])):
+                    best[(organisation_id, key)] = (admitted_on, code, platform_id)
+    return {key: value[2] for key, value in best.items()}
+
+
+def _placed_report_sources(figures: Figures, condition, scope_ids=None) -> None:
+    """Report sums per platform: each verified report (one query) placed by its own quarter end, summed."""
+    report = QuarterlyReport
+    placements = quarter_end_placements(figures.buckets)
+    if scope_ids is not None:
+        wanted = set(_plain_ids(scope_ids))
+        placements = {key: platform for key, platform in placements.items() if platform in wanted}
+        organisations = sorted({organisation for organisation, _quarter in placements})
+        if not organisations:
+            return
+        if len(organisations) <= 5000:
+            condition = and_(condition, report.organisation_id.in_(organisations))
+    # One report per company and quarter (a unique key), so its own figures are the company's sums.
+    query = select(report.organisation_id, report.year, report.quarter,
+                   *[getattr(report, f) for f in REPORT_FIGURES]).where(condition)
+    totals: dict = {}
+    width = len(REPORT_FIGURES)
+    for row in db.session.execute(query):
+        platform_id = placements.get((row[0], (row[1], row[2])))
+        if platform_id is None:
+            continue
+        key = (platform_id, row[1], row[2])
+        sums = totals.get(key)
+        if sums is None:
+            totals[key] = list(row[3:])
+        else:
+            for index in range(width):
+                sums[index] += row[3 + index]
+    wanted_quarters = set(figures.buckets)
+    for (platform_id, year, quarter_number), sums in totals.items():
+        quarter = Period(year, quarter_number)
+        if quarter not in wanted_quarters:
+            continue
+        for name, amount in zip(REPORT_FIGURES, sums):
+            figures.add_quarter(platform_id, name, quarter, amount)
 
 
 def _count_when(condition):
