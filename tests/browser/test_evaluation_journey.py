@@ -58,8 +58,8 @@ def test_admin_opens_dashboard_drills_down_and_downloads_both_exports(app, live_
     # The evaluation page and both downloads.
     page.goto(f"{base}/evaluation/2026Q3")
     assert "Live figures, not published" in page.inner_text("#evaluation-state")
-    with page.expect_download() as csv_download:
-        page.click("#export-csv")
+    with page.expect_download(timeout=60_000) as csv_download:  # a shared, busy test machine
+        page.click("#export-csv", timeout=60_000)
     csv_path = tmp_path / csv_download.value.suggested_filename
     csv_download.value.save_as(csv_path)
     assert csv_path.name == "evaluation-2026Q3-live.zip"
@@ -67,8 +67,8 @@ def test_admin_opens_dashboard_drills_down_and_downloads_both_exports(app, live_
         assert text(archive.read("summary.csv")) == SUMMARY
         assert text(archive.read("companies.csv")) == COMPANIES
 
-    with page.expect_download() as xlsx_download:
-        page.click("#export-xlsx")
+    with page.expect_download(timeout=60_000) as xlsx_download:
+        page.click("#export-xlsx", timeout=60_000)
     xlsx_path = tmp_path / xlsx_download.value.suggested_filename
     xlsx_download.value.save_as(xlsx_path)
     book = openpyxl.load_workbook(xlsx_path)
@@ -79,7 +79,7 @@ def test_admin_opens_dashboard_drills_down_and_downloads_both_exports(app, live_
     page.on("dialog", lambda dialog: dialog.accept())
     page.fill("#note", "first publication")
     page.click("#publish")
-    page.wait_for_selector("text=2026Q3 published as version 1.")
+    page.wait_for_selector("text=2026Q3 published as version 1.", timeout=60_000)
     assert "Published version 1" in page.inner_text("#evaluation-state")
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
     assert not problems, problems
