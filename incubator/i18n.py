@@ -41,3 +41,29 @@ def localized(zh: str | None, en: str | None, lang: str | None = None) -> str:
     """Pick the text of the current language from a zh/en pair, falling back to the other."""
     lang = lang or current_language()
     return (zh or en or "") if lang == "zh" else (en or zh or "")
+
+
+def install_area_domains(app) -> None:
+    """Each area's pages read their own catalogue first, so a word two areas translate differently
+    (say "Reject": 不予入孵 for applications, 不予支持 for incentive claims) reads right in both."""
+    from pathlib import Path
+
+    from flask import g
+    from flask_babel import Domain
+
+    directories = app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")
+    domains: dict[str, Domain] = {}
+    for directory in directories:
+        area = Path(directory).parent.name
+        if Path(directory).parent == Path(app.root_path):
+            continue  # the core catalogue: the default domain already ends with it
+        domains[area] = Domain(translation_directories=[d for d in directories if d != directory] + [directory])
+
+    @app.before_request
+    def _use_area_catalogue():
+        blueprint = app.blueprints.get(request.blueprint or "")
+        if blueprint is None:
+            return
+        domain = domains.get(blueprint.import_name.split(".")[1] if "." in blueprint.import_name else "")
+        if domain is not None and g:
+            domain.as_default()

@@ -28,7 +28,10 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 def init_app(app):
+    from .i18n import install_area_domains
+
     apply_upload_limit(app)
+    install_area_domains(app)
 
     @app.after_request
     def security_headers(response):
