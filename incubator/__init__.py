@@ -77,9 +77,10 @@ def development_secret_key(instance: Path) -> str:
 
 
 def translation_directories(app: Flask) -> list[str]:
-    """The core catalogue and one per area that has its own ``translations`` folder."""
+    """One catalogue per area that has a ``translations`` folder, then the core's, which wins on shared words
+    (a later catalogue overrides an earlier one; each area's pages put their own last, see ``i18n``)."""
     root = Path(app.root_path)
-    return [str(path) for path in [root / "translations", *sorted(root.glob("*/translations"))] if path.is_dir()]
+    return [str(path) for path in [*sorted(root.glob("*/translations")), root / "translations"] if path.is_dir()]
 
 
 def register_extensions(app: Flask) -> None:
