@@ -23,7 +23,8 @@ from ..extensions import db
 from ..organisations.models import Organisation
 from ..outcomes import catalogue
 from ..outcomes.catalogue import CATALOGUE, REPORT_INDICATORS, STOCK
-from ..outcomes.computations import EXACT, ZONE, code_order, compute_figures, divide, indicator_values, placement
+from ..outcomes.computations import (EXACT, ZONE, code_order, compute_figures, divide, indicator_values, placement,
+                                     quarter_end_placements)
 from ..outcomes.services import approved_targets, weights_for
 from ..partnerships.models import TechTransferDeal
 from ..periods import Period
@@ -269,6 +270,7 @@ class LiveEvaluation:
                 scope.rating = rating_of(scope.score)
                 self.platforms.append(scope)
         self._platform_codes = {scope.platform_id: scope.code for scope in self.platforms}
+        self._placements: dict | None = None
 
     def zone_name(self, lang: str) -> str:
         return zone_name(lang)
@@ -285,23 +287,33 @@ class LiveEvaluation:
     def company_query(self):
         return company_query(self.period)
 
+    def placements(self) -> dict[int, int]:
+        """Where each company was incubating at the quarter end: organisation id -> platform id (one query)."""
+        if self._placements is None:
+            self._placements = {organisation: platform for (organisation, _quarter), platform
+                                in quarter_end_placements([self.period]).items()}
+        return self._placements
+
+    def _companies_at(self, platform_id: int) -> list[int]:
+        return sorted(organisation for organisation, platform in self.placements().items() if platform == platform_id)
+
     def iter_companies(self, offset: int = 0, limit: int | None = None, platform_id: int | None = None):
         query = self.company_query()
         if platform_id is not None:
-            query = query.where(placement(Organisation.id, literal(self.period.end)) == platform_id)
+            query = query.where(Organisation.id.in_(self._companies_at(platform_id)))
         if limit is not None:
             query = query.offset(offset).limit(limit)
-        codes = self._codes()
+        codes, placed = self._codes(), self.placements()
         result = db.session.execute(query.execution_options(yield_per=2000))
         for row in result:
-            yield company_row(row, codes)
+            yield company_row(row, codes, placed)
 
     def company_total(self, platform_id: int | None = None) -> int:
         report = QuarterlyReport
         query = select(func.count(func.distinct(report.organisation_id))).where(
             report.status == "verified", report.year == self.period.year, report.quarter <= self.period.quarter)
         if platform_id is not None:
-            query = query.where(placement(report.organisation_id, literal(self.period.end)) == platform_id)
+            query = query.where(report.organisation_id.in_(self._companies_at(platform_id)))
         return db.session.scalar(query)
 
     def iter_deals(self):
@@ -325,7 +337,6 @@ def company_query(period: Period):
               .where(report.status == "verified", report.year == period.year, report.quarter <= period.quarter)
               .group_by(report.organisation_id).subquery())
     return (select(Organisation.id, Organisation.credit_code, Organisation.name,
-                   placement(Organisation.id, literal(period.end)).label("placed"),
                    *[totals.c[f"{prefix}_{name}"] for name in REPORT_FIGURES for prefix in ("p", "y")])
             .join(totals, totals.c.organisation_id == Organisation.id)
             .order_by(code_order(func.coalesce(Organisation.credit_code, "")), code_order(Organisation.name),
@@ -344,9 +355,9 @@ _RATIO_PLAN = [(indicator.code, indicator.computation.numerator, indicator.compu
 _REPORT_CODES = [indicator.code for indicator in REPORT_INDICATORS]
 
 
-def company_row(row, platform_codes: dict) -> CompanyRow:
-    """One company's report indicators from a row of ``company_query``."""
-    raw = row[4:]
+def company_row(row, platform_codes: dict, placements: dict) -> CompanyRow:
+    """One company's report indicators from a row of ``company_query``, placed at the quarter end."""
+    raw = row[3:]
     result: dict[str, tuple] = {}
     for code, index, money, stock in _MEASURE_PLAN:
         period_sum = raw[2 * index]
@@ -358,8 +369,8 @@ def company_row(row, platform_codes: dict) -> CompanyRow:
     for code, numerator, denominator, factor in _RATIO_PLAN:
         top, bottom = result[numerator], result[denominator]
         result[code] = (divide(top[0], bottom[0], factor), divide(top[1], bottom[1], factor))
-    return CompanyRow(row[1], row[2], platform_codes.get(row[3]), {code: result[code] for code in _REPORT_CODES},
-                      row[0])
+    return CompanyRow(row[1], row[2], platform_codes.get(placements.get(row[0])),
+                      {code: result[code] for code in _REPORT_CODES}, row[0])
 
 
 def deal_rows(period: Period):
