@@ -25,6 +25,7 @@ AREAS = (
     "bookings",
     "compliance",
     "incentives",
+    "operations",
 )
 
 
