@@ -1,6 +1,8 @@
 """Language and time zone of each request: the user's choice, then the session's, then Accept-Language."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -59,6 +61,8 @@ def install_area_domains(app) -> None:
             continue  # the core catalogue: the default domain already ends with it
         domains[area] = Domain(translation_directories=[d for d in directories if d != directory] + [directory])
 
+    app.extensions["area_domains"] = domains
+
     @app.before_request
     def _use_area_catalogue():
         blueprint = app.blueprints.get(request.blueprint or "")
@@ -67,3 +71,21 @@ def install_area_domains(app) -> None:
         domain = domains.get(blueprint.import_name.split(".")[1] if "." in blueprint.import_name else "")
         if domain is not None and g:
             domain.as_default()
+
+
+@contextmanager
+def area_catalogue(area: str):
+    """Translate with ``area``'s catalogue first outside its pages (exports, commands)."""
+    from flask import g
+    from flask_babel import get_domain
+
+    domain = current_app.extensions.get("area_domains", {}).get(area)
+    if domain is None or not g:
+        yield
+        return
+    previous = get_domain()
+    domain.as_default()
+    try:
+        yield
+    finally:
+        previous.as_default()

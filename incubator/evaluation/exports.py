@@ -14,6 +14,7 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from ..database import round_half_up
+from ..i18n import area_catalogue
 from ..outcomes.catalogue import BY_CODE, CATALOGUE, REPORT_INDICATORS
 from ..spreadsheets import Column, XlsxStreamWriter, write_csv_zip
 from .services import as_of
@@ -136,7 +137,7 @@ def write_csv_export(evaluation, target, lang: str = "zh") -> None:
 
 def write_xlsx_export(evaluation, target, lang: str = "zh") -> None:
     """The workbook for people: a cover sheet, then the contract's files as sheets with headers in ``lang``."""
-    with force_locale(lang):
+    with force_locale(lang), area_catalogue("evaluation"):
         writer = XlsxStreamWriter(target)
         _cover(writer, evaluation, lang)
         for item in FILES:
