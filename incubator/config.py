@@ -34,6 +34,9 @@ class DefaultConfig:
     LOGIN_LOCK_MINUTES = 15
     LOGIN_FAILURE_DELAY_SECONDS = 0.5
     PASSWORD_MIN_LENGTH = 10
+    # "asvs": length and a shipped list of common passwords, no composition rules (OWASP ASVS 5.0);
+    # "dengbao": at least 8 characters, three of upper/lower/digit/symbol, not the account name (等保 2.0).
+    PASSWORD_PROFILE = "asvs"
     PASSWORD_RESET_HOURS = 2
 
     # Request size limits: small for forms, larger where an endpoint accepts files.

@@ -6,6 +6,8 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -35,16 +37,58 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=method)
 
 
+PASSWORD_PROFILES = ("asvs", "dengbao")
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords, lower case (read once)."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _character_classes(password: str) -> int:
+    return sum([
+        any(c.isupper() for c in password),
+        any(c.islower() for c in password),
+        any(c.isdigit() for c in password),
+        any(not c.isalnum() for c in password),
+    ])
+
+
 def password_problems(password: str, email: str | None = None) -> list:
-    """What is wrong with a new password, as translatable messages (empty when it is acceptable)."""
+    """What is wrong with a new password, as translatable messages (empty when it is acceptable).
+
+    The rules follow ``PASSWORD_PROFILE``: ``asvs`` (the default) checks the length and a shipped list of
+    common passwords and has no composition rules; ``dengbao`` asks for at least 8 characters of at least
+    three kinds (upper case, lower case, digits, symbols) and refuses a password containing the account name.
+    """
+    password = password or ""
+    profile = current_app.config.get("PASSWORD_PROFILE", "asvs")
+    if profile not in PASSWORD_PROFILES:
+        raise ValueError(f"PASSWORD_PROFILE must be one of {PASSWORD_PROFILES}, not {profile!r}")
     problems = []
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password or "") < minimum:
+    if profile == "dengbao":
+        minimum = max(minimum, 8)
+    if len(password) < minimum:
         problems.append(_l("The password must have at least %(n)d characters.", n=minimum))
-    if len(password or "") > 128:
+    if len(password) > 128:
         problems.append(_l("The password may have at most 128 characters."))
-    if email and password and password.strip().lower() == normalise_email(email):
+    email = normalise_email(email) if email else ""
+    if email and password and password.strip().lower() == email:
         problems.append(_l("The password may not be your e-mail address."))
+    if profile == "asvs":
+        if password and password.strip().lower() in common_passwords():
+            problems.append(_l("This password is one of the most common passwords; choose another."))
+        return problems
+    if password and _character_classes(password) < 3:
+        problems.append(_l("The password must contain at least three of: upper-case letters, lower-case letters, "
+                           "digits and symbols."))
+    account = email.split("@")[0]
+    if account and len(account) >= 3 and account in password.lower() and password.strip().lower() != email:
+        problems.append(_l("The password may not contain your account name."))
     return problems
 
 
