@@ -1,7 +1,8 @@
-"""Operations: backup and restore of the database and the uploaded files (``flask backup`` / ``flask restore``)."""
+"""Operations: backup and restore (``flask backup`` / ``flask restore``) and structured security logs."""
 
 
 def init_app(app):
-    from . import cli
+    from . import cli, logs
 
     cli.init_app(app)
+    logs.init_app(app)
