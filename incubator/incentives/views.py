@@ -142,6 +142,21 @@ def _fill_form(form: PolicyForm, policy: Policy) -> None:
     form.description.data = policy.description
 
 
+def _save_from_form(form: PolicyForm, policy: Policy):
+    """Apply the form to ``policy`` and save it: a redirect on success, None (with a message) when refused."""
+    before = audit.snapshot(policy) if policy.id else None
+    _apply_form(form, policy)
+    try:
+        save_policy(policy, before)
+    except IncentiveError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return None
+    db.session.commit()
+    flash(_("The policy has been saved."), "success")
+    return redirect(url_for("incentives.policy", policy_id=policy.id))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("admin")
 def policy_new():
@@ -152,17 +167,9 @@ def policy_new():
         form.reference_year.data = clock.today().year - 1
         form.conditions.data = ["in_zone", "reports_complete", "no_open_returned_report"]
     if form.validate_on_submit():
-        policy = Policy(status="open")
-        _apply_form(form, policy)
-        try:
-            save_policy(policy)
-        except IncentiveError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("The policy has been saved."), "success")
-            return redirect(url_for("incentives.policy", policy_id=policy.id))
+        saved = _save_from_form(form, Policy(status="open"))
+        if saved:
+            return saved
     return render_template("incentives/policy_form.html", form=form, policy=None)
 
 
@@ -174,17 +181,9 @@ def policy_edit(policy_id: int):
     if request.method == "GET":
         _fill_form(form, policy)
     if form.validate_on_submit():
-        before = audit.snapshot(policy)
-        _apply_form(form, policy)
-        try:
-            save_policy(policy, before)
-        except IncentiveError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("The policy has been saved."), "success")
-            return redirect(url_for("incentives.policy", policy_id=policy.id))
+        saved = _save_from_form(form, policy)
+        if saved:
+            return saved
     return render_template("incentives/policy_form.html", form=form, policy=policy)
 
 
