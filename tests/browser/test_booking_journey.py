@@ -13,19 +13,10 @@ from incubator.extensions import db
 
 from ..bookings.conftest import MONDAY  # noqa: F401  (the world fixture comes from there)
 from ..bookings.conftest import world  # noqa: F401
-from ..conftest import PASSWORD
+from .journeys import log_in
 
 pytestmark = pytest.mark.browser
 TUESDAY = MONDAY + timedelta(days=1)
-
-
-def log_in(page, base: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
-    page.wait_for_url(f"{base}/home")
 
 
 def test_trained_tenant_books_instrument_second_is_refused_and_manager_blocks_the_week(live_server, page, world):

@@ -8,7 +8,7 @@ import pytest
 from incubator import clock
 from incubator.extensions import db
 
-from ..conftest import PASSWORD
+from .journeys import log_in
 
 
 @pytest.mark.browser
@@ -29,11 +29,7 @@ def test_manager_sees_the_gap_page_and_the_high_tech_candidates(app, live_server
     platform_id = platform.id
     db.session.close()  # the server thread reads and writes; this session holds no transaction meanwhile
 
-    page.goto(f"{live_server.url}/login")
-    page.fill("#email", "manager@example.cn")
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
-    page.wait_for_url(f"{live_server.url}/home")
+    log_in(page, live_server.url, "manager@example.cn")
 
     page.click("nav >> text=Recognition")
     page.wait_for_url("**/compliance/")

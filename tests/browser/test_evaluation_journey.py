@@ -10,7 +10,7 @@ import pytest
 
 from incubator import clock
 
-from ..conftest import PASSWORD
+from .journeys import log_in
 from ..evaluation.conftest import build_hand_zone
 from ..evaluation.test_csv_export import COMPANIES, SUMMARY, text
 
@@ -29,11 +29,7 @@ def test_admin_opens_dashboard_drills_down_and_downloads_both_exports(app, live_
             if response.status >= 400 and not response.url.endswith("favicon.ico") else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
 
-    page.goto(f"{base}/login")
-    page.fill("#email", "admin@evaluation.cn")
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
-    page.wait_for_url(f"{base}/home")
+    log_in(page, base, "admin@evaluation.cn")
 
     # The zone dashboard: score, charts drawn by charts.js, the numbers as tables.
     page.click("nav >> text=Dashboard")

@@ -13,7 +13,7 @@ from incubator.extensions import db
 from incubator.startups.models import QuarterlyReport
 
 from .. import factories
-from ..conftest import PASSWORD
+from .journeys import log_in
 
 pytestmark = pytest.mark.browser
 GOOD, BAD = factories.credit_code(701), factories.credit_code(702)
@@ -33,11 +33,7 @@ def test_admin_previews_problems_and_imports_the_valid_rows(live_server, page, m
     base = live_server.url
     token = write_intent.set(False)  # read without SQLite's write lock while the live server writes
     try:
-        page.goto(f"{base}/login")
-        page.fill("#email", email)
-        page.fill("#password", PASSWORD)
-        page.click("#submit")
-        page.wait_for_url(f"{base}/home")
+        log_in(page, base, email)
 
         page.goto(f"{base}/import/")
         page.select_option("select[name=kind]", "reports")

@@ -16,18 +16,9 @@ from incubator.incentives.models import Policy
 from incubator.platforms.models import platform_managers
 
 from .. import factories
-from ..conftest import PASSWORD
+from .journeys import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
-    page.wait_for_url(f"{base}/home")
 
 
 def test_founder_claims_manager_recommends_admin_approves_and_pays(live_server, page, make_user):

@@ -8,18 +8,9 @@ from incubator.extensions import db
 from incubator.organisations.credit_code import make as make_credit_code
 
 from .. import factories
-from ..conftest import PASSWORD
+from .journeys import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
-    page.wait_for_url(f"{base}/home")
 
 
 def test_admin_records_agreement_cohort_and_deal_and_partner_reports_figures(live_server, page, make_user):

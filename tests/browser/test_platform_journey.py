@@ -12,18 +12,9 @@ from incubator.organisations.credit_code import make as make_credit_code
 from incubator.platforms import services
 
 from .. import factories
-from ..conftest import PASSWORD
+from .journeys import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
-    page.wait_for_url(f"{base}/home")
 
 
 def add_unit(page, code: str, kind: str, area: str, rent: str, another: bool) -> None:
