@@ -1,5 +1,5 @@
 # Two commands: `make run` (set up, migrate, seed the demo zone once, serve on http://127.0.0.1:5000)
-# and `make test` (set up, then run the whole suite on SQLite and on a throw-away PostgreSQL).
+# and `make test` (set up, then run the whole suite on SQLite and, side by side, on a throw-away PostgreSQL).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -16,25 +16,29 @@ run: setup
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# The two runs go side by side (each is one process, the machine has at least two cores); every output
+# line says which database it comes from. Either run failing, or PostgreSQL not starting, fails the target.
 test: setup system-packages
 	@set -o pipefail; status=0; \
-	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	( $(MAKE) --no-print-directory test-sqlite 2>&1 | sed -u 's/^/[sqlite] /' ) & sqlite_run=$$!; \
 	if $(MAKE) --no-print-directory postgres-start; then \
-	  $(MAKE) --no-print-directory test-postgres || status=1; \
+	  ( $(MAKE) --no-print-directory test-postgres 2>&1 | sed -u 's/^/[postgresql] /' ) || status=1; \
 	else \
 	  echo "PostgreSQL did not start: the suite did not run on it" >&2; status=1; \
 	fi; \
+	wait $$sqlite_run || status=1; \
 	$(MAKE) --no-print-directory postgres-stop; \
+	if [ $$status = 0 ]; then echo "== test suite passed on SQLite and PostgreSQL =="; else echo "== test suite FAILED (see above) =="; fi; \
 	exit $$status
 
 # pytest exits 5 when it collected nothing: that is a failure here too (any non-zero status fails).
 test-sqlite:
 	@echo "== test suite on SQLite =="
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --basetemp=/tmp/incubator-pytest-sqlite $(PYTEST_ARGS)
 
 test-postgres:
 	@echo "== test suite on PostgreSQL =="
-	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:$(PG_PORT)/incubator_test $(BIN)/pytest $(PYTEST_ARGS)
+	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:$(PG_PORT)/incubator_test $(BIN)/pytest --basetemp=/tmp/incubator-pytest-postgresql $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed translations assets
 
