@@ -116,3 +116,35 @@ class UserFilterForm(FlaskForm):
     role = SelectField(_l("Role"), choices=lambda: [("", _l("All roles"))] + role_choices(), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()],
                          choices=lambda: [("", _l("All")), ("enabled", _l("Enabled")), ("disabled", _l("Disabled"))])
+
+
+_CODE_INPUT = {"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "off",
+               "spellcheck": "false"}
+
+
+class MfaConfirmForm(FlaskForm):
+    code = StringField(_l("6-digit code from your app"), validators=[DataRequired(), Length(max=20)],
+                       render_kw=_CODE_INPUT)
+    submit = SubmitField(_l("Turn on two-step verification"))
+
+
+class MfaLoginForm(FlaskForm):
+    code = StringField(_l("Verification code"), validators=[DataRequired(), Length(max=40)],
+                       description=_l("The 6-digit code your authenticator app shows now, or one of your "
+                                      "recovery codes."),
+                       render_kw={**_CODE_INPUT, "inputmode": "text", "autofocus": True})
+    submit = SubmitField(_l("Verify"))
+
+
+class RecoveryCodesForm(FlaskForm):
+    proof = PasswordField(_l("Your password or a current code"), validators=[DataRequired(), Length(max=128)],
+                          render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Make new recovery codes"))
+
+
+class MfaDisableForm(FlaskForm):
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)],
+                             render_kw={"autocomplete": "current-password"})
+    code = StringField(_l("Verification code"), validators=[DataRequired(), Length(max=40)],
+                       render_kw={**_CODE_INPUT, "inputmode": "text"})
+    submit = SubmitField(_l("Turn off two-step verification"))

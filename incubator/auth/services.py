@@ -152,54 +152,39 @@ def update_user(user: User, **values) -> None:
 class LoginResult:
     user: User | None
     error: object | None = None  # a translatable message
+    second_step: bool = False  # the password was right; the user must still give a code
 
 
 def _throttle_key(email: str) -> str:
     return hashlib.sha256(normalise_email(email).encode()).hexdigest()
 
 
-def authenticate(email: str, password: str) -> LoginResult:
-    """Check a login: locked addresses are refused before the password is looked at.
+def _lock_message(throttle: LoginThrottle, now) -> object | None:
+    """The message for a locked address, or None when it is not locked."""
+    if throttle and throttle.locked_until and throttle.locked_until > now:
+        minutes = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
+        return _l("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=minutes)
+    return None
 
-    Failures count per e-mail address whether or not an account has it, so neither the messages nor
-    the lock reveal which addresses exist. Each failure waits a little longer; then the address locks.
-    """
-    global _DUMMY_HASH
+
+def login_locked(email: str) -> object | None:
+    """The lock message when logins with ``email`` are locked at the moment, else None."""
+    return _lock_message(db.session.get(LoginThrottle, _throttle_key(email)), clock.utcnow())
+
+
+def count_login_failure(email: str, user: User | None, *, action: str = "login_failure") -> object:
+    """Count one failed attempt against ``email`` (password or second-step code) and lock the address
+    after ``LOGIN_MAX_FAILURES``; waits a little longer after each failure. Returns the message to show."""
     config = current_app.config
     now = clock.utcnow()
     key = _throttle_key(email)
     throttle = db.session.get(LoginThrottle, key)
-    user = find_user(email)
-    if throttle and throttle.locked_until and throttle.locked_until > now:
-        minutes = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
-        audit.record("login_locked", entity_type="users", entity_id=user.id if user else None,
-                     after={"email": normalise_email(email)[:254]})
-        return LoginResult(None, _l("Too many failed attempts. Try again in %(minutes)d minutes.",
-                                    minutes=minutes))
-    if user is not None:
-        password_ok = check_password_hash(user.password_hash, password or "")
-    else:
-        if _DUMMY_HASH is None:
-            _DUMMY_HASH = hash_password(secrets.token_hex(8))
-        check_password_hash(_DUMMY_HASH, password or "")
-        password_ok = False
-
-    if password_ok and user.is_enabled:
-        if throttle:
-            db.session.delete(throttle)
-        user.last_login_at = now
-        audit.record("login_success", user, actor=user)
-        return LoginResult(user)
-    if password_ok:
-        audit.record("login_refused_disabled", user, actor=user)
-        return LoginResult(None, _l("This account is disabled. Please contact the zone office."))
-
     if throttle is None:
         throttle = LoginThrottle(key=key, failures=0)
         db.session.add(throttle)
     throttle.failures += 1
     throttle.last_failure_at = now
-    audit.record("login_failure", entity_type="users", entity_id=user.id if user else None,
+    audit.record(action, entity_type="users", entity_id=user.id if user else None,
                  after={"email": normalise_email(email)[:254], "failures": throttle.failures})
     if throttle.failures >= config["LOGIN_MAX_FAILURES"]:
         throttle.locked_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
@@ -209,11 +194,60 @@ def authenticate(email: str, password: str) -> LoginResult:
         message = _l("Too many failed attempts. Try again in %(minutes)d minutes.",
                      minutes=config["LOGIN_LOCK_MINUTES"])
     else:
-        message = _l("Invalid e-mail address or password.")
+        message = None
     delay = float(config["LOGIN_FAILURE_DELAY_SECONDS"]) * min(throttle.failures or 5, 5)
     if delay:
         time.sleep(delay)
-    return LoginResult(None, message)
+    return message
+
+
+def complete_login(user: User) -> None:
+    """Both steps passed: the address's failure count is forgotten and the login recorded."""
+    throttle = db.session.get(LoginThrottle, _throttle_key(user.email))
+    if throttle:
+        db.session.delete(throttle)
+    user.last_login_at = clock.utcnow()
+    audit.record("login_success", user, actor=user)
+
+
+def authenticate(email: str, password: str) -> LoginResult:
+    """Check a login: locked addresses are refused before the password is looked at.
+
+    Failures count per e-mail address whether or not an account has it, so neither the messages nor
+    the lock reveal which addresses exist. Each failure waits a little longer; then the address locks.
+    A user with two-step verification gets ``second_step``: the failure count stays until the code
+    is right too (``complete_login``), so wrong codes count toward the same lock.
+    """
+    global _DUMMY_HASH
+    now = clock.utcnow()
+    key = _throttle_key(email)
+    throttle = db.session.get(LoginThrottle, key)
+    user = find_user(email)
+    locked = _lock_message(throttle, now)
+    if locked is not None:
+        audit.record("login_locked", entity_type="users", entity_id=user.id if user else None,
+                     after={"email": normalise_email(email)[:254]})
+        return LoginResult(None, locked)
+    if user is not None:
+        password_ok = check_password_hash(user.password_hash, password or "")
+    else:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = hash_password(secrets.token_hex(8))
+        check_password_hash(_DUMMY_HASH, password or "")
+        password_ok = False
+
+    if password_ok and user.is_enabled:
+        if user.mfa_enabled:
+            audit.record("login_password_accepted", user, actor=user, after={"second_step": "pending"})
+            return LoginResult(user, second_step=True)
+        complete_login(user)
+        return LoginResult(user)
+    if password_ok:
+        audit.record("login_refused_disabled", user, actor=user)
+        return LoginResult(None, _l("This account is disabled. Please contact the zone office."))
+
+    message = count_login_failure(email, user)
+    return LoginResult(None, message or _l("Invalid e-mail address or password."))
 
 
 def issue_reset_token(user: User) -> str:

@@ -12,12 +12,14 @@ from ..audit import services as audit
 from ..extensions import db
 from ..notifications import mail
 from . import bp
+from . import mfa, totp
 from .forms import (AdminPasswordForm, ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LoginForm,
-                    ProfileForm, RegistrationForm, ResetPasswordForm, UserCreateForm, UserEditForm,
-                    UserFilterForm)
+                    MfaConfirmForm, MfaDisableForm, MfaLoginForm, ProfileForm, RecoveryCodesForm,
+                    RegistrationForm, ResetPasswordForm, UserCreateForm, UserEditForm, UserFilterForm)
 from .models import User
-from .services import (AccountError, authenticate, create_user, find_user, issue_reset_token, reset_password,
-                       set_enabled, set_password, update_user, valid_reset_token)
+from .services import (AccountError, authenticate, complete_login, count_login_failure, create_user, find_user,
+                       issue_reset_token, login_locked, reset_password, set_enabled, set_password, update_user,
+                       valid_reset_token)
 from .session_store import active_sessions, end_user_sessions, purge_expired_sessions
 
 
@@ -52,6 +54,11 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         result = authenticate(form.email.data, form.password.data)
+        if result.second_step:
+            # Not logged in yet: the server-side session remembers who still owes a code.
+            mfa.start_pending(session, result.user, safe_next(request.args.get("next")))
+            db.session.commit()
+            return redirect(url_for("auth.login_verify"))
         if result.user is not None:
             purge_expired_sessions(current_app)
             start_session(result.user)
@@ -60,6 +67,56 @@ def login():
         db.session.commit()  # the failure counter and its audit event persist
         flash(str(result.error), "danger")
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/login/verify", methods=["GET", "POST"])
+def login_verify():
+    """The second step of a login: a code from the authenticator app or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    user, next_path = mfa.pending_user(session)
+    if user is None:
+        flash(_("Your login has expired. Please log in again."), "info")
+        return redirect(url_for("auth.login"))
+    form = MfaLoginForm()
+    if form.validate_on_submit():
+        locked = login_locked(user.email)
+        if locked is None:
+            method = mfa.verify_second_factor(user, form.code.data)
+            if method is not None:
+                complete_login(user)
+                purge_expired_sessions(current_app)
+                start_session(user)  # a new session identifier; the pending state goes with the old one
+                db.session.commit()
+                if method == "recovery_code":
+                    flash(_("You used a recovery code; %(n)d are left. Make new ones on your account page "
+                            "if you are running out.", n=mfa.recovery_codes_left(user.id)), "warning")
+                return redirect(next_path or url_for("main.home"))
+            locked = count_login_failure(user.email, user, action="mfa_failure")
+            mfa.security_log.warning("second step failed", extra={"event": "mfa_failed", "user_id": user.id})
+        if locked is not None:
+            session.pop(mfa.PENDING_KEY, None)
+            db.session.commit()
+            flash(str(locked), "danger")
+            return redirect(url_for("auth.login"))
+        db.session.commit()  # the failure counter and its audit event persist
+        form.code.errors.append(_("This code is not correct or has already been used."))
+    return render_template("auth/login_verify.html", form=form, minutes=mfa.pending_minutes())
+
+
+@bp.before_app_request
+def require_admin_mfa():
+    """With ``REQUIRE_ADMIN_MFA`` on, an administrator without two-step verification reaches only the
+    set-up pages, logout and the language switch until it is set up."""
+    if not current_app.config.get("REQUIRE_ADMIN_MFA"):
+        return None
+    endpoint = request.endpoint or ""
+    if endpoint in MFA_ENROLMENT_ENDPOINTS or endpoint == "static" or endpoint.endswith(".static"):
+        return None
+    if not current_user.is_authenticated or not mfa.must_enrol(current_user):
+        return None
+    flash(_("Administrators must set up two-step verification before they continue."), "warning")
+    return redirect(url_for("auth.mfa_setup"))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -142,7 +199,95 @@ def account():
         flash(_("Your settings have been saved."), "success")
         return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form, sessions=active_sessions(current_user.id),
-                           current_row=session.row_id, confirm_form=ConfirmForm())
+                           current_row=session.row_id, confirm_form=ConfirmForm(),
+                           codes_form=RecoveryCodesForm(), disable_form=MfaDisableForm(),
+                           codes_left=mfa.recovery_codes_left(current_user.id) if current_user.mfa_enabled
+                           else None)
+
+
+# --- two-step verification of the user's own account ---------------------------------------------
+
+MFA_ENROLMENT_ENDPOINTS = frozenset({"auth.mfa_setup", "auth.mfa_start", "auth.logout", "main.set_language"})
+MFA_ISSUER = "Incubator"
+
+
+@bp.route("/account/mfa", methods=["GET", "POST"])
+@login_required
+def mfa_setup():
+    """Enrolment: the key as a QR code and in groups for typing, then a current code to switch it on."""
+    user = current_user._get_current_object()
+    if user.mfa_enabled:
+        flash(_("Two-step verification is already on."), "info")
+        return redirect(url_for("auth.account"))
+    secret = mfa.pending_secret(user)
+    form = MfaConfirmForm()
+    if secret is not None and form.validate_on_submit():
+        try:
+            codes = mfa.confirm_enrolment(user, form.code.data)
+        except AccountError as error:
+            form.code.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Two-step verification is on."), "success")
+            return render_template("auth/mfa_recovery_codes.html", codes=codes, first=True)
+    elif request.method == "POST" and secret is None:
+        flash(_("Start the set-up again: no key is waiting for confirmation."), "danger")
+    uri = totp.provisioning_uri(secret, user.email, MFA_ISSUER) if secret else None
+    return render_template("auth/mfa_setup.html", form=form, secret=secret,
+                           grouped_secret=totp.grouped(secret) if secret else None,
+                           qr_svg=totp.qr_svg(uri) if uri else None, otpauth_uri=uri,
+                           start_form=ConfirmForm(), required=mfa.must_enrol(user))
+
+
+@bp.route("/account/mfa/start", methods=["POST"])
+@login_required
+def mfa_start():
+    """Make a new key (a key not yet confirmed is replaced)."""
+    if ConfirmForm().validate_on_submit():
+        try:
+            mfa.begin_enrolment(current_user._get_current_object())
+        except AccountError as error:
+            flash(str(error), "info")
+            return redirect(url_for("auth.account"))
+        db.session.commit()
+    return redirect(url_for("auth.mfa_setup"))
+
+
+@bp.route("/account/mfa/recovery-codes", methods=["POST"])
+@login_required
+def mfa_recovery_codes():
+    form = RecoveryCodesForm()
+    if form.validate_on_submit():
+        try:
+            codes = mfa.regenerate_recovery_codes(current_user._get_current_object(), form.proof.data)
+        except AccountError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("New recovery codes are ready; the old ones no longer work."), "success")
+            return render_template("auth/mfa_recovery_codes.html", codes=codes, first=False)
+    else:
+        flash(_("Enter your password or a current code to make new recovery codes."), "danger")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/mfa/disable", methods=["POST"])
+@login_required
+def mfa_disable():
+    form = MfaDisableForm()
+    if form.validate_on_submit():
+        try:
+            mfa.disable(current_user._get_current_object(), form.password.data, form.code.data)
+        except AccountError as error:
+            db.session.commit()  # a recovery code checked and used stays used
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Two-step verification is off."), "success")
+    else:
+        flash(_("Enter your password and a current code to turn two-step verification off."), "danger")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -240,6 +385,7 @@ def user_edit(user_id: int):
             flash(_("The user has been saved."), "success")
             return redirect(url_for("auth.user_edit", user_id=user.id))
     return render_template("auth/user_form.html", form=form, user=user, password_form=AdminPasswordForm(),
+                           mfa_codes_left=mfa.recovery_codes_left(user.id) if user.mfa_enabled else None,
                            confirm_form=ConfirmForm(), sessions=active_sessions(user.id),
                            history=audit.history_of(user))
 
@@ -301,3 +447,19 @@ def user_end_sessions(user_id: int):
     return redirect(url_for("auth.user_edit", user_id=user.id))
 
 
+@bp.route("/admin/users/<int:user_id>/mfa/reset", methods=["POST"])
+@admin_required
+def user_mfa_reset(user_id: int):
+    """Turn off a user's two-step verification (lost phone): sessions end, the user is told."""
+    user = _user_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        if user.id == current_user.id:
+            flash(_("Turn your own two-step verification off on your account page."), "danger")
+        elif not user.mfa_enabled and not user.totp_secret:
+            flash(_("Two-step verification is not set up for this user."), "info")
+        else:
+            ended = mfa.admin_reset(user, reason="reset by an administrator")
+            db.session.commit()
+            flash(_("Two-step verification has been reset; %(n)d sessions have ended and the user has been "
+                    "told.", n=ended), "success")
+    return redirect(url_for("auth.user_edit", user_id=user.id))
