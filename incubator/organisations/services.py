@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 
 from ..audit import services as audit
 from ..extensions import db
+from ..saving import FieldRuleBroken
 from . import credit_code as codes
 from .models import IP_KINDS, IP_STATUSES, LISTING_STATUSES, ORGANISATION_KINDS, Industry, IntellectualProperty, Organisation
 
@@ -29,13 +30,8 @@ ORGANISATION_FIELDS = ("name", "kind", "credit_code", "industry_id", "founded_on
                        "high_tech_valid_from", "high_tech_valid_until", "listing_status", "listing_date")
 
 
-class OrganisationError(ValueError):
-    """A rule the data breaks; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class OrganisationError(FieldRuleBroken):
+    """A rule an organisation's data breaks; ``field`` names the form field it concerns."""
 
 
 def pinyin_sort_key(name: str | None) -> str:

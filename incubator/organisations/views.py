@@ -11,11 +11,11 @@ from ..access import admin_required, company_ids_for, platform_ids_for, roles_re
 from ..audit import services as audit
 from ..extensions import db
 from ..i18n import localized
+from ..saving import save
 from . import bp, services
 from .forms import (INCUBATION_STATUS_LABELS, IP_KIND_LABELS, IP_STATUS_LABELS, KIND_LABELS, LISTING_LABELS, ConfirmForm, IndustryForm, IPForm,
                     OrganisationFilterForm, OrganisationForm)
 from .models import Industry, IntellectualProperty, Organisation
-from .services import OrganisationError
 
 staff_required = roles_required("admin", "manager")
 ORGANISATION_FORM_FIELDS = services.ORGANISATION_FIELDS
@@ -58,13 +58,6 @@ def may_edit(user, organisation: Organisation) -> bool:
 def industry_choices(blank="—"):
     rows = services.active_industries()
     return [(None, blank)] + [(row.id, localized(row.name_zh, row.name_en)) for row in rows]
-
-
-def show_error(form, error: OrganisationError) -> None:
-    if error.field and error.field in form._fields:
-        form[error.field].errors = list(form[error.field].errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 SORTS = {"name": Organisation.name_sort, "code": Organisation.credit_code, "kind": Organisation.kind,
@@ -114,15 +107,9 @@ def new():
     if request.method == "GET":
         form.listing_status.data = "none"
     if form.validate_on_submit():
-        try:
-            organisation = services.create_organisation(**organisation_values(form))
-        except OrganisationError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s has been added.", name=organisation.name), "success")
-            return redirect(url_for("organisations.detail", organisation_id=organisation.id))
+        if saved := save(form, lambda: services.create_organisation(**organisation_values(form))):
+            flash(_("%(name)s has been added.", name=saved.result.name), "success")
+            return redirect(url_for("organisations.detail", organisation_id=saved.result.id))
     return render_template("organisations/form.html", form=form, organisation=None)
 
 
@@ -168,13 +155,7 @@ def edit(organisation_id: int):
     if current_user.role != "admin":
         form.kind.choices = [(key, label) for key, label in KIND_LABELS.items() if key in ("startup", "enterprise")]
     if form.validate_on_submit():
-        try:
-            services.update_organisation(organisation, **organisation_values(form))
-        except OrganisationError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.update_organisation(organisation, **organisation_values(form))):
             flash(_("%(name)s has been saved.", name=organisation.name), "success")
             return redirect(url_for("organisations.detail", organisation_id=organisation.id))
     return render_template("organisations/form.html", form=form, organisation=organisation)
@@ -200,13 +181,7 @@ def ip_new(organisation_id: int):
     organisation = editable_organisation(organisation_id)
     form = IPForm()
     if form.validate_on_submit():
-        try:
-            services.add_ip(organisation, **ip_values(form))
-        except OrganisationError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.add_ip(organisation, **ip_values(form))):
             flash(_("The intellectual property has been recorded."), "success")
             return redirect(url_for("organisations.detail", organisation_id=organisation.id))
     return render_template("organisations/ip_form.html", form=form, organisation=organisation, item=None)
@@ -219,13 +194,7 @@ def ip_edit(organisation_id: int, ip_id: int):
     item = ip_for(organisation, ip_id)
     form = IPForm(obj=item)
     if form.validate_on_submit():
-        try:
-            services.update_ip(item, **ip_values(form))
-        except OrganisationError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.update_ip(item, **ip_values(form))):
             flash(_("The intellectual property has been saved."), "success")
             return redirect(url_for("organisations.detail", organisation_id=organisation.id))
     return render_template("organisations/ip_form.html", form=form, organisation=organisation, item=item)
@@ -265,16 +234,10 @@ def industry_form(industry_id: int | None = None):
     if request.method == "GET" and industry is None:
         form.sort_order.data = (db.session.scalar(select(func.max(Industry.sort_order))) or 0) + 10
     if form.validate_on_submit():
-        try:
-            saved = services.save_industry(industry, code=form.code.data, name_zh=form.name_zh.data,
-                                           name_en=form.name_en.data, sort_order=form.sort_order.data or 0,
-                                           is_active=form.is_active.data)
-        except OrganisationError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Industry %(name)s has been saved.", name=localized(saved.name_zh, saved.name_en)), "success")
+        values = {name: form[name].data for name in ("code", "name_zh", "name_en", "is_active")}
+        if saved := save(form, lambda: services.save_industry(industry, sort_order=form.sort_order.data or 0, **values)):
+            flash(_("Industry %(name)s has been saved.", name=localized(saved.result.name_zh, saved.result.name_en)),
+                  "success")
             return redirect(url_for("organisations.industries"))
     return render_template("organisations/industry_form.html", form=form, industry=industry,
                            history=audit.history_of(industry) if industry else [])

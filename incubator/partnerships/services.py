@@ -22,6 +22,7 @@ from ..extensions import db
 from ..organisations import credit_code as credit_codes
 from ..organisations.models import COMPANY_KINDS, INSTITUTION_KINDS, Organisation
 from ..platforms.models import Platform
+from ..saving import RuleBroken
 from .models import (DEAL_KINDS, DELIVERABLE_STATUSES, PARTNERSHIP_KINDS, TALENT_CATEGORIES, Deliverable,
                      InstitutionContact, Partnership, PartnershipAttachment, Talent, TechTransferDeal,
                      TrainingCohort)
@@ -30,15 +31,8 @@ EXPIRING_DAYS = 90
 AGREEMENT_STATUSES = ("active", "expiring", "upcoming", "ended")
 
 
-class Problems(ValueError):
-    """Broken rules, as {field name: message}; nothing has been changed."""
-
-    def __init__(self, problems: dict):
-        super().__init__(problems)
-        self.problems = problems
-
-    def __str__(self) -> str:
-        return "; ".join(f"{key}: {value}" for key, value in self.problems.items())
+class Problems(RuleBroken):
+    """Broken rules of a partnership record, as {field name: message}; nothing has been changed."""
 
 
 def _raise_if(problems: dict) -> None:

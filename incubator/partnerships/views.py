@@ -11,6 +11,7 @@ from ..access import get_visible_or_404, roles_required, upload_limit
 from ..audit.services import history_of
 from ..database import wan_to_yuan, yuan_to_wan
 from ..extensions import db
+from ..saving import save, show_problems
 from . import bp, services
 from .forms import (AgreementForm, AttachmentForm, CohortFiguresForm, CohortForm, ConfirmForm, ContactForm, DealForm,
                     DeliverableForm, DeliverableStatusForm, FilterForm, InstitutionForm, PartnerAccountForm, TalentForm,
@@ -26,16 +27,6 @@ def labels() -> dict:
     return {"kinds": kind_labels(), "deal_kinds": deal_kind_labels(), "statuses": status_labels(),
             "deliverable_statuses": deliverable_status_labels(), "talent_categories": talent_category_labels(),
             "institution_kinds": institution_kind_labels()}
-
-
-def show_problems(form, error: services.Problems) -> None:
-    """Put each broken rule beside its field (or at the top of the form)."""
-    for name, message in error.problems.items():
-        field = form._fields.get(name)
-        if field is not None:
-            field.errors = [*field.errors, str(message)]
-        else:
-            flash(str(message), "danger")
 
 
 def page_of(query):
@@ -129,15 +120,9 @@ def new_agreement():
     if request.method == "GET" and request.args.get("partner", "").isdigit():
         form.partner_id.data = int(request.args["partner"])
     if form.validate_on_submit():
-        try:
-            agreement = services.create_agreement(user(), agreement_data(form))
-        except services.Problems as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
-            db.session.commit()
-            flash(_("Agreement %(reference)s recorded.", reference=agreement.reference), "success")
-            return redirect(url_for("partnerships.agreement", agreement_id=agreement.id))
+        if saved := save(form, lambda: services.create_agreement(user(), agreement_data(form))):
+            flash(_("Agreement %(reference)s recorded.", reference=saved.result.reference), "success")
+            return redirect(url_for("partnerships.agreement", agreement_id=saved.result.id))
     return render_template("partnerships/agreement_form.html", form=form, agreement=None)
 
 
@@ -183,13 +168,7 @@ def edit_agreement(agreement_id: int):
     if request.method == "GET":
         form.contract_value.data = yuan_to_wan(item.contract_value)
     if form.validate_on_submit():
-        try:
-            services.update_agreement(user(), item, agreement_data(form))
-        except services.Problems as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.update_agreement(user(), item, agreement_data(form))):
             flash(_("Agreement %(reference)s saved.", reference=item.reference), "success")
             return redirect(url_for("partnerships.agreement", agreement_id=item.id))
     return render_template("partnerships/agreement_form.html", form=form, agreement=item)
@@ -215,13 +194,7 @@ def add_deliverable(agreement_id: int):
     item = editable_agreement_or_404(agreement_id)
     form = DeliverableForm()
     if form.validate_on_submit():
-        try:
-            services.add_deliverable(item, form.title.data, form.due_on.data, form.status.data)
-        except services.Problems as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.add_deliverable(item, form.title.data, form.due_on.data, form.status.data)):
             flash(_("Deliverable added."), "success")
             return redirect(url_for("partnerships.agreement", agreement_id=item.id, _anchor="deliverables"))
     for field in form:
@@ -417,15 +390,9 @@ def institutions():
 def new_institution():
     form = InstitutionForm()
     if form.validate_on_submit():
-        try:
-            institution = services.create_institution(form.data)
-        except services.Problems as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s recorded.", name=institution.name), "success")
-            return redirect(url_for("partnerships.institution", institution_id=institution.id))
+        if saved := save(form, lambda: services.create_institution(form.data)):
+            flash(_("%(name)s recorded.", name=saved.result.name), "success")
+            return redirect(url_for("partnerships.institution", institution_id=saved.result.id))
     return render_template("partnerships/institution_form.html", form=form, institution=None)
 
 
@@ -447,13 +414,7 @@ def edit_institution(institution_id: int):
     item = get_visible_or_404(services.get_institution(institution_id))
     form = InstitutionForm(obj=item)
     if form.validate_on_submit():
-        try:
-            services.update_institution(item, form.data)
-        except services.Problems as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.update_institution(item, form.data)):
             flash(_("%(name)s saved.", name=item.name), "success")
             return redirect(url_for("partnerships.institution", institution_id=item.id))
     return render_template("partnerships/institution_form.html", form=form, institution=item)
@@ -465,13 +426,7 @@ def add_contact(institution_id: int):
     item = get_visible_or_404(services.get_institution(institution_id))
     form = ContactForm()
     if form.validate_on_submit():
-        try:
-            services.add_contact(item, form.data)
-        except services.Problems as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.add_contact(item, form.data)):
             flash(_("Contact added."), "success")
             return redirect(url_for("partnerships.institution", institution_id=item.id, _anchor="contacts"))
     for field in form:
@@ -550,15 +505,9 @@ def new_deal():
         if request.args.get("source", "").isdigit():
             form.source_id.data = int(request.args["source"])
     if form.validate_on_submit():
-        try:
-            deal = services.create_deal(user(), deal_data(form))
-        except services.Problems as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
-            db.session.commit()
-            flash(_("Deal %(reference)s recorded.", reference=deal.reference), "success")
-            return redirect(url_for("partnerships.deals", year=deal.deal_date.year))
+        if saved := save(form, lambda: services.create_deal(user(), deal_data(form))):
+            flash(_("Deal %(reference)s recorded.", reference=saved.result.reference), "success")
+            return redirect(url_for("partnerships.deals", year=saved.result.deal_date.year))
     return render_template("partnerships/deal_form.html", form=form, deal=None)
 
 
@@ -571,13 +520,7 @@ def deal(deal_id: int):
     if request.method == "GET":
         form.value.data = yuan_to_wan(item.value)
     if form.validate_on_submit():
-        try:
-            services.update_deal(user(), item, deal_data(form))
-        except services.Problems as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.update_deal(user(), item, deal_data(form))):
             flash(_("Deal %(reference)s saved.", reference=item.reference), "success")
             return redirect(url_for("partnerships.deal", deal_id=item.id))
     return render_template("partnerships/deal_form.html", form=form, deal=item, history=history_of(item),
@@ -629,14 +572,8 @@ def new_talent():
     form = TalentForm()
     talent_form_choices(form)
     if form.validate_on_submit():
-        try:
-            talent = services.create_talent(user(), talent_data(form))
-        except services.Problems as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s recorded.", name=talent.name), "success")
+        if saved := save(form, lambda: services.create_talent(user(), talent_data(form))):
+            flash(_("%(name)s recorded.", name=saved.result.name), "success")
             return redirect(url_for("partnerships.talents"))
     return render_template("partnerships/talent_form.html", form=form, talent=None)
 
@@ -648,13 +585,7 @@ def talent(talent_id: int):
     form = TalentForm(obj=item)
     talent_form_choices(form)
     if form.validate_on_submit():
-        try:
-            services.update_talent(user(), item, talent_data(form))
-        except services.Problems as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.update_talent(user(), item, talent_data(form))):
             flash(_("%(name)s saved.", name=item.name), "success")
             return redirect(url_for("partnerships.talent", talent_id=item.id))
     return render_template("partnerships/talent_form.html", form=form, talent=item, history=history_of(item),

@@ -19,6 +19,7 @@ from .. import clock
 from ..access import platform_ids_for, scoped
 from ..audit import services as audit
 from ..extensions import db
+from ..saving import FieldRuleBroken
 from .kinds import KINDS, kind_of
 from .models import (ACADEMIES, DEFAULT_MIN_ONSITE_DAYS, EXPERT_KINDS, PLATFORM_LEVELS, PLATFORM_STATUSES,
                      RESIDENCY_RECORD_KINDS, UNIT_KINDS, UNIT_PURPOSES, Expert, OnsiteDay, Platform, Recognition,
@@ -27,13 +28,8 @@ from .models import (ACADEMIES, DEFAULT_MIN_ONSITE_DAYS, EXPERT_KINDS, PLATFORM_
 EXPIRY_WARNING_DAYS = 90
 
 
-class PlatformError(ValueError):
-    """A rule the data breaks; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class PlatformError(FieldRuleBroken):
+    """A rule a platform, its spaces or residents break; ``field`` names the form field it concerns."""
 
 
 def _audit_update(action: str, entity, before: dict) -> None:

@@ -15,6 +15,7 @@ from ..auth.models import User
 from ..extensions import db
 from ..organisations.models import COMPANY_KINDS, Organisation
 from ..organisations.services import OrganisationError, create_organisation
+from ..saving import save, show_problems
 from . import bp, services
 from .forms import (ConfirmForm, EndTenancyForm, ExpertFilterForm, ExpertForm, ManagersForm, OnsiteDaysForm,
                     PlatformFilterForm, RecognitionForm, ResidencyEditForm, ResidencyForm, ResidencyRecordForm,
@@ -31,15 +32,6 @@ staff_required = roles_required("admin", "manager")
 def labels() -> dict:
     return {"kinds": KINDS, "levels": LEVEL_LABELS, "statuses": STATUS_LABELS, "unit_kinds": UNIT_KIND_LABELS,
             "purposes": UNIT_PURPOSE_LABELS, "expert_kinds": EXPERT_KIND_LABELS, "record_kinds": RECORD_KIND_LABELS}
-
-
-def show_error(form, error: PlatformError | OrganisationError, aliases: dict | None = None) -> None:
-    """Put a service's message on the form field it concerns (or above the form)."""
-    name = (aliases or {}).get(error.field, error.field)
-    if name and name in form._fields:
-        form[name].errors = list(form[name].errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def is_admin() -> bool:
@@ -135,7 +127,7 @@ def new():
                 managers=[] if is_admin() else [current_user._get_current_object()], recognition=recognition)
         except PlatformError as error:
             db.session.rollback()
-            show_error(form, error)
+            show_problems(form, error)
         else:
             if not is_admin():
                 notify_admins_of_registration(platform)
@@ -174,13 +166,7 @@ def edit(platform_id: int):
         fields = services.PLATFORM_FIELDS if is_admin() else services.MANAGER_EDITABLE
         values = {name: form[name].data for name in fields if name in form._fields}
         values["attributes"] = kind_attributes(form)
-        try:
-            services.update_platform(platform, fields=fields, **values)
-        except PlatformError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.update_platform(platform, fields=fields, **values)):
             flash(_("The platform has been saved."), "success")
             return redirect(url_for("platforms.detail", platform_id=platform.id))
     return render_template("platforms/form.html", form=form, platform=platform, kind_fields=all_kind_fields())
@@ -245,15 +231,9 @@ def recognition_new(platform_id: int):
     if request.method == "GET":
         form.level.data = platform.level
     if form.validate_on_submit():
-        try:
-            services.add_recognition(platform, level=form.level.data, recognized_on=form.recognized_on.data,
-                                     issuing_body=form.issuing_body.data, document_no=form.document_no.data,
-                                     expires_on=form.expires_on.data, notes=form.notes.data)
-        except PlatformError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        values = {name: form[name].data
+                  for name in ("level", "recognized_on", "issuing_body", "document_no", "expires_on", "notes")}
+        if save(form, lambda: services.add_recognition(platform, **values)):
             flash(_("The recognition has been recorded."), "success")
             return redirect(url_for("platforms.detail", platform_id=platform.id))
     return render_template("platforms/recognition_form.html", form=form, platform=platform)
@@ -285,13 +265,7 @@ def managers(platform_id: int):
     form.managers.choices = [(user.id, f"{user.name} <{user.email}>") for user in candidates]
     if form.validate_on_submit():
         chosen = [user for user in candidates if user.id in set(form.managers.data)]
-        try:
-            services.set_managers(platform, chosen)
-        except PlatformError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.set_managers(platform, chosen)):
             flash(_("The managers have been saved."), "success")
             return redirect(url_for("platforms.detail", platform_id=platform.id))
     return render_template("platforms/managers.html", form=form, platform=platform)
@@ -322,14 +296,9 @@ def unit_new(platform_id: int):
     require_tab(platform, "spaces")
     form = UnitForm()
     if form.validate_on_submit():
-        try:
-            unit = services.create_unit(platform, **{name: form[name].data for name in UNIT_FORM_FIELDS})
-        except PlatformError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Unit %(code)s has been added.", code=unit.code), "success")
+        values = {name: form[name].data for name in UNIT_FORM_FIELDS}
+        if saved := save(form, lambda: services.create_unit(platform, **values)):
+            flash(_("Unit %(code)s has been added.", code=saved.result.code), "success")
             if request.form.get("another"):
                 return redirect(url_for("platforms.unit_new", platform_id=platform.id))
             return redirect(url_for("platforms.detail", platform_id=platform.id, tab="spaces"))
@@ -343,13 +312,7 @@ def unit_edit(platform_id: int, unit_id: int):
     unit = unit_for(platform, unit_id)
     form = UnitForm(obj=unit)
     if form.validate_on_submit():
-        try:
-            services.update_unit(unit, **{name: form[name].data for name in UNIT_FORM_FIELDS})
-        except PlatformError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.update_unit(unit, **{name: form[name].data for name in UNIT_FORM_FIELDS})):
             flash(_("Unit %(code)s has been saved.", code=unit.code), "success")
             return redirect(url_for("platforms.detail", platform_id=platform.id, tab="spaces"))
     return render_template("platforms/unit_form.html", form=form, platform=platform, unit=unit,
@@ -401,10 +364,10 @@ def tenancy_new(platform_id: int):
                                               contract_no=form.contract_no.data, notes=form.notes.data)
         except OrganisationError as error:
             db.session.rollback()
-            show_error(form, error, {"credit_code": "new_company_credit_code", "name": "new_company_name"})
+            show_problems(form, error, {"credit_code": "new_company_credit_code", "name": "new_company_name"})
         except PlatformError as error:
             db.session.rollback()
-            show_error(form, error)
+            show_problems(form, error)
         else:
             db.session.commit()
             flash(_("%(units)s let to %(company)s.", units=", ".join(u.code for u in tenancy.units),
@@ -422,13 +385,7 @@ def tenancy_end(platform_id: int, tenancy_id: int):
         abort(404)
     form = EndTenancyForm(data={"ends_on": tenancy.ends_on or clock.today()} if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            services.end_tenancy(tenancy, form.ends_on.data, reason=form.reason.data)
-        except PlatformError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.end_tenancy(tenancy, form.ends_on.data, reason=form.reason.data)):
             flash(_("The tenancy has been updated."), "success")
             return redirect(url_for("platforms.detail", platform_id=platform.id, tab="tenants"))
     return render_template("platforms/tenancy_end.html", form=form, platform=platform, tenancy=tenancy,
@@ -487,7 +444,7 @@ def residency_new(platform_id: int):
                 research_topic=form.research_topic.data, notes=form.notes.data)
         except PlatformError as error:
             db.session.rollback()
-            show_error(form, error)
+            show_problems(form, error)
         else:
             db.session.commit()
             flash(_("The residency of %(name)s has been recorded.", name=expert.name), "success")
@@ -520,13 +477,8 @@ def residency_edit(platform_id: int, residency_id: int):
     item = residency_for(platform, residency_id)
     form = ResidencyEditForm(obj=item)
     if form.validate_on_submit():
-        try:
-            services.update_residency(item, **{name: form[name].data for name in services.RESIDENCY_FIELDS})
-        except PlatformError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        values = {name: form[name].data for name in services.RESIDENCY_FIELDS}
+        if save(form, lambda: services.update_residency(item, **values)):
             flash(_("The residency has been saved."), "success")
             return redirect(url_for("platforms.residency", platform_id=platform.id, residency_id=item.id))
     return render_template("platforms/residency_form.html", form=form, platform=platform, residency=item)
@@ -539,13 +491,9 @@ def onsite_days(platform_id: int, residency_id: int):
     item = residency_for(platform, residency_id)
     form = OnsiteDaysForm()
     if form.validate_on_submit():
-        try:
-            added = services.log_onsite_days(item, form.first_day.data, form.last_day.data, form.note.data)
-        except PlatformError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved := save(form, lambda: services.log_onsite_days(item, form.first_day.data, form.last_day.data,
+                                                                form.note.data)):
+            added = saved.result
             flash(_("%(n)d on-site days logged.", n=added) if added
                   else _("These days were already logged."), "success" if added else "info")
             return redirect(url_for("platforms.residency", platform_id=platform.id, residency_id=item.id))
@@ -575,15 +523,9 @@ def residency_record(platform_id: int, residency_id: int):
     item = residency_for(platform, residency_id)
     form = ResidencyRecordForm()
     if form.validate_on_submit():
-        try:
-            services.add_residency_record(item, kind=form.kind.data, title=form.title.data,
-                                          occurred_on=form.occurred_on.data, people=form.people.data,
-                                          notes=form.notes.data)
-        except PlatformError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.add_residency_record(item, kind=form.kind.data, title=form.title.data,
+                                                            occurred_on=form.occurred_on.data, people=form.people.data,
+                                                            notes=form.notes.data)):
             flash(_("The record has been added."), "success")
             return redirect(url_for("platforms.residency", platform_id=platform.id, residency_id=item.id))
     return residency_page_with_errors(platform, item, record_form=form)
@@ -633,21 +575,19 @@ def experts():
                            flags=services.expert_flags(ids), **labels())
 
 
+def expert_values(form) -> dict:
+    values = {name: form[name].data or None for name in services.EXPERT_FIELDS if name != "retired"}
+    return {**values, "retired": form.retired.data}
+
+
 @bp.route("/experts/new", methods=["GET", "POST"])
 @staff_required
 def expert_new():
     form = ExpertForm()
     if form.validate_on_submit():
-        try:
-            expert = services.create_expert(**{name: form[name].data or None for name in services.EXPERT_FIELDS
-                                                if name != "retired"}, retired=form.retired.data)
-        except PlatformError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Expert %(name)s has been added.", name=expert.name), "success")
-            return redirect(url_for("platforms.expert", expert_id=expert.id))
+        if saved := save(form, lambda: services.create_expert(**expert_values(form))):
+            flash(_("Expert %(name)s has been added.", name=saved.result.name), "success")
+            return redirect(url_for("platforms.expert", expert_id=saved.result.id))
     return render_template("platforms/expert_form.html", form=form, expert=None)
 
 
@@ -674,14 +614,7 @@ def expert_edit(expert_id: int):
     if request.method == "GET":
         form.academy.data = item.academy or ""
     if form.validate_on_submit():
-        try:
-            services.update_expert(item, **{name: form[name].data or None for name in services.EXPERT_FIELDS
-                                            if name != "retired"}, retired=form.retired.data)
-        except PlatformError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if save(form, lambda: services.update_expert(item, **expert_values(form))):
             flash(_("Expert %(name)s has been saved.", name=item.name), "success")
             return redirect(url_for("platforms.expert", expert_id=item.id))
     return render_template("platforms/expert_form.html", form=form, expert=item)
