@@ -367,7 +367,7 @@ def test_an_admin_without_mfa_reaches_only_enrolment_logout_and_language(app, lo
     assert admin.post("/admin/users/new", data={}).headers["Location"] == "/account/mfa"
     page = admin.get("/account/mfa").get_data(as_text=True)
     assert "Administrators must use two-step verification." in page
-    assert admin.post("/language/zh", data={"next": "/account/mfa"}).headers["Location"] == "/account/mfa"
+    assert admin.post("/language/en", data={"next": "/account/mfa"}).headers["Location"] == "/account/mfa"
     secret = start_enrolment(admin)
     assert "Two-step verification is on." in admin.post("/account/mfa", data={"code": code(secret)}).get_data(
         as_text=True)
