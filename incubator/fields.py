@@ -1,12 +1,55 @@
 """Form fields shared by every area: amounts in 万元 kept exact, whole counts, lenient number input."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from flask import Request
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from wtforms import Field, StringField
 from wtforms.validators import DataRequired, InputRequired, StopValidation, ValidationError
+
+
+# C0 control characters and DEL, except tab, line feed and carriage return: never meant as text, and NUL
+# cannot be stored in PostgreSQL at all (psycopg refuses it).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without C0 control characters (NUL, ESC, ...) apart from tab and line breaks."""
+    return CONTROL_CHARACTERS.sub("", text) if CONTROL_CHARACTERS.search(text) else text
+
+
+def _control_free(value):
+    if isinstance(value, str):
+        return strip_controls(value)
+    if isinstance(value, (list, tuple)):
+        return [_control_free(item) for item in value]
+    return value  # a FileStorage: the upload helper deals with its name and content
+
+
+class ControlFreeMultiDict(ImmutableMultiDict):
+    """Query and form parameters with C0 controls removed from every text key and value."""
+
+    def __init__(self, mapping=None):
+        if mapping is not None:
+            if isinstance(mapping, MultiDict):  # keep repeated keys
+                items = mapping.items(multi=True)
+            elif hasattr(mapping, "items"):
+                items = mapping.items()
+            else:
+                items = mapping
+            mapping = [(_control_free(key), _control_free(value)) for key, value in items]
+        super().__init__(mapping)
+
+
+class ControlFreeRequest(Request):
+    """The app's request class: every form field and query parameter arrives without control characters,
+    so no view, form or query can send NUL to the database or ESC to a log, whatever the form."""
+
+    parameter_storage_class = ControlFreeMultiDict
 
 
 def normalise_number_text(text: str) -> str:

@@ -63,6 +63,8 @@ SNIFF_BYTES = 4096
 ACTIVE_MARKERS = (b"<html", b"<script", b"<svg", b"<!doctype", b"<?xml", b"<body", b"<iframe", b"javascript:",
                   b"<head", b"<meta", b"<object", b"<embed")
 
+IMAGE_MARKERS = tuple(marker for marker in ACTIVE_MARKERS if marker != b"<?xml")
+
 
 class UploadError(ValueError):
     """A file refused for its content or name; the message is shown to the user (localized)."""
@@ -123,9 +125,9 @@ def safe_display_name(name: str | None, limit: int = 120) -> str:
 
 # --- content detection ---------------------------------------------------------------------------
 
-def _has_active_markup(head: bytes) -> bool:
+def _has_active_markup(head: bytes, markers=ACTIVE_MARKERS) -> bool:
     lowered = head.lower()
-    return any(marker in lowered for marker in ACTIVE_MARKERS)
+    return any(marker in lowered for marker in markers)
 
 
 def _zip_members(path: Path) -> set[str] | None:
@@ -168,10 +170,12 @@ def detect_type(path: Path) -> str | None:
         head = handle.read(SNIFF_BYTES)
     if head.startswith(b"%PDF-"):
         return None if _has_active_markup(head) else "pdf"
+    # An image whose head carries a page or script (a polyglot) is refused as well: served inline, a
+    # browser that ignored the content type would run it. (XMP metadata starts ``<?xpacket``: allowed.)
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
+        return None if _has_active_markup(head, IMAGE_MARKERS) else "png"
     if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
+        return None if _has_active_markup(head, IMAGE_MARKERS) else "jpeg"
     if head.startswith(b"PK\x03\x04"):
         members = _zip_members(path)
         if not members or "[Content_Types].xml" not in members:

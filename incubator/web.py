@@ -28,8 +28,10 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 def init_app(app):
+    from .fields import ControlFreeRequest
     from .i18n import install_area_domains
 
+    app.request_class = ControlFreeRequest  # no control characters in any form field or query parameter
     apply_upload_limit(app)
     install_area_domains(app)
 

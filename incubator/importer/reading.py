@@ -3,7 +3,7 @@
 xlsx is read with python-calamine (cached values of formula cells, numbers as floats, date cells as
 dates); a formula cell without a cached value is marked ``FORMULA_WITHOUT_VALUE`` (found by a streaming
 scan of the sheet's XML, skipped when the sheet holds no formula). CSV is UTF-8, UTF-8 with a byte-order
-mark, or else GB18030 (Chinese Excel's "CSV" save).
+mark, UTF-16 with its byte-order mark, or else GB18030 (Chinese Excel's "CSV" save).
 """
 from __future__ import annotations
 
@@ -53,9 +53,13 @@ def open_table(path: str | Path, sheet_names: tuple[str, ...] = ()) -> Table:
 # --- CSV ------------------------------------------------------------------------------------------
 
 def csv_encoding(path: Path) -> str:
-    """``utf-8-sig`` when the whole file is valid UTF-8 (with or without BOM), else ``gb18030``."""
+    """``utf-16`` after a UTF-16 byte-order mark (Excel's "Unicode" save), ``utf-8-sig`` when the whole
+    file is valid UTF-8 (with or without BOM), else ``gb18030``."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as handle:
+        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
+        handle.seek(0)
         try:
             while chunk := handle.read(1 << 20):
                 decoder.decode(chunk)

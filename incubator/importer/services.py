@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
+import logging
 import secrets
 import time
 from pathlib import Path
@@ -15,6 +15,10 @@ from sqlalchemy import select
 from ..extensions import db
 from . import kinds as _kinds, more_kinds as _more_kinds  # noqa: F401  (registers the kinds)
 from .engine import ImportResult, Kind, Scope, get_kind, kinds, run_import
+
+security_log = logging.getLogger("incubator.security")
+LOGGED_ROWS = 5  # row numbers of the first rejected rows written to the log
+LOGGED_COLUMNS = 10
 
 MANAGER_KINDS = frozenset(kind.name for kind in kinds() if kind.managers_may_import)
 UPLOAD_LIFETIME_SECONDS = 24 * 3600
@@ -51,7 +55,40 @@ def scope_for(user) -> Scope:
 def import_file(kind: Kind | str, path, *, user=None, filename=None, dry_run=False, partial=False) -> ImportResult:
     """Run an import as ``user`` (None: the command line, unrestricted). The caller commits."""
     scope = scope_for(user) if user is not None else None
-    return run_import(kind, path, filename=filename, dry_run=dry_run, partial=partial, actor=user, scope=scope)
+    result = run_import(kind, path, filename=filename, dry_run=dry_run, partial=partial, actor=user, scope=scope)
+    if result.problems:
+        log_rejected_import(result, user)
+    return result
+
+
+def log_rejected_import(result: ImportResult, user=None) -> None:
+    """One structured security-log line for an import with problems: who, which kind, the file's name
+    (neutralised), how many rows were rejected, the first row numbers and the columns concerned.
+
+    Never a cell's value: a column is named only when it is one of the kind's own columns (an unknown
+    header is file content), and problems' messages are not written.
+    """
+    from ..uploads import safe_display_name
+
+    kind = get_kind(result.kind)
+    known = {column.key for column in kind.columns} if kind is not None else set()
+    rows = sorted({problem.row for problem in result.problems if problem.row > 1})
+    columns = list(dict.fromkeys(problem.column if problem.column in known else "?"
+                                 for problem in result.problems))
+    security_log.warning("import rejected rows", extra={
+        "event": "import_rejected",
+        "import_kind": result.kind,
+        "file_name": safe_display_name(result.filename),
+        "user_id": getattr(user, "id", None),
+        "source": "web" if user is not None else "cli",
+        "dry_run": result.dry_run,
+        "unusable": result.unusable,
+        "rows_checked": result.rows,
+        "rows_rejected": result.rejected,
+        "problems": len(result.problems),
+        "first_rows": ",".join(str(row) for row in rows[:LOGGED_ROWS]),
+        "columns": ",".join(columns[:LOGGED_COLUMNS]),
+    })
 
 
 # --- uploaded files between preview and confirmation ----------------------------------------------
@@ -64,9 +101,13 @@ def upload_folder() -> Path:
 
 def save_upload(storage, user, kind: Kind) -> str:
     """Keep an uploaded spreadsheet under a random token, for its uploader only; returns the token."""
+    from ..uploads import safe_display_name
+
     discard_stale_uploads()
-    original = os.path.basename(storage.filename or "upload")
+    original = safe_display_name(storage.filename or "upload")  # no directories, controls or markup
     suffix = Path(original).suffix.lower()
+    if suffix not in (".xlsx", ".xlsm", ".csv"):  # the form allows only these; the reader needs one of them
+        raise ValueError("not a spreadsheet name")
     token = secrets.token_urlsafe(TOKEN_BYTES)
     folder = upload_folder()
     storage.save(folder / f"{token}{suffix}")

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
+from ..fields import strip_controls
 from ..organisations import credit_code as credit_codes
 from ..periods import Period, PeriodError
 
@@ -220,13 +221,14 @@ def code(max_length: int):
 
 
 def _plain_text(value) -> str:
+    """The cell as text: whole floats without ``.0``, dates as ISO, C0 control characters dropped."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).strip()
+    return strip_controls(str(value)).strip()
 
 
 def choice(options: tuple[str, ...]):
