@@ -20,6 +20,7 @@ from ..access import platform_ids_for, scoped
 from ..audit import services as audit
 from ..database import round_half_up
 from ..extensions import db
+from ..saving import FieldRuleBroken
 from ..organisations.models import COMPANY_KINDS, Organisation
 from ..platforms.models import Platform, SpaceUnit, Tenancy, platform_managers
 from ..startups.models import Incubation
@@ -39,7 +40,7 @@ BOOKING_FIELDS = ("resource_id", "user_id", "organisation_id", "starts_at", "end
                   "purpose")
 
 
-class BookingError(ValueError):
+class BookingError(FieldRuleBroken):
     """A booking refused by a rule; the message is shown to the user (localized)."""
 
 

@@ -15,6 +15,7 @@ from ..auth.forms import ConfirmForm
 from ..auth.services import find_user
 from ..extensions import db
 from ..platforms.models import Platform
+from ..saving import save
 from . import bp, exports, services
 from .forms import (BlockForm, BookingForm, ChangeForm, DecisionForm, HoursForm, ReasonForm, ResourceFilterForm,
                     ResourceForm, TrainingForm, UseFilterForm, audience_labels, block_kind_labels, kind_labels,
@@ -204,20 +205,14 @@ def book(resource_id: int):
     resource = services.get_resource_or_404(resource_id)
     form = BookingForm()
     if form.validate_on_submit():
-        try:
-            booking = services.book(resource, current_user, services.local(form.day.data, form.start.data),
-                                    _end_of(form), form.purpose.data)
-        except BookingError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
-            db.session.commit()
-            if booking.status == "pending":
+        starts = services.local(form.day.data, form.start.data)
+        if saved := save(form, lambda: services.book(resource, current_user, starts, _end_of(form), form.purpose.data)):
+            if saved.result.status == "pending":
                 flash(_("Booked, awaiting the manager's approval."), "info")
             else:
-                flash(_("Booked: %(name)s, %(when)s.", name=resource.name, when=services.when_text(booking)),
+                flash(_("Booked: %(name)s, %(when)s.", name=resource.name, when=services.when_text(saved.result)),
                       "success")
-            return redirect(url_for("bookings.booking", booking_id=booking.id))
+            return redirect(url_for("bookings.booking", booking_id=saved.result.id))
     context = _calendar_context_for(resource, form.day.data or clock.today())
     return render_template("bookings/resource.html", resource=resource, form=form, **context), 422
 
@@ -248,14 +243,9 @@ def trainings(resource_id: int):
         if user is None:
             form.email.errors.append(_("No user has this e-mail address; they must register first."))
         else:
-            try:
-                services.record_training(resource, user, form.completed_on.data, form.expires_on.data,
-                                         (form.note.data or "").strip() or None)
-            except BookingError as error:
-                db.session.rollback()
-                form.form_errors.append(str(error))
-            else:
-                db.session.commit()
+            note = (form.note.data or "").strip() or None
+            if save(form, lambda: services.record_training(resource, user, form.completed_on.data,
+                                                           form.expires_on.data, note)):
                 flash(_("Training of %(name)s recorded.", name=user.name), "success")
                 return redirect(url_for("bookings.trainings", resource_id=resource.id))
     elif request.method == "GET":
@@ -331,14 +321,8 @@ def change(booking_id: int):
         abort(404)
     form = ChangeForm()
     if form.validate_on_submit():
-        try:
-            services.change_booking(item, current_user, services.local(form.day.data, form.start.data),
-                                    _end_of(form), form.purpose.data)
-        except BookingError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
-            db.session.commit()
+        starts = services.local(form.day.data, form.start.data)
+        if save(form, lambda: services.change_booking(item, current_user, starts, _end_of(form), form.purpose.data)):
             flash(_("Booking changed: %(when)s.", when=services.when_text(item)), "success")
             return redirect(url_for("bookings.booking", booking_id=item.id))
     item = services.get_visible_booking_or_404(current_user, booking_id)
@@ -468,15 +452,10 @@ def hours():
     items = _managed_resource_choices(form.resources)
     if form.validate_on_submit():
         chosen = [r for r in items if r.id in set(form.resources.data)]
-        try:
-            services.set_hours_bulk(chosen, opens_at=form.opens_at.data, closes_at=form.closes_at.data,
-                                    open_days="".join(sorted(form.open_days.data or [])) or None,
-                                    status=form.status.data or None)
-        except BookingError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
-            db.session.commit()
+        open_days = "".join(sorted(form.open_days.data or [])) or None
+        if save(form, lambda: services.set_hours_bulk(chosen, opens_at=form.opens_at.data,
+                                                      closes_at=form.closes_at.data, open_days=open_days,
+                                                      status=form.status.data or None)):
             flash(_("Opening hours updated for %(n)d resources.", n=len(chosen)), "success")
             return redirect(url_for("bookings.resources", mine=1))
     return render_template("bookings/hours.html", form=form)

@@ -14,6 +14,7 @@ from .. import clock
 from ..access import platform_ids_for, scoped
 from ..audit import services as audit
 from ..extensions import db
+from ..saving import FieldRuleBroken
 from ..i18n import localized
 from ..platforms.models import Platform
 from .computations import COMPUTATIONS, UNITS, Context, Measure
@@ -24,7 +25,7 @@ from .models import (FACT_AREA_FIELDS, FACT_COUNT_FIELDS, FACT_MONEY_FIELDS, Cri
 PLATFORM_SUBJECTS = ("incubator", "maker_space", "academician_workstation")
 
 
-class ComplianceError(ValueError):
+class ComplianceError(FieldRuleBroken):
     """A change the rules refuse (shown to the user)."""
 
 

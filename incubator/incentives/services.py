@@ -13,6 +13,7 @@ from .. import clock
 from ..audit import services as audit
 from ..database import yuan_to_wan
 from ..extensions import db
+from ..saving import FieldRuleBroken
 from ..startups.models import QuarterlyReport
 from .models import Claim, Policy
 from .rules import BASES, CONDITIONS, Evaluation, evaluate
@@ -21,7 +22,7 @@ SPENT_STATUSES = ("approved", "paid")
 OPEN_STATUSES = ("submitted", "recommended")
 
 
-class IncentiveError(ValueError):
+class IncentiveError(FieldRuleBroken):
     """A rule about policies or claims was broken; the message is shown to the user."""
 
 

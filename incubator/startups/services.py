@@ -17,6 +17,7 @@ from ..access import company_ids_for, platform_ids_for
 from ..audit import services as audit
 from ..database import wan_to_yuan
 from ..extensions import db
+from ..saving import FieldRuleBroken
 from ..organisations import credit_code as credit_codes
 from ..organisations.models import Organisation
 from ..periods import Period
@@ -41,7 +42,7 @@ def setting(name: str):
     return current_app.config.get(name, DEFAULT_SETTINGS[name])
 
 
-class StartupError(ValueError):
+class StartupError(FieldRuleBroken):
     """A rule refused the action; the message is shown to the user."""
 
 
