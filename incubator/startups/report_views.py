@@ -255,16 +255,18 @@ def report_form(period: str):
             report = svc.save_report(org_id, period, values, expected_version=form.expected_version(),
                                      submit=bool(form.submit.data), actor=current_user)
             db.session.commit()
-        except svc.StaleRecord as error:
+        except (svc.StaleRecord, StaleDataError):
             db.session.rollback()
-            stale = True
-            flash(str(error), "warning")
             report = svc.get_report(org_id, period)
-        except StaleDataError:
-            db.session.rollback()
-            stale = True
-            flash(str(svc.STALE_MESSAGE), "warning")
-            report = svc.get_report(org_id, period)
+            if report is not None and report.status not in ("draft", "returned"):
+                # Submitted meanwhile (another tab, a colleague, a double click): a locked report shows no
+                # form to keep the values in, so say it is locked rather than "your values are below".
+                flash(_("This report is %(status)s and locked.", status=svc.state_label(report.status)), "warning")
+            else:
+                stale = True
+                flash(str(svc.STALE_MESSAGE), "warning")
+                if report is not None:
+                    form.version.data = report.version
         except svc.StartupError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -273,8 +275,6 @@ def report_form(period: str):
             flash(_("The report has been submitted.") if report.status == "submitted"
                   else _("The report has been saved as a draft."), "success")
             return redirect(url_for("startups.report_form", period=str(period)))
-        if stale and report is not None:
-            form.version.data = report.version
     elif request.method == "POST":
         flash(_("Please correct the fields marked below."), "danger")
     editable = report is None or report.status in ("draft", "returned")

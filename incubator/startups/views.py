@@ -93,9 +93,9 @@ def applications():
 def application_new():
     if not f.ConfirmForm().validate_on_submit():
         abort(400)
-    application = svc.start_application(current_user._get_current_object())
-    db.session.commit()
-    return redirect(url_for("startups.application_step", application_id=application.id, step="company"))
+    application_id = svc.start_application(current_user._get_current_object()).id
+    db.session.commit()  # the id was read before: no second transaction (and write lock) to reload the row
+    return redirect(url_for("startups.application_step", application_id=application_id, step="company"))
 
 
 # --- the steps -------------------------------------------------------------------------------------------

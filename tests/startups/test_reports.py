@@ -151,7 +151,7 @@ def test_double_submission_creates_one_report(app, tenant):
     first = client.post("/reports/2026Q1", data={**FIGURES, "submit": "y"})
     second = client.post("/reports/2026Q1", data={**FIGURES, "submit": "y"})  # the same form posted again
     assert first.status_code == 302 and second.status_code == 200
-    assert "Someone else changed this" in second.get_data(as_text=True)
+    assert "This report is Submitted and locked." in second.get_data(as_text=True)  # no "your values below"
     assert db.session.query(QuarterlyReport).count() == 1
 
 
