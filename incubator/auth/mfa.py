@@ -196,14 +196,6 @@ def disable(user: User, password: str, code: str) -> None:
     _log("mfa_disabled", user)
 
 
-def cancel_enrolment(user: User) -> None:
-    """Forget a secret that was never confirmed."""
-    if user.mfa_enabled or not user.totp_secret:
-        return
-    user.totp_secret = None
-    audit.record("mfa_enrolment_cancelled", user)
-
-
 def admin_reset(user: User, *, reason: str | None = None) -> int:
     """An administrator turns a user's two-step verification off (lost phone): the secret and recovery
     codes go, every session of the user ends and the user is told. Returns the sessions ended."""

@@ -143,6 +143,8 @@ def test_enrolment_shows_a_qr_code_and_the_key_then_a_right_code_turns_it_on(log
     assert len(secret) == 32
     page = client.get("/account/mfa").get_data(as_text=True)
     assert "<svg" in page and 'class="segno"' in page  # the QR code is drawn in the page, nothing fetched
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    assert user.email not in svg and secret not in svg  # modules only, no text of the address
     assert "otpauth://totp/Incubator:" in page and f"secret={secret}" in page
     stored = reload(user)
     assert stored.mfa_enabled_at is None and secret not in (stored.totp_secret or "")  # sealed, not plain
@@ -177,6 +179,14 @@ def test_a_wrong_code_at_enrolment_turns_nothing_on(login_as):
     assert db.session.scalar(select(func.count()).select_from(RecoveryCode)) == 0
     empty = client.post("/account/mfa", data={"code": ""}).get_data(as_text=True)
     assert "This field is required." in empty
+
+
+def test_a_set_up_left_half_way_is_continued_with_the_same_key(login_as):
+    client, _ = login_as("manager")
+    secret = start_enrolment(client)
+    account = client.get("/account").get_data(as_text=True)
+    assert "Continue set-up" in account and 'href="/account/mfa"' in account
+    assert secret in client.get("/account/mfa").get_data(as_text=True).replace(" ", "")
 
 
 def test_starting_over_makes_a_new_key_and_the_old_one_stops_working(login_as):
@@ -288,6 +298,28 @@ def test_wrong_codes_count_toward_the_login_lock(app, enrolled):
     fresh = english(app)
     assert password_step(fresh, user).headers["Location"] == "/login/verify"
     assert fresh.post("/login/verify", data={"code": code(secret, 60 + 16 * 60)}).status_code == 302
+
+
+def test_a_stale_copy_of_the_user_cannot_accept_the_same_code_twice(app, enrolled):
+    """Two requests racing with one code: the step is claimed by one conditional UPDATE in the database."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from incubator.auth import mfa
+
+    user, secret, _ = enrolled
+    assert mfa.verify_second_factor(user, code(secret, 60)) == "totp"
+    set_committed_value(user, "mfa_last_step", None)  # as another request read it before the first wrote
+    assert mfa.verify_second_factor(user, code(secret, 60)) is None
+    db.session.rollback()
+
+
+def test_a_key_sealed_under_another_secret_key_is_refused_not_an_error(app, enrolled):
+    user, secret, _ = enrolled
+    app.config["SECRET_KEY"] = "a-new-secret-key"
+    client = english(app)
+    password_step(client, user)
+    response = client.post("/login/verify", data={"code": code(secret, 60)})
+    assert response.status_code == 200 and WRONG in response.get_data(as_text=True)
 
 
 def test_a_right_password_does_not_clear_the_failures_of_wrong_codes(app, enrolled):
