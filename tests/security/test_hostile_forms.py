@@ -4,6 +4,7 @@ reads back as typed (or cleanly normalised) and every page showing it escapes it
 """
 from __future__ import annotations
 
+import os
 import re
 import time
 import unicodedata
@@ -15,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
+from sqlalchemy import func
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
@@ -65,6 +67,11 @@ NOT_POSTED = {
 }
 # POST endpoints the seeded zone offers no form for (a token made by an upload, an empty state).
 NOT_REACHABLE = {
+    "auth.login_verify": "the second step of a login with MFA; tests/auth (mfa)",
+    "auth.mfa_disable": "needs MFA enrolled with a valid code; tests/auth (mfa)",
+    "auth.mfa_recovery_codes": "needs MFA enrolled with a valid code; tests/auth (mfa)",
+    "auth.mfa_setup": "posts a TOTP code for a secret in the session; tests/auth (mfa)",
+    "auth.user_mfa_reset": "offered only for a user with MFA enrolled; tests/auth (mfa)",
     "importer.confirm": "needs an uploaded file's token; tests/security/test_hostile_import.py",
     "importer.cancel": "needs an uploaded file's token; tests/security/test_hostile_import.py",
 }
@@ -154,19 +161,47 @@ def log_in(app, email: str):
 
 
 def page_kind(app, url: str):
-    """A page's kind: its endpoint, and its tab (each tab of a record page shows other forms)."""
-    endpoint = endpoint_of(app, "GET", url)
-    if endpoint is None:
+    """A page's kind: its endpoint, its arguments that are not ids (a step, a period) and its tab (each tab
+    of a record page shows other forms); the pages of one kind differ only by the record they show."""
+    adapter = app.url_map.bind("localhost")
+    try:
+        endpoint, arguments = adapter.match(urlsplit(url).path, method="GET")
+    except (NotFound, MethodNotAllowed, RequestRedirect):
         return None
     tab = re.search(r"[?&]tab=(\w+)", url)
-    return endpoint, tab.group(1) if tab else None
+    views = tuple(sorted((k, v) for k, v in arguments.items() if not isinstance(v, int)))
+    return endpoint, views, tab.group(1) if tab else None
+
+
+def records_in_each_state() -> list[str]:
+    """Record pages in every state the seeded zone has (forms depend on the state: a submitted application
+    can be taken into review, a verified report reopened, an approved claim paid), visited by every role
+    (those who may not see one get 404 and move on)."""
+    from incubator.incentives.models import Claim
+    from incubator.organisations.models import IntellectualProperty
+    from incubator.partnerships.models import PartnershipAttachment
+    from incubator.startups.models import Application, QuarterlyReport, RubricCriterion
+
+    def one_per(column, model):
+        return db.session.execute(db.select(func.min(model.id)).group_by(column)).scalars().all()
+
+    urls = [f"/applications/{i}" for i in one_per(Application.status, Application)]
+    urls += [f"/applications/{i}" for i in one_per(Application.binding_status, Application)]
+    urls += [f"/reports/id/{i}" for i in one_per(QuarterlyReport.status, QuarterlyReport)]
+    urls += [f"/incentives/claims/{i}" for i in one_per(Claim.status, Claim)]
+    urls += [f"/organisations/{i}" for i in db.session.scalars(
+        db.select(func.min(IntellectualProperty.organisation_id)))]
+    urls += [f"/partnerships/{i}" for i in db.session.scalars(db.select(func.min(PartnershipAttachment.partnership_id)))]
+    urls += [f"/platforms/{i}/rubric" for i in db.session.scalars(
+        db.select(RubricCriterion.platform_id).where(RubricCriterion.platform_id.is_not(None)).distinct())]
+    return [url for url in urls if "None" not in url]
 
 
 def crawl(app, role: str, client) -> tuple[list[Form], list[str]]:
     """Every POST form on the pages ``role`` reaches from the home page: pages of a kind not seen yet
     first, then a few more of each kind (records in other states show other forms)."""
     seen: dict[tuple, int] = {}
-    fresh, again = deque(["/home", "/account"]), deque()
+    fresh, again = deque(["/home", "/account", *records_in_each_state()]), deque()
     visited: set[str] = set()
     forms: list[Form] = []
     pages: list[str] = []
@@ -341,7 +376,7 @@ def check_round_trip(client, form: Form, data: dict, where: str, stats: Stats, p
         if kind not in ("text", "textarea") or name not in data or name == "csrf_token":
             continue
         posted, again = data[name], shown.get(name)
-        if again is None or not isinstance(posted, str) or not _value:  # only fields showing a stored value
+        if again is None or not isinstance(posted, str) or not clean(_value):  # fields showing a stored value
             continue
         stats.round_trips += 1
         if again == posted or clean(again) == clean(posted) or clean(again).replace(",", "") == clean(posted):
@@ -373,7 +408,7 @@ def seeded(app):
     return app
 
 
-EXAMPLES_PER_FORM = 4
+EXAMPLES_PER_FORM = int(os.environ.get("HOSTILE_EXAMPLES", "2"))  # generated, besides the two explicit ones
 
 
 def test_every_form_answers_hostile_values_without_error_and_escapes_what_it_saves(seeded):
@@ -412,10 +447,16 @@ def test_every_form_answers_hostile_values_without_error_and_escapes_what_it_sav
             attack = example(values=explicit)(attack)
         attack()
 
-    # Afterwards no page of any role shows stored markup unescaped.
+    # Afterwards no page of any role shows stored markup unescaped (one page of each kind).
+    reread = 0
     for role, pages in all_pages.items():
         client = ensure_logged_in(app, clients, role)
+        kinds_seen = set()
         for url in pages:
+            if page_kind(app, url) in kinds_seen:
+                continue
+            kinds_seen.add(page_kind(app, url))
+            reread += 1
             try:
                 response = client.get(url)
             except Exception as error:
@@ -429,7 +470,7 @@ def test_every_form_answers_hostile_values_without_error_and_escapes_what_it_sav
     elapsed = time.monotonic() - started
     print(f"\nhostile forms: {len(ordered)} endpoints, {stats.posts} posts ({stats.saved} saved, "
           f"{stats.refused} refused), {stats.round_trips} round-trips checked, "
-          f"{sum(map(len, all_pages.values()))} pages re-read, {elapsed:.1f}s")
+          f"{reread} pages re-read, {elapsed:.1f}s")
     assert not problems, "\n".join(problems[:40])
     assert stats.saved and stats.refused  # both outcomes were exercised
 

@@ -132,15 +132,21 @@ def incentive_claim(request, login_as):
     from incubator.incentives.models import ClaimDocument
 
     incentive_zone = request.getfixturevalue("zone")
-    policy = make_policy(required_documents="专项审计报告")
     client, _ = login_as("startup", organisation_id=incentive_zone["alpha"].id)
+
+    class Claim(Endpoint):
+        def post(self, content, name):  # one claim per policy and company: a new policy each time
+            self.n = getattr(self, "n", 0) + 1
+            policy = make_policy(name=f"研发补助 {self.n}", required_documents="专项审计报告")
+            self.url = f"/incentives/{policy.id}/claim"
+            return super().post(content, name)
 
     def download(stored):
         document = db.session.scalar(select(ClaimDocument).where(ClaimDocument.stored_file_id == stored.id))
         return f"/incentives/claims/{document.claim_id}/documents/{document.id}"
 
-    return Endpoint(client, f"/incentives/{policy.id}/claim", {"beneficiary": f"org:{incentive_zone['alpha'].id}"},
-                    "document_0", PDF, "audit.pdf", download)
+    return Claim(client, None, {"beneficiary": f"org:{incentive_zone['alpha'].id}"}, "document_0", PDF,
+                 "audit.pdf", download)
 
 
 STORING = {
