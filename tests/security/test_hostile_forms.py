@@ -74,11 +74,13 @@ NOT_REACHABLE = {
     "auth.user_mfa_reset": "offered only for a user with MFA enrolled; tests/auth (mfa)",
     "importer.confirm": "needs an uploaded file's token; tests/security/test_hostile_import.py",
     "importer.cancel": "needs an uploaded file's token; tests/security/test_hostile_import.py",
+    "outcomes.decide": "the seeded zone has no target proposal to accept or refuse",
+    "partnerships.delete_attachment": "the seeded zone has no agreement attachment (uploads: test_hostile_uploads)",
 }
 SKIP_LINKS = re.compile(r"^/(static|logout|language)/|/export|\.(xlsx|csv|pdf|png|zip)(\?|$)|/download|/file|"
                         r"/documents/\d|/attachments/\d|/templates/")
-PAGES_PER_ENDPOINT = 3
-PAGES_PER_ROLE = 220
+PAGES_PER_ENDPOINT = 2
+PAGES_PER_ROLE = 240
 
 
 @dataclass
@@ -201,14 +203,15 @@ def crawl(app, role: str, client) -> tuple[list[Form], list[str]]:
     """Every POST form on the pages ``role`` reaches from the home page: pages of a kind not seen yet
     first, then a few more of each kind (records in other states show other forms)."""
     seen: dict[tuple, int] = {}
-    fresh, again = deque(["/home", "/account", *records_in_each_state()]), deque()
+    states = records_in_each_state()
+    fresh, again = deque(["/home", "/account", *states]), deque()
     visited: set[str] = set()
     forms: list[Form] = []
     pages: list[str] = []
     while (fresh or again) and len(visited) < PAGES_PER_ROLE:
         url = fresh.popleft() if fresh else again.popleft()
         kind = page_kind(app, url)
-        if url in visited or kind is None or seen.get(kind, 0) >= PAGES_PER_ENDPOINT:
+        if url in visited or kind is None or (seen.get(kind, 0) >= PAGES_PER_ENDPOINT and url not in states):
             continue
         visited.add(url)
         seen[kind] = seen.get(kind, 0) + 1
@@ -420,14 +423,12 @@ def test_every_form_answers_hostile_values_without_error_and_escapes_what_it_sav
     all_pages: dict[str, list[str]] = {}
     for role in ACCOUNTS:
         found, pages = crawl(app, role, clients[role])
-        print(role, len(pages), "pages", round(time.monotonic() - started, 1))
         all_pages[role] = pages
         for form in found:
             forms.setdefault(form.endpoint, form)  # one form per endpoint: the first role that reaches it
     post_endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
     missing = post_endpoints - set(forms) - set(NOT_POSTED) - set(NOT_REACHABLE)
-    print("MISSING", sorted(missing))
-    #assert not missing, f"POST endpoints without a form reached by the crawl: {sorted(missing)}"
+    assert not missing, f"POST endpoints without a form reached by the crawl: {sorted(missing)}"
 
     stats, problems = Stats(), []
     # Harmful to the crawl itself: toggling or re-passwording users is posted last.
