@@ -31,8 +31,12 @@ def index():
         form.kind.data = request.args["kind"]
     if form.validate_on_submit():
         kind = _kind_or_404(form.kind.data)
-        token = services.save_upload(form.file.data, current_user, kind)
-        return redirect(url_for("importer.preview", token=token))
+        try:
+            token = services.save_upload(form.file.data, current_user, kind)
+        except ValueError:  # a name whose extension does not survive neutralising
+            form.file.errors.append(_("Upload an .xlsx workbook or a .csv file."))
+        else:
+            return redirect(url_for("importer.preview", token=token))
     return render_template("importer/index.html", form=form, kinds=allowed), 400 if form.errors else 200
 
 

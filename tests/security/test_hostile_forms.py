@@ -492,3 +492,22 @@ def test_anonymous_forms_answer_hostile_values_without_error(client):
             assert not RAW_MARKUP.search(response.get_data(as_text=True)), (url, data)
 
     attack()
+
+
+def test_control_characters_are_dropped_from_every_field_and_parameter_before_any_view(login_as):
+    """NUL would make PostgreSQL refuse the statement (a 500) and ESC could forge a terminal log line:
+    the request itself drops C0 controls (tab and line breaks kept), whatever the form or query."""
+    from incubator.auth.models import User
+
+    client, user = login_as("admin")
+    response = client.post("/account", data={"name": "王\x00五\x1b[31m\x7f", "locale": "zh"})
+    assert response.status_code in (200, 302)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).name == "王五[31m"
+    for url in ("/admin/users?q=a%00b", "/organisations/?q=%00", "/admin/audit/?q=%1b%00", "/platforms/?q=x%00"):
+        assert client.get(url, follow_redirects=True).status_code in (200, 404), url
+    with client.application.test_request_context("/?q=a%00b%09c", method="POST",
+                                                 data={"t": "line\r\nnext\tcol\x00\x08"}):
+        from flask import request
+
+        assert request.args["q"] == "ab\tc" and request.form["t"] == "line\r\nnext\tcol"
