@@ -75,6 +75,8 @@ NOT_REACHABLE = {
     "importer.confirm": "needs an uploaded file's token; tests/security/test_hostile_import.py",
     "importer.cancel": "needs an uploaded file's token; tests/security/test_hostile_import.py",
     "outcomes.decide": "the seeded zone has no target proposal to accept or refuse",
+    "startups.application_binding": "the seeded zone has no application waiting for a binding decision",
+    "startups.rubric_remove": "the seeded platforms use the zone's default rubric (no own criterion to remove)",
     "partnerships.delete_attachment": "the seeded zone has no agreement attachment (uploads: test_hostile_uploads)",
 }
 SKIP_LINKS = re.compile(r"^/(static|logout|language)/|/export|\.(xlsx|csv|pdf|png|zip)(\?|$)|/download|/file|"
@@ -179,7 +181,7 @@ def records_in_each_state() -> list[str]:
     """Record pages in every state the seeded zone has (forms depend on the state: a submitted application
     can be taken into review, a verified report reopened, an approved claim paid), visited by every role
     (those who may not see one get 404 and move on)."""
-    from incubator.incentives.models import Claim
+    from incubator.incentives.models import Claim, Policy
     from incubator.organisations.models import IntellectualProperty
     from incubator.partnerships.models import PartnershipAttachment
     from incubator.startups.models import Application, QuarterlyReport, RubricCriterion
@@ -191,6 +193,7 @@ def records_in_each_state() -> list[str]:
     urls += [f"/applications/{i}" for i in one_per(Application.binding_status, Application)]
     urls += [f"/reports/id/{i}" for i in one_per(QuarterlyReport.status, QuarterlyReport)]
     urls += [f"/incentives/claims/{i}" for i in one_per(Claim.status, Claim)]
+    urls += [f"/incentives/{i}/claim" for i in db.session.scalars(db.select(Policy.id).filter_by(status="open"))]
     urls += [f"/organisations/{i}" for i in db.session.scalars(
         db.select(func.min(IntellectualProperty.organisation_id)))]
     urls += [f"/partnerships/{i}" for i in db.session.scalars(db.select(func.min(PartnershipAttachment.partnership_id)))]
