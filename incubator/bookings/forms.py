@@ -9,6 +9,7 @@ from wtforms import (BooleanField, DateField, HiddenField, SelectField, SelectMu
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..versioning import VersionedForm
 from ..fields import CountField, required_if_empty
 
 
@@ -40,7 +41,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ResourceForm(FlaskForm):
+class ResourceForm(VersionedForm, FlaskForm):
     platform_id = SelectField(_l("Platform"), coerce=int, validators=[InputRequired()])
     kind = SelectField(_l("Kind"), choices=lambda: list(kind_labels().items()))
     space_unit_id = SelectField(_l("Space unit"), coerce=int, validate_choice=False,

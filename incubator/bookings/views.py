@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import SelectPagination
 
-from .. import clock, uploads
+from .. import clock, uploads, versioning
 from ..access import platform_ids_for, roles_required, upload_limit
 from ..audit.services import history_of
 from ..auth.forms import ConfirmForm
@@ -135,7 +135,7 @@ def new_resource():
 def edit_resource(resource_id: int):
     resource = services.get_managed_resource_or_404(current_user, resource_id)
     form = _resource_form(resource)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and versioning.unchanged(form, resource):
         saved = _save_resource_form(form, resource)
         if saved is not None:
             db.session.commit()

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..versioning import VersionedForm
 from ..fields import CountField, WanField, required_if_empty
 from .computations import computation_choices
 from .models import COMPARISONS, FACT_AREA_FIELDS, FACT_COUNT_FIELDS, FACT_MONEY_FIELDS
@@ -49,7 +50,7 @@ FACT_SECTIONS = (
 )
 
 
-class AnnualFactsForm(FlaskForm):
+class AnnualFactsForm(VersionedForm, FlaskForm):
     """Counts are whole numbers, areas m² with 2 decimals, money in 万元 with up to 4 decimals."""
 
     submit = SubmitField(_l("Save"))
@@ -89,7 +90,7 @@ class AnnualFactsForm(FlaskForm):
         return True
 
 
-class RuleSetForm(FlaskForm):
+class RuleSetForm(VersionedForm, FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=60), check_code])
     name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])

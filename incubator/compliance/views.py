@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import clock
+from .. import clock, versioning
 from ..access import admin_required, company_ids_for, get_visible_or_404, platform_ids_for, roles_required, scoped
 from ..audit import services as audit
 from ..database import wan_to_yuan, yuan_to_wan
@@ -117,7 +117,8 @@ def facts_edit(platform_id: int, year: int):
                     value = Decimal(value).normalize()
                 initial[name] = value
     form = AnnualFactsForm.build(data=initial) if request.method == "GET" else AnnualFactsForm.build()
-    if form.validate_on_submit():
+    versioning.opened(form, facts)
+    if form.validate_on_submit() and versioning.unchanged(form, facts):
         values = {}
         for _section, names in FACT_SECTIONS:
             for name in names:
@@ -165,7 +166,7 @@ def _rule_set_or_404(rule_set_id: int) -> RuleSet:
 def rule_set(rule_set_id: int):
     item = _rule_set_or_404(rule_set_id)
     form = RuleSetForm(obj=item)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and versioning.unchanged(form, item):
         try:
             services.update_rule_set(item, code=form.code.data, name_zh=form.name_zh.data, name_en=form.name_en.data,
                                      region=form.region.data or None, source_document=form.source_document.data,

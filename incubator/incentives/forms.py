@@ -7,6 +7,7 @@ from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, S
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..versioning import VersionedForm
 from ..fields import WanField
 from .rules import BASES, CONDITIONS, LEVEL_RANK, TALENT_CATEGORIES
 
@@ -40,7 +41,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(VersionedForm, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
     kind = SelectField(_l("Kind"), choices=lambda: list(kind_labels().items()))

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import uploads
+from .. import uploads, versioning
 from ..access import company_ids_for, platform_ids_for, roles_required, upload_limit
 from ..audit import services as audit
 from ..auth.forms import ConfirmForm
@@ -180,7 +180,8 @@ def policy_edit(policy_id: int):
     form = PolicyForm()
     if request.method == "GET":
         _fill_form(form, policy)
-    if form.validate_on_submit():
+    versioning.opened(form, policy)
+    if form.validate_on_submit() and versioning.unchanged(form, policy):
         saved = _save_from_form(form, policy)
         if saved:
             return saved

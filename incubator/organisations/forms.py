@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from ..versioning import VersionedForm
 from ..fields import CountField
 from .services import credit_code_problem
 
@@ -30,7 +31,7 @@ def coerce_int_or_none(value):
     return int(value)
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(VersionedForm, FlaskForm):
     name = StringField(_l("Organisation name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=lambda: _choices(KIND_LABELS))
     credit_code = StringField(_l("Unified social credit code"), validators=[Optional(), Length(max=30)],

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from .. import clock
+from .. import clock, versioning
 from ..access import admin_required, company_ids_for, platform_ids_for, roles_required
 from ..audit import services as audit
 from ..extensions import db
@@ -154,7 +154,7 @@ def edit(organisation_id: int):
     form.industry_id.choices = industry_choices()
     if current_user.role != "admin":
         form.kind.choices = [(key, label) for key, label in KIND_LABELS.items() if key in ("startup", "enterprise")]
-    if form.validate_on_submit():
+    if form.validate_on_submit() and versioning.unchanged(form, organisation):
         if save(form, lambda: services.update_organisation(organisation, **organisation_values(form))):
             flash(_("%(name)s has been saved.", name=organisation.name), "success")
             return redirect(url_for("organisations.detail", organisation_id=organisation.id))

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
+from ..versioning import VersionedForm
 from ..fields import CountField, WanField
 from . import catalogue
 
@@ -21,7 +22,7 @@ def _target_field(indicator: catalogue.Indicator):
 def targets_form_class():
     """A form with one optional target field per catalogue indicator (empty = no target)."""
 
-    class TargetsForm(FlaskForm):
+    class TargetsForm(VersionedForm, FlaskForm):
         submit = SubmitField(_l("Save targets"))
 
     for indicator in catalogue.CATALOGUE:

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import clock
+from .. import clock, versioning
 from ..access import admin_required, company_ids_for, platform_ids_for, roles_required, scoped
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
@@ -165,7 +165,8 @@ def targets():
                 value = target.value if target.status == "approved" else None
                 field = getattr(form, indicator.code)
                 field.data = (int(value) if indicator.places == 0 else value.normalize()) if value is not None else None
-    if form.validate_on_submit():
+    versioning.opened(form, existing)
+    if form.validate_on_submit() and versioning.unchanged(form, existing):
         values = {i.code: getattr(form, i.code).data for i in catalogue.CATALOGUE}
         values = {code: (None if value is None else Decimal(value)) for code, value in values.items()}
         try:

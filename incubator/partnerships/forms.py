@@ -7,6 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from ..versioning import VersionedForm
 from ..fields import CountField, WanField, required_if_empty
 from .models import DEAL_KINDS, DELIVERABLE_STATUSES, PARTNERSHIP_KINDS, TALENT_CATEGORIES
 
@@ -138,7 +139,7 @@ class DealForm(FlaskForm):
     submit = SubmitField(_l("Save deal"))
 
 
-class InstitutionForm(FlaskForm):
+class InstitutionForm(VersionedForm, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=lambda: list(institution_kind_labels().items()))
     credit_code = StringField(_l("Unified social credit code"), validators=[Optional(), Length(max=30)])

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import SelectPagination
 
-from .. import clock
+from .. import clock, versioning
 from ..access import get_visible_or_404, roles_required, upload_limit
 from ..audit.services import history_of
 from ..database import wan_to_yuan, yuan_to_wan
@@ -414,7 +414,7 @@ def edit_institution(institution_id: int):
     item = get_visible_or_404(services.get_institution(institution_id))
     form = InstitutionForm(obj=item)
     if form.validate_on_submit():
-        if save(form, lambda: services.update_institution(item, form.data)):
+        if versioning.unchanged(form, item) and save(form, lambda: services.update_institution(item, form.data)):
             flash(_("%(name)s saved.", name=item.name), "success")
             return redirect(url_for("partnerships.institution", institution_id=item.id))
     return render_template("partnerships/institution_form.html", form=form, institution=item)

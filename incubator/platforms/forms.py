@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from ..fields import CountField, WanField, parse_decimal
 from .kinds import (ACADEMY_LABELS, EXPERT_KIND_LABELS, KINDS, LEVEL_LABELS, RECORD_KIND_LABELS, STATUS_LABELS,
                     UNIT_KIND_LABELS, UNIT_PURPOSE_LABELS, kind_choices)
+from ..versioning import VersionedForm
 
 
 def _negative(valuelist) -> bool:
@@ -71,7 +72,7 @@ def all_kind_fields():
     return list(found.values())
 
 
-class PlatformForm(FlaskForm):
+class PlatformForm(VersionedForm, FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=30)])
     name = StringField(_l("Platform name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=kind_choices)
@@ -142,7 +143,7 @@ class ManagersForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class UnitForm(FlaskForm):
+class UnitForm(VersionedForm, FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
     name = StringField(_l("Unit name"), validators=[Optional(), Length(max=100)])
     kind = SelectField(_l("Kind"), choices=lambda: _choices(UNIT_KIND_LABELS))
@@ -171,13 +172,13 @@ class TenancyForm(FlaskForm):
     submit = SubmitField(_l("Let"))
 
 
-class EndTenancyForm(FlaskForm):
+class EndTenancyForm(VersionedForm, FlaskForm):
     ends_on = DateField(_l("Last day"), validators=[DataRequired()])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=300)])
     submit = SubmitField(_l("Save"))
 
 
-class ExpertForm(FlaskForm):
+class ExpertForm(VersionedForm, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     kind = SelectField(_l("Kind"), choices=lambda: _choices(EXPERT_KIND_LABELS))
     academy = SelectField(_l("Academy"), choices=lambda: _choices(ACADEMY_LABELS, "—"))
@@ -209,7 +210,7 @@ class ResidencyForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class ResidencyEditForm(FlaskForm):
+class ResidencyEditForm(VersionedForm, FlaskForm):
     starts_on = DateField(_l("Agreement from"), validators=[DataRequired()])
     ends_on = DateField(_l("Agreement to"), validators=[Optional()])
     agreement_no = StringField(_l("Agreement number"), validators=[Optional(), Length(max=60)])

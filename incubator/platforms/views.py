@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from .. import clock
+from .. import clock, versioning
 from ..access import admin_required, company_ids_for, roles_required, scoped
 from ..audit import services as audit
 from ..auth.models import User
@@ -162,7 +162,7 @@ def edit(platform_id: int):
         form.host_id.choices = host_choices()
     if "level" in form._fields and services.has_recognitions(platform):
         del form.level  # the level is that of the latest recognition
-    if form.validate_on_submit():
+    if form.validate_on_submit() and versioning.unchanged(form, platform):
         fields = services.PLATFORM_FIELDS if is_admin() else services.MANAGER_EDITABLE
         values = {name: form[name].data for name in fields if name in form._fields}
         values["attributes"] = kind_attributes(form)
@@ -311,7 +311,7 @@ def unit_edit(platform_id: int, unit_id: int):
     platform = services.platform_for(current_user, platform_id)
     unit = unit_for(platform, unit_id)
     form = UnitForm(obj=unit)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and versioning.unchanged(form, unit):
         if save(form, lambda: services.update_unit(unit, **{name: form[name].data for name in UNIT_FORM_FIELDS})):
             flash(_("Unit %(code)s has been saved.", code=unit.code), "success")
             return redirect(url_for("platforms.detail", platform_id=platform.id, tab="spaces"))
@@ -384,7 +384,8 @@ def tenancy_end(platform_id: int, tenancy_id: int):
     if tenancy is None:
         abort(404)
     form = EndTenancyForm(data={"ends_on": tenancy.ends_on or clock.today()} if request.method == "GET" else None)
-    if form.validate_on_submit():
+    versioning.opened(form, tenancy)
+    if form.validate_on_submit() and versioning.unchanged(form, tenancy):
         if save(form, lambda: services.end_tenancy(tenancy, form.ends_on.data, reason=form.reason.data)):
             flash(_("The tenancy has been updated."), "success")
             return redirect(url_for("platforms.detail", platform_id=platform.id, tab="tenants"))
@@ -476,7 +477,7 @@ def residency_edit(platform_id: int, residency_id: int):
     platform = services.platform_for(current_user, platform_id)
     item = residency_for(platform, residency_id)
     form = ResidencyEditForm(obj=item)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and versioning.unchanged(form, item):
         values = {name: form[name].data for name in services.RESIDENCY_FIELDS}
         if save(form, lambda: services.update_residency(item, **values)):
             flash(_("The residency has been saved."), "success")
@@ -613,7 +614,7 @@ def expert_edit(expert_id: int):
     form = ExpertForm(obj=item)
     if request.method == "GET":
         form.academy.data = item.academy or ""
-    if form.validate_on_submit():
+    if form.validate_on_submit() and versioning.unchanged(form, item):
         if save(form, lambda: services.update_expert(item, **expert_values(form))):
             flash(_("Expert %(name)s has been saved.", name=item.name), "success")
             return redirect(url_for("platforms.expert", expert_id=item.id))

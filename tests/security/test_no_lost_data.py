@@ -25,6 +25,7 @@ from sqlalchemy.pool import NullPool
 
 from incubator import clock, create_app
 from incubator.audit.models import AuditEvent
+from incubator.auth.models import User
 from incubator.extensions import db
 from incubator.notifications.models import Notification
 from incubator.organisations.models import Organisation
@@ -409,3 +410,123 @@ def test_a_server_killed_during_a_burst_of_writes_keeps_every_acknowledged_write
     assert acked <= stored, f"{len(acked - stored)} acknowledged writes lost"
     assert {str(n) for n in acked} <= audited  # and each with its audit row
     assert len(stored) <= BURST  # an unanswered write may or may not have been saved, nothing more
+
+
+# --- 2. two people editing the same record: the second gets a conflict, the first's change stays -----------
+
+@pytest.fixture(scope="module")
+def seeded_zone(tmp_path_factory):
+    """The demo zone (every kind of record) in a database of its own, demo passwords known."""
+    from incubator.auth.services import create_user
+    from incubator.seed import run_seeders
+
+    tmp = tmp_path_factory.mktemp("edits")
+    if POSTGRES_URL:
+        server = make_url(POSTGRES_URL)
+        name = f"{server.database}_edits"
+        admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = server.set(database=name).render_as_string(hide_password=False)
+    else:
+        admin, url = None, f"sqlite:///{tmp / 'zone.sqlite3'}"
+    migrate_to_heads(url, tmp)
+    config = {**base_config(url, tmp), "DEMO_PASSWORD": PASSWORD}
+    app = create_app(config)
+    with app.app_context():
+        run_seeders(2026)
+        create_user("admin2@demo.zone", "admin", PASSWORD, name="第二位管理员", locale="en")
+        for user in db.session.scalars(select(User)):
+            user.locale = "en"
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    yield url, config
+    if admin is not None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+# (name, SQL picking the ids the URL needs, URL, table, column, form field, first value, second value)
+EDIT_FORMS = [
+    ("platform", "SELECT id FROM platforms ORDER BY id", "/platforms/{0}/edit", "platforms", "name", "name",
+     "甲改的平台名称", "乙改的平台名称"),
+    ("organisation", "SELECT id FROM organisations WHERE kind = 'startup' ORDER BY id", "/organisations/{0}/edit",
+     "organisations", "name", "name", "甲改的公司名称", "乙改的公司名称"),
+    ("space unit", "SELECT id, platform_id FROM space_units ORDER BY id", "/platforms/{1}/units/{0}/edit",
+     "space_units", "name", "name", "甲改的单元", "乙改的单元"),
+    ("tenancy end", "SELECT id, platform_id FROM tenancies ORDER BY id",
+     "/platforms/{1}/tenancies/{0}/end", "tenancies", "ends_on", "ends_on", "2026-06-30", "2026-07-31"),
+    ("expert", "SELECT id FROM experts ORDER BY id", "/experts/{0}/edit", "experts", "name", "name",
+     "甲改的专家", "乙改的专家"),
+    ("residency", "SELECT id, platform_id FROM residencies ORDER BY id", "/platforms/{1}/residencies/{0}/edit",
+     "residencies", "agreement_no", "agreement_no", "JIA-1", "YI-2"),
+    ("partnership agreement", "SELECT id FROM partnerships ORDER BY id", "/partnerships/{0}/edit",
+     "partnerships", "title", "title", "甲改的协议标题", "乙改的协议标题"),
+    ("institution", "SELECT DISTINCT partner_id FROM partnerships ORDER BY partner_id",
+     "/partnerships/institutions/{0}/edit", "organisations", "name", "name", "甲改的院校", "乙改的院校"),
+    ("incentive policy", "SELECT id FROM incentive_policies WHERE status = 'open' ORDER BY id",
+     "/incentives/{0}/edit", "incentive_policies", "name", "name", "甲改的政策", "乙改的政策"),
+    ("bookable resource", "SELECT id FROM booking_resources ORDER BY id", "/bookings/resources/{0}/edit",
+     "booking_resources", "name", "name", "甲改的资源", "乙改的资源"),
+    ("compliance rule set", "SELECT id FROM compliance_rule_sets ORDER BY id", "/compliance/rule-sets/{0}",
+     "compliance_rule_sets", "name_en", "name_en", "Changed by A", "Changed by B"),
+    ("platform annual facts", "SELECT id, platform_id, year FROM platform_annual_facts ORDER BY id",
+     "/compliance/platforms/{1}/facts/{2}", "platform_annual_facts", "mentors", "mentors", "71", "72"),
+]
+
+
+def _logged_in_client(app, email: str):
+    from tests.conftest import AuthActions
+
+    client = app.test_client()
+    assert AuthActions(client).login(email).status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("case", EDIT_FORMS, ids=[case[0] for case in EDIT_FORMS])
+def test_two_people_editing_the_same_record_the_second_gets_a_conflict_and_the_first_change_stays(
+        seeded_zone, tmp_path, case):
+    name, pick, path, table, column, field, first_value, second_value = case
+    url, config = seeded_zone
+    app = create_app({**config, "UPLOAD_FOLDER": str(tmp_path / "uploads"), "MAIL_OUTBOX": str(tmp_path / "mail")})
+    with app.app_context():
+        ids = db.session.execute(text(pick)).first()
+        assert ids is not None, f"the seed has no {name}"
+        db.session.rollback()
+        path = path.format(*ids)
+        first, second = _logged_in_client(app, "admin@demo.zone"), _logged_in_client(app, "admin2@demo.zone")
+
+        # both open the edit form: it carries the version it was opened at
+        forms = []
+        for client in (first, second):
+            response = client.get(path)
+            assert response.status_code == 200, (name, path)
+            fields = form_fields(response.get_data(as_text=True), having=field)
+            assert fields.get("version"), f"the {name} edit form has no version field"
+            forms.append(fields)
+
+        saved = first.post(path, data={**forms[0], field: first_value})
+        assert saved.status_code == 302, (name, re.findall(r'class="(?:invalid-feedback|alert[^"]*)"[^>]*>([^<]+)',
+                                                           saved.get_data(as_text=True)))
+        late = second.post(path, data={**forms[1], field: second_value})
+        page = late.get_data(as_text=True)
+        assert late.status_code in (200, 409), name
+        assert CONFLICT in page, name
+        assert second_value in page, f"{name}: the second person's input is not kept"
+
+        record_id = ids[0]
+        stored = db.session.execute(text(f'SELECT "{column}" FROM "{table}" WHERE id = :id'), {"id": record_id}).scalar()
+        assert str(stored) == first_value, f"{name}: the first change was overwritten"
+
+        # having seen the current values (the page opened again), the second person can save deliberately
+        fresh = form_fields(second.get(path).get_data(as_text=True), having=field)
+        again = second.post(path, data={**fresh, field: second_value})
+        assert again.status_code == 302, name
+        db.session.rollback()
+        stored = db.session.execute(text(f'SELECT "{column}" FROM "{table}" WHERE id = :id'), {"id": record_id}).scalar()
+        assert str(stored) == second_value
+        db.session.remove()
+        db.engine.dispose()

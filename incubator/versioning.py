@@ -1,0 +1,63 @@
+"""Edit forms never silently overwrite someone else's change (optimistic locking).
+
+Every editable record has a ``version`` column that SQLAlchemy increments on each UPDATE
+(``version_id_col``). An edit form carries the version it was opened at in a hidden ``version`` field
+(``VersionedForm``); before the view applies a POST it calls ``unchanged(form, record)``, which answers False
+when the record changed since the form was opened: the view then shows the form again with the user's
+input and this message, and the hidden field now holds the current version, so saving again is a deliberate
+choice. A change that slips between that check and the UPDATE (PostgreSQL, two requests at the same moment)
+fails the UPDATE's version condition: ``StaleDataError``, answered 409 by ``errors.py``.
+
+A POST without the field (scripts, old tests) is not checked; a browser always sends it.
+"""
+from __future__ import annotations
+
+from flask import flash, request
+from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField
+
+CONFLICT_MESSAGE = _l("Someone else changed this record while you were editing it. Your values are shown "
+                      "below; check the current values and save again.")
+
+
+class VersionedForm:
+    """Form mixin (``class PlatformForm(VersionedForm, FlaskForm)``): the hidden ``version`` field,
+    rendered by ``form.hidden_tag()``."""
+
+    version = HiddenField()
+
+
+def version_of(records) -> str | None:
+    """The version a form shows: a record's own, or for a form editing several records at once (a grid of
+    targets) one stamp of all their ids and versions, so a change to any of them, or a new one, differs."""
+    if records is None:
+        return None
+    if isinstance(records, dict):
+        records = records.values()
+    if isinstance(records, (list, tuple, set, type({}.values()))):
+        return ",".join(f"{r.id}:{r.version}" for r in sorted(records, key=lambda r: r.id)) or "-"
+    version = getattr(records, "version", None)
+    return None if version is None else str(version)
+
+
+def opened(form, records) -> None:
+    """Put the version in the form when it is shown (a GET); a POST keeps what was sent."""
+    if request.method != "POST" and records is not None:
+        form.version.data = version_of(records)
+
+
+def unchanged(form, records) -> bool:
+    """True when the POSTed form was opened at the current version of ``records`` (or carries none).
+
+    Otherwise flashes the conflict, moves the hidden field to the current version and answers False.
+    """
+    current = version_of(records)
+    if current is None:
+        return True
+    sent = (form.version.raw_data or [None])[0] if request.method == "POST" else None
+    if sent in (None, "") or str(sent).strip() == current:
+        return True
+    form.version.data = current
+    form.version.raw_data = [current]
+    flash(str(CONFLICT_MESSAGE), "warning")
+    return False
