@@ -201,6 +201,8 @@ def text(max_length: int):
 
     def parse(value) -> str:
         result = _plain_text(value)
+        if not result:  # only control characters: as blank as an empty cell
+            raise CellError(_l("A value is required."))
         if len(result) > max_length:
             raise CellError(_l("At most %(n)d characters.", n=max_length))
         return result
@@ -213,6 +215,8 @@ def code(max_length: int):
 
     def parse(value) -> str:
         result = _plain_text(value)
+        if not result:
+            raise CellError(_l("A value is required."))
         if len(result) > max_length:
             raise CellError(_l("At most %(n)d characters.", n=max_length))
         return result

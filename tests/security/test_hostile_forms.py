@@ -361,6 +361,8 @@ def post_hostile(app, clients, form: Form, values: dict, stats: Stats, problems:
         check_round_trip(client, form, data, where, stats, problems)
     elif status in (200, 400, 403, 404, 409, 413, 422):
         stats.refused += 1
+        if status in (200, 400, 422) and body and "<form" not in body:
+            problems.append(f"{where}: answered {status} without showing a form again")
     else:
         problems.append(f"{where}: unexpected status {status}")
 
