@@ -19,6 +19,11 @@ class SeedContext:
     rng: random.Random
     made: dict = field(default_factory=dict)
     passwords: dict[str, str] = field(default_factory=dict)
+    scale: float = 1.0  # 1: the full demo zone; the access-control walk seeds a smaller one of every area
+
+    def scaled(self, count: int, minimum: int = 1) -> int:
+        """How many of ``count`` things to make at this context's scale (never fewer than ``minimum``)."""
+        return max(minimum, round(count * self.scale))
 
     def new_password(self, email: str) -> str:
         password = current_app.config.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
@@ -57,8 +62,8 @@ def clear_database() -> None:
     connection.exec_driver_sql(sqlite_delete_trigger())
 
 
-def run_seeders(seed: int = 2026) -> SeedContext:
-    context = SeedContext(rng=random.Random(seed))
+def run_seeders(seed: int = 2026, scale: float = 1.0) -> SeedContext:
+    context = SeedContext(rng=random.Random(seed), scale=scale)
     for _order, _name, seeder in _seeders:
         seeder(context)
         db.session.flush()

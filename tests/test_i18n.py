@@ -17,6 +17,7 @@ from incubator.auth.models import User
 from incubator.extensions import db
 
 from .conftest import AuthActions
+from .crawl import crawlable_urls
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "incubator" / "templates"
@@ -151,19 +152,6 @@ def test_the_crawl_detects_english_left_in_a_chinese_page():
     page = '<p title="Forgot your password?">登录</p><script>"Invalid e-mail address or password."</script>'
     assert english_in(page) == ["Forgot your password?"]
     assert english_in("<p>Invalid e-mail address or password.</p>") == ["Invalid e-mail address or password."]
-
-
-def crawlable_urls(app) -> list[str]:
-    urls = []
-    for rule in app.url_map.iter_rules():
-        if rule.arguments or "GET" not in rule.methods:
-            continue
-        if rule.endpoint == "static" or rule.endpoint.endswith(".static") or rule.endpoint.startswith("bootstrap."):
-            continue
-        if any(word in rule.endpoint for word in ("logout", "download", "export")):
-            continue
-        urls.append(rule.rule)
-    return sorted(urls)
 
 
 def make_zone(make_user, role: str, locale: str) -> User:

@@ -122,7 +122,7 @@ def seed_partnerships(context: SeedContext) -> None:
     # Agreements: every kind, spread over time so each list (active, expiring, upcoming, ended) has some.
     agreements = []
     offsets = [-1400, -1100, -900, -700, -500, -400, -300, -200, -120, -60, -30, 20]
-    for n in range(34):
+    for n in range(context.scaled(34, 12)):
         kind = PARTNERSHIP_KINDS[n % len(PARTNERSHIP_KINDS)]
         institution = institutions[0] if n in (2, 7, 12) else institutions[n % len(institutions)]
         starts_on = today + timedelta(days=rng.choice(offsets) + rng.randint(-10, 10))
@@ -170,7 +170,7 @@ def seed_partnerships(context: SeedContext) -> None:
 
     # Tech-transfer deals: 56 over four years, never in the future.
     if companies:
-        for n in range(56):
+        for n in range(context.scaled(56, 8)):
             year = today.year - (n % 4)
             deal_date = date(year, rng.randint(1, 12), rng.randint(1, 28))
             if deal_date > today:

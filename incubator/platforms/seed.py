@@ -181,7 +181,7 @@ def seed_spaces(context: SeedContext) -> None:
     for code in hosts_for_tenants:
         platform = platforms[code]
         lettable = [unit for unit in units_by_platform[code] if unit.purpose == "tenant"]
-        share = 10 if platform.kind == "incubator" else 5
+        share = context.scaled(10 if platform.kind == "incubator" else 5, 2)
         for unit_index in range(min(share, len(lettable))):
             number += 1
             company = _company(context, number, industries)
@@ -254,7 +254,7 @@ def seed_experts(context: SeedContext) -> None:
         first = max(year_start, starts)
         logged = 0
         day = first
-        while logged < days and day <= today:
+        while logged < context.scaled(days) and day <= today:
             if day.weekday() < 5 and context.rng.random() < 0.8:
                 services.log_onsite_days(residency, day, note="进站指导")
                 logged += 1

@@ -83,7 +83,7 @@ def seed_startups(context: SeedContext) -> None:
     existing_codes = set(db.session.scalars(select(Organisation.credit_code).where(
         Organisation.credit_code.is_not(None))))
     n = 0
-    while len(companies) < 110:
+    while len(companies) < context.scaled(110):
         n += 1
         code = credit_codes.make(f"91320594{7000000 + n:09d}")
         if code in existing_codes:
@@ -107,7 +107,7 @@ def seed_startups(context: SeedContext) -> None:
                                   .order_by(Incubation.admitted_on)):
         existing[row.organisation_id] = row
     incubated, created = [], []
-    for index, org in enumerate(companies[:95]):
+    for index, org in enumerate(companies[:context.scaled(95, 3)]):
         if org.id in existing:
             incubated.append(existing[org.id])
             continue
