@@ -3,6 +3,9 @@ user factory, login helper, query counter, clock, live server and a real headles
 from __future__ import annotations
 
 import contextvars
+import io
+import json
+import logging
 import os
 import re
 import shutil
@@ -340,3 +343,16 @@ def page(browser, request):
         except Exception:  # the page may already be gone; the test's own error matters more
             pass
     context.close()
+
+
+@pytest.fixture
+def log_lines(app):
+    """The app's log records written during the test, as the JSON objects the production log holds."""
+    from incubator.operations.logs import JSONFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JSONFormatter())
+    app.logger.addHandler(handler)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    app.logger.removeHandler(handler)

@@ -2,9 +2,7 @@
 expiry of the pending step, throttling, the admin requirement, an administrator's reset, audit and logs."""
 from __future__ import annotations
 
-import io
 import json
-import logging
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -17,7 +15,6 @@ from incubator.auth import totp
 from incubator.auth.models import LoginThrottle, RecoveryCode, User, UserSession
 from incubator.extensions import db
 from incubator.notifications.models import Notification
-from incubator.operations.logs import JSONFormatter
 
 from ..conftest import PASSWORD
 
@@ -492,13 +489,3 @@ def test_the_mfa_pages_are_in_chinese_for_a_chinese_reader(app, enrolled):
     password_step(client, user)
     page = client.get("/login/verify").get_data(as_text=True)
     assert "两步验证" in page and "Two-step verification" not in page
-
-
-@pytest.fixture
-def log_lines(app):
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JSONFormatter())
-    app.logger.addHandler(handler)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    app.logger.removeHandler(handler)

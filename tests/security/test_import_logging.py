@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 from datetime import datetime
 
 import pytest
 
 from incubator import clock
-from incubator.operations.logs import JSONFormatter
 from tests import factories
 
 SECRET_CELL = "机密营收-4242"
 HEADER = "credit_code,period,revenue,rd_expense,employees\n"
-
-
-@pytest.fixture
-def log_lines(app):
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JSONFormatter())
-    app.logger.addHandler(handler)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    app.logger.removeHandler(handler)
 
 
 @pytest.fixture(autouse=True)

@@ -2,25 +2,11 @@
 without passwords or tokens."""
 from __future__ import annotations
 
-import io
 import json
-import logging
-
-import pytest
 
 from incubator.operations.logs import JSONFormatter
 
 SECRET = "Wr0ng-but-secret-passphrase"
-
-
-@pytest.fixture
-def log_lines(app):
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JSONFormatter())
-    app.logger.addHandler(handler)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    app.logger.removeHandler(handler)
 
 
 def _events(lines, name):
