@@ -234,6 +234,7 @@ class Walk:
 
     visits: dict[str, Visit] = field(default_factory=dict)
     post_forms: dict[tuple, Form] = field(default_factory=dict)
+    get_forms: dict[tuple, Form] = field(default_factory=dict)  # filters and searches (sent with defaults)
     errors: list[str] = field(default_factory=list)
 
     def reached(self, status: int = 200) -> set[str]:
@@ -299,6 +300,7 @@ def walk(client, app, start: list[str], *, per_endpoint: int = 3, per_page: int 
             enqueue(link)
         for form in forms:
             if form.method == "GET":
+                result.get_forms.setdefault(form.key(), form)
                 # A browser replaces the action's query string with the form's fields.
                 path = urlsplit(form.action).path
                 enqueue(path + (f"?{urlencode(form.fields)}" if form.fields else ""))

@@ -24,7 +24,7 @@ import hashlib
 import re
 import shutil
 from collections import defaultdict
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from sqlalchemy import select, text
@@ -91,12 +91,12 @@ class Zone:
         self.clients[name] = client
 
     # What must not be shown to a user: the strings of companies outside their scope.
-    def forbidden_for(self, name) -> dict[str, int]:
+    def forbidden_for(self, name) -> dict[str, set]:
         visible = self.visible[name]
         if visible is None:
             return {}
         mine = {marker for marker, owners in self.markers.items() if owners & visible}
-        return {marker: min(owners) for marker, owners in self.markers.items() if marker not in mine}
+        return {marker: owners for marker, owners in self.markers.items() if marker not in mine}
 
     def leaked(self, name, response) -> list[str]:
         forbidden = self.forbidden_for(name)
@@ -111,6 +111,14 @@ class Zone:
             self._index = MarkerIndex(self.markers)
         return self._index
 
+    def json_urls(self) -> list[str]:
+        """JSON the pages' scripts fetch with arguments no link carries (the units of a platform)."""
+        from incubator.platforms.models import Platform
+
+        ids = list(db.session.scalars(select(Platform.id).order_by(Platform.id)))
+        db.session.rollback()
+        return [f"/bookings/units?kind=room&platform={i}" for i in ids]
+
     def walk_of(self, name):
         if name not in self._walks:
             def inspect(visit, response, name=name):
@@ -118,19 +126,20 @@ class Zone:
                 if leaked:
                     self.leaks[name].append(f"{visit.url}: {leaked[:5]}")
 
-            start = ["/", "/home", *crawlable_urls(self.app, skip_words=("logout",))] if name != ANONYMOUS else \
-                ["/", "/login", "/register", "/password/forgot", "/healthz"]
+            start = ["/", "/home", *crawlable_urls(self.app, skip_words=("logout",)), *self.json_urls()] \
+                if name != ANONYMOUS else ["/", "/login", "/register", "/password/forgot", "/healthz"]
             # An administrator sees every record: one per endpoint is enough (and their pages are the dearest).
             self._walks[name] = walk(self.clients[name], self.app, start, inspect=inspect,
                                      per_endpoint=1 if name == "admin" else 2, per_page=1)
         return self._walks[name]
 
 
-def visible_companies(user) -> set[int] | None:
+def visible_companies(user) -> set | None:
     """The companies ``user`` may see, from the facts of the zone (not from the access helpers under test):
     administrators all; a manager the companies incubated at, renting at, applying to (submitted), booking at
-    or partnering with one of their platforms; a founder their own company; a partner contact the companies in
-    their institution's agreements; a reviewer the companies of the applications they review."""
+    or partnering with one of their platforms, and those platforms' and companies' agreements; a founder their
+    own company; a partner contact their institution's agreements and the companies in them; a reviewer the
+    companies of the applications they review."""
     from incubator.bookings.models import BookableResource, Booking
     from incubator.partnerships.models import Partnership
     from incubator.platforms.models import Tenancy, platform_managers
@@ -150,12 +159,16 @@ def visible_companies(user) -> set[int] | None:
             select(Partnership.company_id).where(Partnership.platform_id.in_(mine)),
         ):
             ids.update(i for i in db.session.scalars(query) if i)
+        ids.update(("agreement", i) for i in db.session.scalars(select(Partnership.id).where(
+            Partnership.platform_id.in_(mine) | Partnership.company_id.in_(ids))))
     elif user.role == "startup" and user.organisation_id:
         ids.add(user.organisation_id)
     elif user.role == "partner" and user.organisation_id:
         ids.update(i for i in db.session.scalars(select(Partnership.company_id).where(
             Partnership.partner_id == user.organisation_id)) if i)
         ids.add(user.organisation_id)
+        ids.update(("agreement", i) for i in db.session.scalars(select(Partnership.id).where(
+            Partnership.partner_id == user.organisation_id)))
     elif user.role == "reviewer":
         ids.update(i for i in db.session.scalars(
             select(Application.organisation_id).join(ReviewAssignment, ReviewAssignment.application_id == Application.id)
@@ -163,9 +176,12 @@ def visible_companies(user) -> set[int] | None:
     return ids
 
 
-def company_markers() -> dict[str, set[int]]:
+def company_markers() -> dict[str, set]:
     """Strings that belong to one startup company each: its name, credit code, phone, its people's e-mails,
-    its tenancy contract numbers. marker -> the companies it belongs to."""
+    its tenancy contract numbers, the references of the technology deals it received; and the references of
+    agreements (("agreement", id)) and the company names of draft applications (("draft", id), seen by their
+    applicant only). marker -> the companies (or records) it belongs to."""
+    from incubator.partnerships.models import Partnership, TechTransferDeal
     from incubator.auth.models import User
     from incubator.organisations.models import Organisation
     from incubator.platforms.models import Tenancy
@@ -186,6 +202,14 @@ def company_markers() -> dict[str, set[int]]:
             Application.organisation_id.is_not(None))):
         if name and len(name) >= 8:
             markers[name].add(org_id)
+    for name, application_id in db.session.execute(select(Application.company_name, Application.id).where(
+            Application.organisation_id.is_(None))):
+        if name and len(name) >= 8:
+            markers[name].add(("draft", application_id))
+    for reference, org_id in db.session.execute(select(TechTransferDeal.reference, TechTransferDeal.recipient_id)):
+        markers[reference].add(org_id)
+    for reference, agreement_id in db.session.execute(select(Partnership.reference, Partnership.id)):
+        markers[reference].add(("agreement", agreement_id))
     return dict(markers)
 
 
@@ -352,10 +376,14 @@ def get_replays(zone, name) -> dict[str, list[str]]:
             urls |= zone.walk_of(other).reached(200)
     client = zone.clients[name]
     results = {}
+    replayed_endpoints = set()
     for url in sorted(urls - set(own.visits)):
         endpoint, args = endpoint_of(zone.adapter, url)
         if name == "admin" and endpoint in own_endpoints:
             continue  # an administrator sees every record: their walk rendered this page with another
+        if name == ANONYMOUS and endpoint in replayed_endpoints:
+            continue  # logged out, every record of an endpoint gets the same login page: one is enough
+        replayed_endpoints.add(endpoint)
         problems = []
         try:
             response = client.get(url)
@@ -419,7 +447,8 @@ def foreign_ids(zone, name, argument) -> list[int]:
     table = ID_TABLES.get(argument)
     if table in ("organisations",):
         visible = zone.visible[name] or set()
-        candidates = sorted({owner for owners in zone.markers.values() for owner in owners} - visible)
+        candidates = sorted({owner for owners in zone.markers.values() for owner in owners
+                             if isinstance(owner, int)} - visible)
         return candidates[:2] + candidates[-1:]
     if table == "platforms":
         user = zone.users.get(name)
@@ -475,6 +504,37 @@ def test_routes_without_a_link_refuse_records_of_others(zone, name):
         elif status == 200 and zone.leaked(name, response):
             problems[url] = f"shows {zone.leaked(name, response)[:5]}"
     assert problems == {}
+
+
+# --- 3b. filters and searches asked for other tenants' records -----------------------------------------------
+
+ID_PARAMETERS = {"platform": "platform_id", "platform_id": "platform_id", "organisation": "organisation_id",
+                 "organisation_id": "organisation_id", "company": "organisation_id", "company_id": "organisation_id",
+                 "partner": "organisation_id", "partner_id": "organisation_id", "source": "organisation_id",
+                 "source_id": "organisation_id", "recipient_id": "organisation_id", "institution": "organisation_id"}
+
+
+@pytest.mark.parametrize("name", [n for n in USERS if n != "admin"])
+def test_filters_given_ids_of_other_tenants_show_nothing_of_theirs(zone, name):
+    """Every GET form (filter, search) the user saw, sent with a company or platform id they may not see in
+    each id field: no server error, and nothing of that company on the page or in the file."""
+    client = zone.clients[name]
+    problems, sent = {}, 0
+    for form in zone.walk_of(name).get_forms.values():
+        names = {field for field, _value in form.fields} | set(form.offered)
+        for field in sorted(names & set(ID_PARAMETERS)):
+            for foreign in foreign_ids(zone, name, ID_PARAMETERS[field])[:2]:
+                values = [(key, value) for key, value in form.fields if key != field] + [(field, str(foreign))]
+                url = urlsplit(form.action).path + "?" + urlencode(values)
+                response = client.get(url)
+                sent += 1
+                if response.status_code >= 500:
+                    problems[url] = f"server error {response.status_code}"
+                elif zone.leaked(name, response):
+                    problems[url] = f"shows {zone.leaked(name, response)[:5]}"
+    assert problems == {}
+    if name.startswith("manager"):
+        assert sent, "a manager's lists have platform or company filters"
 
 
 # --- 4. every POST form one user saw, sent by every other user ----------------------------------------------
@@ -587,6 +647,8 @@ PROTECTED = ("status", "organisation_id", "company_id", "platform_id", "partner_
              "role", "user_id", "applicant_id", "owner_id", "created_by_id", "verified_by_id", "decided_by_id",
              "is_enabled", "verified", "version")
 NOT_SENT = ("auth.logout", "main.set_language", "auth.change_password", "importer.index")
+# Choices a manager's form offers (their platforms, their companies): sent with another tenant's id instead.
+OFFERED_IDS = ("platform_id", "organisation_id", "company_id", "recipient_id")
 
 
 def injected_fields(zone, name) -> dict[str, object]:
@@ -601,7 +663,7 @@ def injected_fields(zone, name) -> dict[str, object]:
     platform = max(i for i in db.session.scalars(select(Platform.id)) if i not in mine)
     someone = zone.users["manager2" if name != "manager2" else "manager"]
     db.session.rollback()
-    company = other_founder.organisation_id
+    company = other_founder.organisation_id if name == "admin" else foreign_ids(zone, name, "organisation_id")[0]
     return {"status": "verified", "organisation_id": company, "company_id": company, "partner_id": company,
             "recipient_id": company, "host_id": company, "platform_id": platform, "role": "admin",
             "user_id": someone.id, "applicant_id": someone.id, "owner_id": someone.id, "created_by_id": someone.id,
@@ -635,7 +697,8 @@ def _matches(value, injected) -> bool:
 
 def mass_assignment(zone, name) -> tuple[dict[str, list[str]], int]:
     """Send every data-entry form ``name`` saw (one per endpoint) with the protected fields it does not
-    offer; return action -> problems, and how many forms were sent."""
+    offer (and, for a manager, another platform's or company's id in the platform and company choices it does
+    offer); return action -> problems, and how many forms were sent."""
     injected = injected_fields(zone, name)
     client = zone.clients[name]
     per_endpoint = defaultdict(int)
@@ -650,6 +713,11 @@ def mass_assignment(zone, name) -> tuple[dict[str, list[str]], int]:
         extra = {key: ("0" if value is False else "1" if value is True else str(value))
                  for key, value in injected.items() if key not in form.offered}
         data = MultiDict(form.fields)
+        if name.startswith("manager"):
+            for key in OFFERED_IDS:
+                if key in form.offered:
+                    data.setlist(key, [str(injected[key])])
+                    extra[key] = str(injected[key])
         for key, value in extra.items():
             data.add(key, value)
         before = after
@@ -675,3 +743,4 @@ def test_fields_a_form_does_not_offer_change_nothing(zone, name):
     problems, sent = mass_assignment(zone, name)
     assert problems == {}
     assert sent >= (1 if name in ("reviewer", "partner") else 2), "too few forms to prove anything"
+
