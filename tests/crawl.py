@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from collections import deque
 from dataclasses import dataclass, field
 from html import unescape
