@@ -12,8 +12,10 @@ from .seed import clear_database, database_is_empty, run_seeders
 @click.option("--force", is_flag=True, help="Delete all data first, then seed.")
 @click.option("--if-empty", is_flag=True, help="Seed only an empty database; otherwise do nothing (exit 0).")
 @click.option("--seed", default=2026, show_default=True, help="Random seed, for a reproducible zone.")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(0.05, 1.0),
+              help="Size of the zone: 1 is the full demo, 0.3 about a third of the companies and records.")
 @with_appcontext
-def seed_demo(force: bool, if_empty: bool, seed: int) -> None:
+def seed_demo(force: bool, if_empty: bool, seed: int, scale: float) -> None:
     """Fill the database with a living demo zone and print the demo accounts' passwords once."""
     if not database_is_empty():
         if if_empty:
@@ -22,7 +24,7 @@ def seed_demo(force: bool, if_empty: bool, seed: int) -> None:
         if not force:
             raise click.ClickException("The database is not empty; use --force to delete everything and reseed.")
         clear_database()
-    context = run_seeders(seed)
+    context = run_seeders(seed, scale=scale)
     db.session.commit()
     click.echo("Demo accounts (the passwords are shown only now):")
     for email, password in context.passwords.items():
