@@ -128,7 +128,7 @@ def seeded_database(url: str, tmp_path) -> None:
     app = create_app(base_config(url, tmp_path))
     with app.app_context():
         upgrade(directory=str(MIGRATIONS), revision="heads")
-        run_seeders(2026)
+        run_seeders(2026, scale=0.3)
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

@@ -435,7 +435,7 @@ def seeded_zone(tmp_path_factory):
     config = {**base_config(url, tmp), "DEMO_PASSWORD": PASSWORD}
     app = create_app(config)
     with app.app_context():
-        run_seeders(2026)
+        run_seeders(2026, scale=0.3)
         create_user("admin2@demo.zone", "admin", PASSWORD, name="第二位管理员", locale="en")
         for user in db.session.scalars(select(User)):
             user.locale = "en"
