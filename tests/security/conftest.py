@@ -1,9 +1,12 @@
 """A scratch database to restore into: an empty SQLite file, or a fresh PostgreSQL database."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from incubator import create_app
 from incubator.extensions import db
@@ -12,8 +15,20 @@ from tests.conftest import POSTGRES_URL, base_config
 SCRATCH_DATABASE = "incubator_security_restore"
 
 
-def _admin_engine():
-    return create_engine(make_url(POSTGRES_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
+@contextmanager
+def scratch_postgres_database(name: str):
+    """A fresh, empty PostgreSQL database ``name`` on the test server (its URL), dropped afterwards."""
+    admin = create_engine(make_url(POSTGRES_URL).set(database="postgres"), isolation_level="AUTOCOMMIT",
+                          poolclass=NullPool)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture
@@ -22,14 +37,8 @@ def scratch_url(tmp_path):
     if not POSTGRES_URL:
         yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
         return
-    engine = _admin_engine()
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH_DATABASE}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{SCRATCH_DATABASE}"'))
-    yield make_url(POSTGRES_URL).set(database=SCRATCH_DATABASE).render_as_string(hide_password=False)
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH_DATABASE}" WITH (FORCE)'))
-    engine.dispose()
+    with scratch_postgres_database(SCRATCH_DATABASE) as url:
+        yield url
 
 
 @pytest.fixture

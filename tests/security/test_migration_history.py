@@ -24,6 +24,8 @@ from incubator import create_app
 from incubator.extensions import db
 from tests.conftest import MIGRATIONS, POSTGRES_URL, base_config
 
+from .conftest import scratch_postgres_database
+
 # ScriptDirectory walks from head to base; the chain is linear (one head).
 CHAIN = [script.revision for script in reversed(list(ScriptDirectory(str(MIGRATIONS)).walk_revisions()))]
 BUDGET_SECONDS = 120  # measured: see the report printed with -s; keeps a runaway migration visible
@@ -207,16 +209,8 @@ def test_every_revision_upgrades_and_downgrades_a_seeded_sqlite_database_without
 
 @pytest.fixture
 def scratch_postgres():
-    server = make_url(POSTGRES_URL)
-    name = f"{server.database}_history"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres_database(f"{make_url(POSTGRES_URL).database}_history") as url:
+        yield url
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_DATABASE_URL (the PostgreSQL run)")

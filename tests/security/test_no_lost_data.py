@@ -33,6 +33,8 @@ from incubator.startups.models import Application, QuarterlyReport
 from tests import factories
 from tests.conftest import PASSWORD, POSTGRES_URL, ROOT, base_config, csrf_token_from, migrate_to_heads
 
+from .conftest import scratch_postgres_database
+
 CONFLICT = "Someone else changed this record"
 FIGURES = {"revenue": "120.5", "rd_expense": "30", "employees": "20", "rd_staff": "8",
            "invention_patents_filed": "2", "invention_patents_granted": "1", "other_ip_granted": "0",
@@ -291,18 +293,9 @@ def burst_database(tmp_path):
         migrate_to_heads(url, tmp_path)
         yield url
         return
-    server = make_url(POSTGRES_URL)
-    name = f"{server.database}_burst"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    migrate_to_heads(url, tmp_path)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres_database(f"{make_url(POSTGRES_URL).database}_burst") as url:
+        migrate_to_heads(url, tmp_path)
+        yield url
 
 
 def _founder_in(url: str, tmp: Path) -> str:
