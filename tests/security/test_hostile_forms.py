@@ -10,7 +10,6 @@ import time
 import unicodedata
 from collections import deque
 from dataclasses import dataclass, field
-from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 

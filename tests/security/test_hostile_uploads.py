@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
