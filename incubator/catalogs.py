@@ -82,7 +82,7 @@ def update(only: str | None = None) -> None:
         for locale in LOCALES:
             path = po_path(folder, locale)
             catalog = load(path, locale)
-            catalog.update(template, no_fuzzy_matching=True)
+            catalog.update(template, no_fuzzy_matching=True, update_creation_date=False)
             catalog.obsolete.clear()
             if locale == "en":
                 for message in catalog:
@@ -90,7 +90,7 @@ def update(only: str | None = None) -> None:
                         message.string = message.id
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as handle:
-                write_po(handle, catalog, width=120, sort_output=True, ignore_obsolete=True)
+                write_po(handle, catalog, width=120, sort_output=True, ignore_obsolete=True, include_lineno=False)
         print(f"{name}: {len(template)} messages")
 
 
@@ -148,7 +148,7 @@ def fill(tsv_path: str, only: str | None = None, locale: str = "zh") -> int:
                 filled += 1
         if changed:
             with path.open("wb") as handle:
-                write_po(handle, catalog, width=120, sort_output=True, ignore_obsolete=True)
+                write_po(handle, catalog, width=120, sort_output=True, ignore_obsolete=True, include_lineno=False)
     return filled
 
 
