@@ -10,6 +10,7 @@ import time
 import unicodedata
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -198,6 +199,15 @@ def records_in_each_state() -> list[str]:
     urls += [f"/partnerships/{i}" for i in db.session.scalars(db.select(func.min(PartnershipAttachment.partnership_id)))]
     urls += [f"/platforms/{i}/rubric" for i in db.session.scalars(
         db.select(RubricCriterion.platform_id).where(RubricCriterion.platform_id.is_not(None)).distinct())]
+    # the change form shows only on a booker's own active booking before its deadline: one such booking
+    # of each booker, whichever page the crawl happens to reach first
+    from incubator import clock
+    from incubator.bookings.models import ACTIVE_BOOKING_STATUSES, Booking
+
+    urls += [f"/bookings/{i}" for i in db.session.scalars(
+        db.select(func.max(Booking.id)).where(Booking.status.in_(ACTIVE_BOOKING_STATUSES),
+                                              Booking.starts_at > clock.now() + timedelta(days=3))
+        .group_by(Booking.user_id).order_by(Booking.user_id))]
     return [url for url in urls if "None" not in url]
 
 
