@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from ..access import admin_required
 from ..audit import services as audit
 from ..extensions import db
+from ..redirects import safe_next
 from ..notifications import mail
 from . import bp
 from . import mfa, totp
@@ -29,13 +30,6 @@ def load_user(user_id: str) -> User | None:
     except (TypeError, ValueError):
         return None
     return user if user is not None and user.is_enabled else None
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.home")
 
 
 def start_session(user: User) -> None:
