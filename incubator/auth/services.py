@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
@@ -125,7 +125,8 @@ def set_password(user: User, password: str, *, reason: str | None = None, keep_s
     user.password_hash = hash_password(password)
     user.password_changed_at = clock.utcnow()
     ended = end_user_sessions(user.id, keep_row_id=keep_session_row)
-    audit.record("password_change", user, reason=reason, after={"sessions_ended": ended})
+    voided = void_tokens(user)
+    audit.record("password_change", user, reason=reason, after={"sessions_ended": ended, "tokens_voided": voided})
 
 
 def set_enabled(user: User, enabled: bool) -> None:
@@ -261,6 +262,17 @@ def issue_reset_token(user: User) -> str:
     return token
 
 
+def void_tokens(user: User) -> int:
+    """Mark every outstanding token of ``user`` used (a new password, or a token just used, voids the rest
+    of its links); returns how many were voided."""
+    return db.session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=clock.utcnow()),
+        execution_options={"synchronize_session": "fetch"},
+    ).rowcount
+
+
 def valid_reset_token(token: str) -> PasswordResetToken | None:
     row = db.session.scalar(select(PasswordResetToken).where(
         PasswordResetToken.token_hash == hashlib.sha256((token or "").encode()).hexdigest()))
@@ -274,8 +286,7 @@ def reset_password(token: str, password: str) -> User:
     if row is None:
         raise AccountError(_l("This reset link is invalid or has expired. Please ask for a new one."))
     user = db.session.get(User, row.user_id)
-    set_password(user, password, reason="password reset by e-mail link")
-    row.used_at = clock.utcnow()
+    set_password(user, password, reason="password reset by e-mail link")  # voids this token and the others
     return user
 
 
