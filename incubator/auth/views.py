@@ -18,9 +18,9 @@ from .forms import (AdminPasswordForm, ChangePasswordForm, ConfirmForm, ForgotPa
                     MfaConfirmForm, MfaDisableForm, MfaLoginForm, ProfileForm, RecoveryCodesForm,
                     RegistrationForm, ResetPasswordForm, UserCreateForm, UserEditForm, UserFilterForm)
 from .models import User
-from .services import (AccountError, authenticate, complete_login, count_login_failure, create_user, find_user,
-                       issue_reset_token, login_locked, reset_password, set_enabled, set_password, update_user,
-                       valid_reset_token)
+from .services import (AccountError, AccountLocked, authenticate, check_current_password, complete_login,
+                       count_login_failure, create_user, find_user, issue_reset_token, login_locked,
+                       reset_password, set_enabled, set_password, update_user, valid_reset_token)
 from .session_store import active_sessions, end_user_sessions, purge_expired_sessions
 
 
@@ -39,6 +39,20 @@ def start_session(user: User) -> None:
     if lang and not user.locale:
         user.locale = lang
     login_user(user)
+
+
+def end_locked_session(message):
+    """A password check in a logged-in session locked the address: the session ends with it (whoever holds
+    a stolen session gets no more guesses), and the login page says why."""
+    user = current_user._get_current_object()
+    mfa.security_log.warning("session ended by the login lock", extra={"event": "session_locked_out",
+                                                                       "user_id": user.id})
+    db.session.commit()  # the failure counter, the lock and their audit events persist
+    logout_user()
+    session.regenerate()
+    session.clear()
+    flash(str(message), "danger")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -254,8 +268,10 @@ def mfa_recovery_codes():
     if form.validate_on_submit():
         try:
             codes = mfa.regenerate_recovery_codes(current_user._get_current_object(), form.proof.data)
+        except AccountLocked as error:
+            return end_locked_session(error.args[0])
         except AccountError as error:
-            db.session.rollback()
+            db.session.commit()  # only the failure counter and its audit event were written
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -273,6 +289,8 @@ def mfa_disable():
     if form.validate_on_submit():
         try:
             mfa.disable(current_user._get_current_object(), form.password.data, form.code.data)
+        except AccountLocked as error:
+            return end_locked_session(error.args[0])
         except AccountError as error:
             db.session.commit()  # a recovery code checked and used stays used
             flash(str(error), "danger")
@@ -290,10 +308,12 @@ def change_password():
     form = ChangePasswordForm()
     form._user_email = current_user.email
     if form.validate_on_submit():
-        from werkzeug.security import check_password_hash
-
-        if not check_password_hash(current_user.password_hash, form.current_password.data):
-            form.current_password.errors.append(_("The current password is not correct."))
+        check = check_current_password(current_user._get_current_object(), form.current_password.data)
+        if check.locked:
+            return end_locked_session(check.message)
+        if not check.ok:
+            db.session.commit()  # the failure counter and its audit event persist
+            form.current_password.errors.append(str(check.message or _("The current password is not correct.")))
         else:
             set_password(current_user._get_current_object(), form.password.data, keep_session_row=session.row_id)
             session.regenerate()
