@@ -118,8 +118,14 @@ def create_user(email: str, role: str, password: str, name: str | None = None, l
     problems = password_problems(password, email)
     if problems:
         raise AccountError(problems[0])
+    return add_account(email, role, hash_password(password), name=name, locale=locale, source=source)
+
+
+def add_account(email: str, role: str, password_hash: str, *, name: str | None = None, locale: str | None = None,
+                source: str | None = None) -> User:
+    """Add the account of a checked, normalised and unused address with its password already hashed."""
     user = User(email=email, role=role, name=(name or email.split("@")[0])[:100],
-                password_hash=hash_password(password), locale=locale)
+                password_hash=password_hash, locale=locale)
     db.session.add(user)
     db.session.flush()
     audit.record("create", user, after=audit.snapshot(user), source=source)
@@ -236,17 +242,22 @@ def count_login_failure(email: str, user: User | None, *, action: str = "login_f
     return None
 
 
-def check_password_outside_transaction(password_hash: str, password: str) -> bool:
-    """Compare ``password`` with its hash with no transaction open.
+def end_transaction_before_slow_work() -> None:
+    """End the request's transaction, which must have changed nothing yet (refused otherwise), before a
+    password is hashed or compared.
 
     The hash is slow on purpose, and a POST holds SQLite's write lock from its first query
-    (``BEGIN IMMEDIATE``): checked inside it, every other writer of the zone would wait for each guess.
-    So the request's transaction, which has changed nothing yet (refused otherwise), is ended first;
-    what comes after runs in a new one.
+    (``BEGIN IMMEDIATE``): done inside it, every other writer of the zone would wait for each guess.
+    What comes after runs in a new transaction.
     """
     if db.session.new or db.session.dirty or db.session.deleted:
-        raise RuntimeError("a password is checked before the request changes anything")
+        raise RuntimeError("a password is hashed or checked before the request changes anything")
     db.session.rollback()
+
+
+def check_password_outside_transaction(password_hash: str, password: str) -> bool:
+    """Compare ``password`` with its hash with no transaction open (``end_transaction_before_slow_work``)."""
+    end_transaction_before_slow_work()
     return check_password_hash(password_hash, password or "")
 
 

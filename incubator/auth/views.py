@@ -13,14 +13,14 @@ from ..extensions import db
 from ..redirects import safe_next
 from ..notifications import mail
 from . import bp
-from . import mfa, totp
-from .forms import (AdminPasswordForm, ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LoginForm,
-                    MfaConfirmForm, MfaDisableForm, MfaLoginForm, ProfileForm, RecoveryCodesForm,
+from . import mfa, registration, totp
+from .forms import (AdminPasswordForm, ChangePasswordForm, ConfirmForm, ConfirmRegistrationForm, ForgotPasswordForm,
+                    LoginForm, MfaConfirmForm, MfaDisableForm, MfaLoginForm, ProfileForm, RecoveryCodesForm,
                     RegistrationForm, ResetPasswordForm, UserCreateForm, UserEditForm, UserFilterForm)
 from .models import User
 from .services import (AccountError, AccountLocked, authenticate, check_current_password, complete_login,
                        count_login_failure, create_user, find_user, issue_reset_token, login_locked,
-                       reset_password, set_enabled, set_password, update_user, valid_reset_token)
+                       normalise_email, reset_password, set_enabled, set_password, update_user, valid_reset_token)
 from .session_store import active_sessions, end_user_sessions, purge_expired_sessions
 
 
@@ -148,17 +148,41 @@ def register():
         return redirect(url_for("main.home"))
     form = RegistrationForm()
     if form.validate_on_submit():
+        registration.request_registration(form.email.data, form.name.data, form.password.data,
+                                          locale=session.get("lang"))
+        db.session.commit()
+        # The same answer whether or not the address has an account (auth/registration.py).
+        flash(_("Check your mailbox: we have sent a message to %(email)s. Open the link in it to activate "
+                "your account.", email=normalise_email(form.email.data)), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+def confirm_registration(token: str):
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    pending = registration.pending_registration(token)
+    if pending is None:
+        flash(str(registration.INVALID_LINK), "danger")
+        return redirect(url_for("auth.register"))
+    form = ConfirmRegistrationForm()
+    if form.validate_on_submit():
         try:
-            user = create_user(form.email.data, "startup", form.password.data, name=form.name.data,
-                               locale=session.get("lang"))
-        except AccountError as error:
+            user = registration.confirm_registration(token, form.password.data)
+        except registration.LinkInvalid as error:
+            db.session.rollback()
             flash(str(error), "danger")
+            return redirect(url_for("auth.register"))
+        except AccountError as error:
+            db.session.rollback()
+            form.password.errors.append(str(error))
         else:
             start_session(user)
             db.session.commit()
             flash(_("Welcome! Your account is ready; you can now apply to a platform."), "success")
             return redirect(url_for("main.home"))
-    return render_template("auth/register.html", form=form)
+    return render_template("auth/register_confirm.html", form=form, email=pending.email)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
