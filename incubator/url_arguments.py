@@ -66,14 +66,31 @@ def _whole_number(minimum: int, maximum: int) -> Callable[[str, str], int]:
     return parse
 
 
-def _day(name: str, text: str) -> date:
+def _read_day(text: str) -> date | None:
     try:
-        day = date.fromisoformat(text) if text.isascii() and len(text) == 10 else None
+        return date.fromisoformat(text) if text.isascii() and len(text) == 10 else None
     except ValueError:
-        day = None
+        return None
+
+
+def _day_message(name: str):
+    return _l("“%(name)s” must be a day written like 2026-03-31, from year %(first)d to %(last)d.",
+              name=name, first=FIRST_YEAR, last=LAST_YEAR)
+
+
+def _day(name: str, text: str) -> date:
+    day = _read_day(text)
     if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise BadQueryArgument(_l("“%(name)s” must be a day written like 2026-03-31, from year %(first)d to "
-                                  "%(last)d.", name=name, first=FIRST_YEAR, last=LAST_YEAR))
+        raise BadQueryArgument(_day_message(name))
+    return day
+
+
+def _filter_form_day(name: str, text: str) -> date | None:
+    """A day field of a filter form: the form itself says, beside the field and keeping what was typed,
+    that a text is not a day; only a real day out of range (which the form would pass on) is refused."""
+    day = _read_day(text)
+    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise BadQueryArgument(_day_message(name))
     return day
 
 
@@ -99,10 +116,10 @@ QUERY_ARGUMENTS = {argument.name: argument for argument in (
     QueryArgument("partner", _ID),
     QueryArgument("day", _day),
     QueryArgument("on", _day),
-    QueryArgument("first_day", _day),
-    QueryArgument("last_day", _day),
-    QueryArgument("date_from", _day),
-    QueryArgument("date_to", _day),
+    QueryArgument("first_day", _filter_form_day),
+    QueryArgument("last_day", _filter_form_day),
+    QueryArgument("date_from", _filter_form_day),
+    QueryArgument("date_to", _filter_form_day),
 )}
 
 

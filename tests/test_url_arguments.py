@@ -139,3 +139,13 @@ def test_property_query_arguments_never_give_a_server_error(login_as, name, text
     for path in ("/admin/users", "/outcomes/targets", "/bookings/"):
         response = client.get(path, query_string={name: text})
         assert response.status_code in (200, 302, 400), (path, name, text)
+
+
+@pytest.mark.parametrize("path, name", [("/admin/audit/", "date_to"), ("/admin/audit/", "date_from"),
+                                        ("/bookings/use", "last_day")])
+def test_a_filter_form_day_out_of_range_answers_400_and_a_malformed_one_is_left_to_the_form(
+        login_as, english, path, name):
+    client, _ = english(login_as, "admin")
+    response = client.get(path, query_string={name: "9999-12-31"})
+    assert response.status_code == 400 and message_of(response).startswith(f"“{name}” must be a day"), path
+    assert client.get(path, query_string={name: "not-a-day"}).status_code in (200, 302)
