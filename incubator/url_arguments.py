@@ -19,8 +19,9 @@ from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
 from .periods import FIRST_YEAR, LAST_YEAR, Period, PeriodError
 
-# The largest value of a 64-bit database integer: SQLite cannot bind a larger one.
-MAX_ID = 2**63 - 1
+# The largest value of the id columns (INTEGER: 32 bits on PostgreSQL, which refuses a larger parameter;
+# SQLite refuses beyond 64 bits).
+MAX_ID = 2**31 - 1
 MAX_PAGE = 1_000_000
 
 

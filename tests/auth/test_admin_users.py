@@ -5,13 +5,12 @@ import re
 
 import pytest
 from sqlalchemy import select
-from werkzeug.routing import NumberConverter
-
-from incubator.url_arguments import PeriodConverter
+from werkzeug.routing.converters import NumberConverter
 
 from incubator.audit.models import AuditEvent
 from incubator.auth.models import User
 from incubator.extensions import db
+from incubator.url_arguments import PeriodConverter
 
 from ..conftest import AuthActions
 
