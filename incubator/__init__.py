@@ -104,8 +104,9 @@ def register_areas(app: Flask) -> None:
     """Each area package exposes ``init_app(app)``: its blueprint, CLI commands and hooks."""
     from importlib import import_module
 
-    from . import cli, errors, web
+    from . import cli, errors, url_arguments, web
 
+    url_arguments.init_app(app)  # first: the routes of every area use its converters
     web.init_app(app)
     errors.init_app(app)
     for area in AREAS:

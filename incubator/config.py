@@ -38,6 +38,7 @@ class DefaultConfig:
     # "dengbao": at least 8 characters, three of upper/lower/digit/symbol, not the account name (等保 2.0).
     PASSWORD_PROFILE = "asvs"
     PASSWORD_RESET_HOURS = 2
+    REGISTRATION_LINK_HOURS = 48  # how long a founder's activation link stays valid
 
     # Request size limits: small for forms, larger where an endpoint accepts files.
     MAX_CONTENT_LENGTH = 512 * 1024

@@ -47,7 +47,8 @@ def init_app(app):
     def http_error(error: HTTPException):
         db.session.rollback()
         if error.code in MESSAGES:
-            return render_error(error.code)
+            # A refusal that says what was wrong (url_arguments.BadQueryArgument) shows its own message.
+            return render_error(error.code, getattr(error, "user_message", None))
         return error
 
     @app.errorhandler(Exception)

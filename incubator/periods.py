@@ -12,6 +12,9 @@ _PATTERNS = [
     re.compile(r"^\s*(\d{4})\s*年\s*第?\s*([1-4一二三四])\s*季度?\s*$"),  # 2026年第3季度
 ]
 _CHINESE_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
+# The years a record of the zone can be about: year 0 and 9999 would break date arithmetic (a quarter
+# later, a year before) with an error instead of a clear refusal.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９ＱｑＹ－", "0123456789QqY-")
 
 
@@ -32,6 +35,8 @@ class Period:
             match = pattern.match(value)
             if match:
                 quarter = _CHINESE_DIGITS.get(match.group(2), match.group(2))
+                if not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+                    break
                 return cls(int(match.group(1)), int(quarter))
         raise PeriodError(f"not a quarter: {text!r}")
 

@@ -255,10 +255,14 @@ def test_an_unknown_language_or_foreign_next_is_ignored(client):
     assert '<html lang="en">' in client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
 
 
-def test_the_language_chosen_before_registering_becomes_the_accounts(client):
+def test_the_language_chosen_before_registering_becomes_the_accounts(app, client):
+    from sqlalchemy import select
+
+    from .auth.test_accounts import outbox
+    from .auth.test_registration import link_in
+
     client.post("/language/en")
     client.post("/register", data={"name": "Amy", "email": "amy@example.cn", "password": "long-enough-pass",
                                    "confirm": "long-enough-pass"})
-    from sqlalchemy import select
-
+    client.post(link_in(outbox(app)[0]), data={"password": "long-enough-pass"})  # the activation link
     assert db.session.scalar(select(User.locale).where(User.email == "amy@example.cn")) == "en"

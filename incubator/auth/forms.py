@@ -45,10 +45,12 @@ class RegistrationForm(NewPasswordMixin, FlaskForm):
     confirm = PasswordField(_l("Repeat the password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
     submit = SubmitField(_l("Create my account"))
+    # No check that the address is free: the answer would tell who has an account (see auth/registration.py).
 
-    def validate_email(self, field):
-        if find_user(field.data) is not None:
-            raise ValidationError(_l("An account with this e-mail address already exists."))
+
+class ConfirmRegistrationForm(FlaskForm):
+    password = PasswordField(_l("The password you chose"), validators=[DataRequired(), Length(max=128)])
+    submit = SubmitField(_l("Activate my account"))
 
 
 class ForgotPasswordForm(FlaskForm):

@@ -10,14 +10,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
-from werkzeug.security import check_password_hash
 
 from .. import clock
 from ..audit import services as audit
 from ..extensions import db
 from . import totp
 from .models import RecoveryCode, User
-from .services import AccountError
+from .services import AccountError, AccountLocked, check_current_password
 from .session_store import end_user_sessions
 
 RECOVERY_CODE_COUNT = 10
@@ -108,8 +107,9 @@ def regenerate_recovery_codes(user: User, proof: str) -> list[str]:
     if not user.mfa_enabled:
         raise AccountError(_l("Two-step verification is off."))
     proof = proof or ""
-    if not (check_password_hash(user.password_hash, proof) or _use_totp(user, proof)):
-        raise AccountError(_l("Neither your password nor a current code: nothing has changed."))
+    compact = "".join(proof.split())
+    if not (compact.isascii() and compact.isdigit() and len(compact) == totp.DIGITS and _use_totp(user, compact)):
+        _require_password(user, proof, _l("Neither your password nor a current code: nothing has changed."))
     codes = _replace_recovery_codes(user)
     audit.record("mfa_recovery_codes_renewed", user, after={"recovery_codes": len(codes)})
     _log("mfa_recovery_codes_renewed", user)
@@ -174,6 +174,15 @@ def verify_second_factor(user: User, code: str) -> str | None:
     return "recovery_code" if _use_recovery_code(user, compact) else None
 
 
+def _require_password(user: User, password: str, wrong_message) -> None:
+    """The password check of these steps obeys the login throttle (a wrong one counts toward the lock)."""
+    check = check_current_password(user, password, action="mfa_password_failure")
+    if check.locked:
+        raise AccountLocked(check.message)
+    if not check.ok:
+        raise AccountError(check.message or wrong_message)
+
+
 # --- turning off -----------------------------------------------------------------------------------
 
 def _clear(user: User) -> None:
@@ -187,8 +196,7 @@ def disable(user: User, password: str, code: str) -> None:
     """The user turns two-step verification off with the password and a current code."""
     if not user.mfa_enabled:
         raise AccountError(_l("Two-step verification is off."))
-    if not check_password_hash(user.password_hash, password or ""):
-        raise AccountError(_l("The password is not correct: two-step verification stays on."))
+    _require_password(user, password, _l("The password is not correct: two-step verification stays on."))
     if verify_second_factor(user, code) is None:
         raise AccountError(_l("The code is not correct: two-step verification stays on."))
     _clear(user)

@@ -10,16 +10,17 @@ from sqlalchemy import or_, select
 from ..access import admin_required
 from ..audit import services as audit
 from ..extensions import db
+from ..redirects import safe_next
 from ..notifications import mail
 from . import bp
-from . import mfa, totp
-from .forms import (AdminPasswordForm, ChangePasswordForm, ConfirmForm, ForgotPasswordForm, LoginForm,
-                    MfaConfirmForm, MfaDisableForm, MfaLoginForm, ProfileForm, RecoveryCodesForm,
+from . import mfa, registration, totp
+from .forms import (AdminPasswordForm, ChangePasswordForm, ConfirmForm, ConfirmRegistrationForm, ForgotPasswordForm,
+                    LoginForm, MfaConfirmForm, MfaDisableForm, MfaLoginForm, ProfileForm, RecoveryCodesForm,
                     RegistrationForm, ResetPasswordForm, UserCreateForm, UserEditForm, UserFilterForm)
 from .models import User
-from .services import (AccountError, authenticate, complete_login, count_login_failure, create_user, find_user,
-                       issue_reset_token, login_locked, reset_password, set_enabled, set_password, update_user,
-                       valid_reset_token)
+from .services import (AccountError, AccountLocked, authenticate, check_current_password, complete_login,
+                       count_login_failure, create_user, find_user, issue_reset_token, login_locked,
+                       normalise_email, reset_password, set_enabled, set_password, update_user, valid_reset_token)
 from .session_store import active_sessions, end_user_sessions, purge_expired_sessions
 
 
@@ -31,13 +32,6 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.is_enabled else None
 
 
-def safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.home")
-
-
 def start_session(user: User) -> None:
     session.regenerate()  # a new identifier at login (no fixation)
     lang = session.get("lang")
@@ -45,6 +39,20 @@ def start_session(user: User) -> None:
     if lang and not user.locale:
         user.locale = lang
     login_user(user)
+
+
+def end_locked_session(message):
+    """A password check in a logged-in session locked the address: the session ends with it (whoever holds
+    a stolen session gets no more guesses), and the login page says why."""
+    user = current_user._get_current_object()
+    mfa.security_log.warning("session ended by the login lock", extra={"event": "session_locked_out",
+                                                                       "user_id": user.id})
+    db.session.commit()  # the failure counter, the lock and their audit events persist
+    logout_user()
+    session.regenerate()
+    session.clear()
+    flash(str(message), "danger")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -140,17 +148,41 @@ def register():
         return redirect(url_for("main.home"))
     form = RegistrationForm()
     if form.validate_on_submit():
+        registration.request_registration(form.email.data, form.name.data, form.password.data,
+                                          locale=session.get("lang"))
+        db.session.commit()
+        # The same answer whether or not the address has an account (auth/registration.py).
+        flash(_("Check your mailbox: we have sent a message to %(email)s. Open the link in it to activate "
+                "your account.", email=normalise_email(form.email.data)), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+def confirm_registration(token: str):
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    pending = registration.pending_registration(token)
+    if pending is None:
+        flash(str(registration.INVALID_LINK), "danger")
+        return redirect(url_for("auth.register"))
+    form = ConfirmRegistrationForm()
+    if form.validate_on_submit():
         try:
-            user = create_user(form.email.data, "startup", form.password.data, name=form.name.data,
-                               locale=session.get("lang"))
-        except AccountError as error:
+            user = registration.confirm_registration(token, form.password.data)
+        except registration.LinkInvalid as error:
+            db.session.rollback()
             flash(str(error), "danger")
+            return redirect(url_for("auth.register"))
+        except AccountError as error:
+            db.session.rollback()
+            form.password.errors.append(str(error))
         else:
             start_session(user)
             db.session.commit()
             flash(_("Welcome! Your account is ready; you can now apply to a platform."), "success")
             return redirect(url_for("main.home"))
-    return render_template("auth/register.html", form=form)
+    return render_template("auth/register_confirm.html", form=form, email=pending.email)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -260,8 +292,10 @@ def mfa_recovery_codes():
     if form.validate_on_submit():
         try:
             codes = mfa.regenerate_recovery_codes(current_user._get_current_object(), form.proof.data)
+        except AccountLocked as error:
+            return end_locked_session(error.args[0])
         except AccountError as error:
-            db.session.rollback()
+            db.session.commit()  # only the failure counter and its audit event were written
             flash(str(error), "danger")
         else:
             db.session.commit()
@@ -279,6 +313,8 @@ def mfa_disable():
     if form.validate_on_submit():
         try:
             mfa.disable(current_user._get_current_object(), form.password.data, form.code.data)
+        except AccountLocked as error:
+            return end_locked_session(error.args[0])
         except AccountError as error:
             db.session.commit()  # a recovery code checked and used stays used
             flash(str(error), "danger")
@@ -296,10 +332,12 @@ def change_password():
     form = ChangePasswordForm()
     form._user_email = current_user.email
     if form.validate_on_submit():
-        from werkzeug.security import check_password_hash
-
-        if not check_password_hash(current_user.password_hash, form.current_password.data):
-            form.current_password.errors.append(_("The current password is not correct."))
+        check = check_current_password(current_user._get_current_object(), form.current_password.data)
+        if check.locked:
+            return end_locked_session(check.message)
+        if not check.ok:
+            db.session.commit()  # the failure counter and its audit event persist
+            form.current_password.errors.append(str(check.message or _("The current password is not correct.")))
         else:
             set_password(current_user._get_current_object(), form.password.data, keep_session_row=session.row_id)
             session.regenerate()

@@ -99,7 +99,7 @@ def go():
     return redirect(url_for("evaluation.show", period=str(period)))
 
 
-@bp.route("/<period>")
+@bp.route("/<period:period>")
 @admin_required
 def show(period):
     period = period_or_404(period)
@@ -116,7 +116,7 @@ def show(period):
     )
 
 
-@bp.route("/<period>/publish", methods=["POST"])
+@bp.route("/<period:period>/publish", methods=["POST"])
 @admin_required
 def publish(period):
     period = period_or_404(period)
@@ -135,7 +135,7 @@ def publish(period):
     return redirect(url_for("evaluation.show", period=str(period), version=snapshot.version))
 
 
-@bp.route("/<period>/export.<fmt>")
+@bp.route("/<period:period>/export.<fmt>")
 @admin_required
 def export(period, fmt):
     period = period_or_404(period)
@@ -172,14 +172,14 @@ def report_context(period: Period) -> dict:
             "printed_at": clock.now()}
 
 
-@bp.route("/<period>/report")
+@bp.route("/<period:period>/report")
 @admin_required
 def report(period):
     period = period_or_404(period)
     return render_template("evaluation/report.html", pdf=False, **report_context(period))
 
 
-@bp.route("/<period>/report.pdf")
+@bp.route("/<period:period>/report.pdf")
 @admin_required
 def report_pdf(period):
     from weasyprint import CSS, HTML

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..navigation import panels_for
+from ..redirects import safe_next
 from . import bp
 
 
@@ -30,8 +31,7 @@ def set_language(lang: str):
         if current_user.is_authenticated:
             current_user.locale = lang
             db.session.commit()
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("main.index"))
+    return redirect(safe_next(request.form.get("next"), "main.index"))
 
 
 @bp.route("/healthz")

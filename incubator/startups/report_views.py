@@ -234,7 +234,7 @@ def _fill_form(form, report) -> None:
     form.version.data = report.version
 
 
-@bp.route("/reports/<period>", methods=["GET", "POST"])
+@bp.route("/reports/<period:period>", methods=["GET", "POST"])
 @roles_required("startup")
 def report_form(period: str):
     period = _parse_period(period)

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import func, select
 
 from incubator import clock
-from incubator.audit.models import AuditEvent
 from incubator.auth.models import PasswordResetToken, User
 from incubator.extensions import db
 
@@ -34,16 +33,7 @@ def user_count() -> int:
 
 # --- registration -----------------------------------------------------------------------------------
 
-def test_registration_creates_a_founder_account_without_a_company_and_logs_in(client):
-    response = client.post("/register", data={"name": "Wang Fang", "email": "Wang.Fang@Example.cn",
-                                              "password": "long-enough-pass", "confirm": "long-enough-pass"})
-    assert response.status_code == 302 and response.headers["Location"] == "/home"
-    user = db.session.scalar(select(User).where(User.email == "wang.fang@example.cn"))
-    assert user.role == "startup" and user.organisation_id is None and user.is_enabled
-    assert client.get("/home").status_code == 200
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "create",
-                                                      AuditEvent.entity_id == str(user.id)))
-
+# Registering through the e-mail link: tests/auth/test_registration.py.
 
 @pytest.mark.parametrize("data, message", [
     ({"name": "", "email": "a@b.cn", "password": "long-enough-pass", "confirm": "long-enough-pass"},
@@ -65,14 +55,6 @@ def test_registration_refuses_bad_input_and_keeps_what_was_typed(client, data, m
     if data["email"]:
         assert f'value="{data["email"]}"' in page
     assert user_count() == 0
-
-
-def test_registration_refuses_an_address_already_used(client, make_user):
-    make_user("manager", email="taken@example.cn")
-    response = client.post("/register", data={"name": "X", "email": "TAKEN@example.cn",
-                                              "password": "long-enough-pass", "confirm": "long-enough-pass"})
-    assert "An account with this e-mail address already exists." in response.get_data(as_text=True)
-    assert user_count() == 1
 
 
 # --- password reset ---------------------------------------------------------------------------------

@@ -5,10 +5,12 @@ import re
 
 import pytest
 from sqlalchemy import select
+from werkzeug.routing.converters import NumberConverter
 
 from incubator.audit.models import AuditEvent
 from incubator.auth.models import User
 from incubator.extensions import db
+from incubator.url_arguments import PeriodConverter
 
 from ..conftest import AuthActions
 
@@ -31,8 +33,9 @@ def sample_url(rule) -> str:
     for name in rule.arguments:
         if name in (rule.defaults or {}):
             continue
-        converter = rule._converters[name].__class__.__name__
-        values[name] = 1 if converter in ("IntegerConverter", "NumberConverter") else "x1"
+        converter = rule._converters[name]
+        values[name] = 1 if isinstance(converter, NumberConverter) else \
+            "2026Q1" if isinstance(converter, PeriodConverter) else "x1"
     return rule.build(values, append_unknown=False)[1]
 
 

@@ -2,6 +2,11 @@
 the founder files a quarterly report, the manager returns it, the founder corrects it, the manager verifies it."""
 from __future__ import annotations
 
+import email
+import email.policy
+import re
+from pathlib import Path
+
 import pytest
 
 from incubator.auth.services import create_user
@@ -25,6 +30,16 @@ def setup_zone(server_app):
         create_user("expert@journey.cn", "reviewer", PASSWORD, name="Professor Zhao", locale="en")
         platform.managers.append(manager)
         db.session.commit()
+
+
+def activation_path(server_app, address) -> str:
+    """The path of the activation link mailed to ``address`` (the outbox folder of the test server)."""
+    for path in sorted(Path(server_app.config["MAIL_OUTBOX"]).glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        found = re.search(r"/register/confirm/\S+", message.get_content())
+        if message["To"] == address and found:
+            return found.group(0)
+    raise AssertionError(f"no activation link was mailed to {address}")
 
 
 def login(browser, server_app, email):
@@ -61,6 +76,12 @@ def test_startup_journey(live_server, page, browser):
     page.fill("input[name=email]", "wang@startup.cn")
     page.fill("input[name=password]", PASSWORD)
     page.fill("input[name=confirm]", PASSWORD)
+    page.click("form input[type=submit]")
+    # The same answer for every address: check the mailbox; the account exists once its link is opened.
+    page.wait_for_url(f"{url}/login")
+    assert "Check your mailbox" in page.inner_text(".alert-info")
+    page.goto(url + activation_path(live_server, "wang@startup.cn"))
+    page.fill("input[name=password]", PASSWORD)
     page.click("form input[type=submit]")
     page.wait_for_url(f"{url}/home")
     page.goto(f"{url}/applications")

@@ -548,7 +548,11 @@ def test_an_expert_engaged_elsewhere_cannot_be_posted_into_a_residency(login_as,
     assert count(Residency) == 1
 
 
-def test_a_malformed_occupancy_date_shows_today(login_as, space):
+def test_a_malformed_occupancy_date_is_refused_with_a_message(login_as, space):
+    # Query arguments go through one parser (incubator/url_arguments.py, issue 15): 400 saying what is expected.
     client, _admin = login_as("admin")
-    page = text(client.get(f"/platforms/{space['platform'].id}?tab=spaces&on=not-a-date"))
-    assert 'value="2026-06-15"' in page
+    response = client.get(f"/platforms/{space['platform'].id}?tab=spaces&on=not-a-date",
+                          headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert "“on” must be a day written like 2026-03-31" in text(response)
+    assert 'value="2026-06-15"' in text(client.get(f"/platforms/{space['platform'].id}?tab=spaces"))

@@ -28,6 +28,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from sqlalchemy import select, text
+from werkzeug.routing import IntegerConverter
 from werkzeug.datastructures import MultiDict
 
 from incubator import create_app
@@ -487,7 +488,7 @@ def unreached_id_urls(zone, name) -> list[tuple[str, str]]:
         if "GET" not in rule.methods or rule.endpoint in reached:
             continue
         converters = rule._converters
-        int_arguments = [a for a, c in converters.items() if type(c).__name__ == "IntegerConverter"]
+        int_arguments = [a for a, c in converters.items() if isinstance(c, IntegerConverter)]
         others = [a for a in rule.arguments if a not in int_arguments]
         if not int_arguments or any(a not in SAMPLE_ARGUMENTS and a != "year" for a in others):
             continue

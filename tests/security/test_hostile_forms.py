@@ -63,6 +63,7 @@ NOT_POSTED = {
     "auth.register": "posted separately below (anonymous)",
     "auth.forgot_password": "posted separately below (anonymous)",
     "auth.reset_password_view": "needs a single-use token from an e-mail; covered by the auth tests",
+    "auth.confirm_registration": "needs a single-use token from an e-mail; tests/auth/test_registration.py",
     "main.set_language": "changes only the session's language",
 }
 # POST endpoints the seeded zone offers no form for (a token made by an upload, an empty state).
