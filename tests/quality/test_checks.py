@@ -57,31 +57,44 @@ FLAT = [{"revenue": 100 * WAN}] * 4  # a steady 100 万元: median 100, no sprea
 
 
 def test_jump_flags_just_above_the_high_bound_and_not_at_it():
-    # ln(100 + 20) ± ln 5 with no spread: high = 120 × 5 − 20 = 580 万元, low = 120 ÷ 5 − 20 = 4 万元.
+    # ln(100 + 5) ± ln 5 with no spread (the offset is a quarter of the 20 万元 minimum):
+    # high = 105 × 5 − 5 = 520 万元, low = 105 ÷ 5 − 5 = 16 万元.
     history = history_of(1, FLAT)
-    assert run("jump", dataset([figures(1, revenue=580 * WAN)], history)) == []
-    flags = run("jump", dataset([figures(1, revenue=580 * WAN + 1)], history))
+    assert run("jump", dataset([figures(1, revenue=520 * WAN)], history)) == []
+    flags = run("jump", dataset([figures(1, revenue=520 * WAN + 1)], history))
     assert [(f.check, f.indicator, f.rule) for f in flags] == [("jump", "REVENUE", "high")]
     flag = flags[0]
-    assert (flag.value, flag.expected_low, flag.expected_high) == (Decimal("580.0001"), Decimal("4.0000"),
-                                                                    Decimal("580.0000"))
-    assert flag.explanation("zh") == ("营业收入 580.00 万元，是该企业近四个季度中位数（100.00 万元）的 5.8 倍；"
-                                      "通常范围 4.00–580.00 万元。")
-    assert "5.8 times the median" in flag.explanation("en")
+    assert (flag.value, flag.expected_low, flag.expected_high) == (Decimal("520.0001"), Decimal("16.0000"),
+                                                                    Decimal("520.0000"))
+    assert flag.explanation("zh") == ("营业收入 520.00 万元，是该企业近四个季度中位数（100.00 万元）的 5.2 倍；"
+                                      "通常范围 16.00–520.00 万元。")
+    assert "5.2 times the median" in flag.explanation("en")
 
 
 def test_jump_flags_just_below_the_low_bound_and_not_at_it():
     history = history_of(1, FLAT)
-    assert run("jump", dataset([figures(1, revenue=4 * WAN)], history)) == []
-    assert [f.rule for f in run("jump", dataset([figures(1, revenue=4 * WAN - 1)], history))] == ["low"]
+    assert run("jump", dataset([figures(1, revenue=16 * WAN)], history)) == []
+    flags = run("jump", dataset([figures(1, revenue=16 * WAN - 1)], history))
+    assert [f.rule for f in flags] == ["low"]
+    assert flags[0].explanation("zh").startswith("营业收入 16.00 万元，仅为该企业近四个季度中位数（100.00 万元）的 0.2 倍")
+
+
+def test_jump_finds_a_decimal_point_moved_down_but_not_a_quarter_without_the_flow():
+    history = history_of(1, [{"revenue": 80 * WAN, "rd_expense": 60 * WAN}] * 4)
+    moved = run("jump", dataset([figures(1, revenue=80 * WAN, rd_expense=6000)], history))  # 60 万元 typed 0.6
+    assert [(f.indicator, f.rule) for f in moved] == [("RD_EXPENSE", "low")]
+    assert run("jump", dataset([figures(1, revenue=80 * WAN, rd_expense=0)], history)) == []  # R&D paused
 
 
 def test_jump_ignores_small_amounts_short_histories_and_flows_the_company_usually_lacks():
-    small = history_of(1, [{"revenue": 1 * WAN}] * 4)  # median 1 万元: high (21 × 5 − 20) = 85 万元
-    assert run("jump", dataset([figures(1, revenue=85 * WAN)], small)) == []
-    assert run("jump", dataset([figures(1, revenue=85 * WAN + 1)], small))  # beyond: the difference ≥ 20 万元
-    # With a minimum amount of 100 万元 the same 84 万元 difference never flags.
-    assert run("jump", dataset([figures(1, revenue=200 * WAN)], small), min_amount=100) == []
+    # With a factor of 1.5 the range of a steady 1 万元 is narrow (high = 6 × 1.5 − 5 = 4 万元): the minimum
+    # amount decides, a flag needs a difference of 20 万元 or more.
+    small = history_of(1, [{"revenue": 1 * WAN}] * 4)
+    assert run("jump", dataset([figures(1, revenue=21 * WAN - 1)], small), factor="1.5") == []
+    assert run("jump", dataset([figures(1, revenue=21 * WAN)], small), factor="1.5")
+    # With a minimum amount of 100 万元 a difference of 99 万元 never flags.
+    assert run("jump", dataset([figures(1, revenue=100 * WAN)], small), factor="1.5", min_amount=100) == []
+    assert run("jump", dataset([figures(1, revenue=101 * WAN)], small), factor="1.5", min_amount=100)
     short = history_of(1, FLAT[:2])
     assert run("jump", dataset([figures(1, revenue=5000 * WAN)], short)) == []  # 2 quarters < 3
     assert run("jump", dataset([figures(1, revenue=5000 * WAN)], short), min_history=2)
@@ -90,9 +103,9 @@ def test_jump_ignores_small_amounts_short_histories_and_flows_the_company_usuall
 
 
 def test_jump_widens_its_range_for_a_company_whose_figures_vary():
-    # log(v + 20): 4.787, 5.521, 4.787, 5.521 → median 5.154, MAD 0.367; 4 × 1.4826 × 0.367 = 2.176 > ln 5.
+    # log(v + 5): 4.654, 5.460, 4.654, 5.460 → median 5.057, MAD 0.403; 4 × 1.4826 × 0.403 = 2.389 > ln 5.
     history = history_of(1, [{"revenue": 100 * WAN}, {"revenue": 230 * WAN}] * 2)
-    high = math.exp(5.154 + 2.176) - 20
+    high = math.exp(5.057 + 2.389) - 5
     assert run("jump", dataset([figures(1, revenue=int(high * 0.95) * WAN)], history)) == []
     assert run("jump", dataset([figures(1, revenue=int(high * 1.05) * WAN)], history))
 
