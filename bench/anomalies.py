@@ -149,7 +149,7 @@ def generate(db, rng: random.Random, companies: int, first_quarters: tuple[int, 
     from sqlalchemy import insert
 
     from incubator.organisations.credit_code import make as make_credit_code
-    from incubator.organisations.models import Industry, Organisation
+    from incubator.organisations.models import Industry, IntellectualProperty, Organisation
     from incubator.startups.models import QuarterlyReport
 
     session = db.session
@@ -160,7 +160,7 @@ def generate(db, rng: random.Random, companies: int, first_quarters: tuple[int, 
         {"id": n, "kind": "startup", "name": f"企业{n:05d}", "name_sort": f"qiye {n:05d}",
          "credit_code": make_credit_code(f"91320500{n:09d}"), "industry_id": 1 + n % INDUSTRIES}
         for n in range(1, companies + 1)])
-    planted, batch, count = {}, [], 0
+    planted, batch, patents, count = {}, [], [], 0
     for n in range(1, companies + 1):
         series = company_series(rng, periods, 1 + n % INDUSTRIES)
         if with_plants and rng.random() < 0.16:
@@ -169,6 +169,11 @@ def generate(db, rng: random.Random, companies: int, first_quarters: tuple[int, 
             if plant(rng, series, index, kind):
                 planted[(n, str(periods[index]))] = kind
         start = rng.randint(*first_quarters)
+        # A company that starts reporting later brings the invention patents it filed before: its register lists them.
+        for period, figures in list(zip(periods, series))[:start]:
+            patents.extend({"organisation_id": n, "kind": "invention_patent", "number": f"CN{n:05d}{period}{k}",
+                            "title": "入园前申请的发明专利", "status": "filed", "filed_on": period.start}
+                           for k in range(figures["invention_patents_filed"]))
         for period, figures in list(zip(periods, series))[start:]:
             batch.append({"organisation_id": n, "period": str(period), "year": period.year, "quarter": period.quarter,
                           "quarter_end": period.end, "status": "verified", **figures})
@@ -178,6 +183,8 @@ def generate(db, rng: random.Random, companies: int, first_quarters: tuple[int, 
             batch = []
     if batch:
         session.execute(insert(QuarterlyReport), batch)
+    if patents:
+        session.execute(insert(IntellectualProperty), patents)
     session.commit()
     return planted, count
 

@@ -81,7 +81,9 @@ class Dataset:
     period: Period
     targets: list[ReportFigures]
     history: dict[int, dict[Period, ReportFigures]]  # organisation -> earlier quarter -> report
-    cumulative: dict[int, tuple[int, int]]  # organisation -> (invention patents filed, granted) before the period
+    # organisation -> (invention patents filed, granted) before the period: in its reports, and for filed also
+    # those of its register filed before its first report
+    cumulative: dict[int, tuple[int, int]]
     peers: list[ReportFigures]
 
 
@@ -415,9 +417,10 @@ EXPLANATIONS = {
                                            "R&D spending is above revenue: {value} against {bound} (10,000 CNY)."),
     ("inconsistent", "tax_above_revenue"): ("上缴税费 {value} 万元高于营业收入 {bound} 万元。",
                                             "Taxes paid are above revenue: {value} against {bound} (10,000 CNY)."),
-    ("inconsistent", "granted_above_filed"): ("累计发明专利授权 {value} 件，多于历次报告的发明专利申请 {bound} 件。",
-                                              "{value} invention patents granted in total, more than the {bound} ever "
-                                              "filed in the company's reports."),
+    ("inconsistent", "granted_above_filed"): ("累计发明专利授权 {value} 件，多于该企业申请过的发明专利 {bound} 件（历次报告所报及首次报告前已登记的）。",
+                                              "{value} invention patents granted in total, more than the {bound} the "
+                                              "company ever filed (in its reports, and registered before its first "
+                                              "report)."),
     ("inconsistent", "graduates_above_employees"): ("本季度吸纳高校毕业生 {value} 人，多于季末从业人员 {bound} 人。",
                                                     "{value} new graduates hired this quarter, more than the {bound} "
                                                     "employees at quarter end."),

@@ -14,7 +14,7 @@ from sqlalchemy import func, literal, or_, select
 
 from ..audit import services as audit
 from ..extensions import db
-from ..organisations.models import Organisation
+from ..organisations.models import IntellectualProperty, Organisation
 from ..periods import Period
 from ..saving import RuleBroken
 from ..startups.models import REPORT_FIGURES, QuarterlyReport
@@ -93,21 +93,25 @@ def _columns():
             *[getattr(report, name) for name in REPORT_FIGURES], Organisation.industry_id)
 
 
-def _figures(row) -> ReportFigures:
-    values = dict(zip(REPORT_FIGURES, (int(value or 0) for value in row[5:5 + len(REPORT_FIGURES)])))
-    return ReportFigures(row[0], row[1], row[-1], Period(row[2], row[3]), row[4], values)
-
-
 def _reports(*conditions):
+    """The reports matching ``conditions`` as the checks read them (plain rows through the session's connection:
+    a large zone's period is read without building ORM results)."""
     query = (select(*_columns()).join(Organisation, Organisation.id == QuarterlyReport.organisation_id)
              .where(*conditions).order_by(QuarterlyReport.organisation_id, QuarterlyReport.quarter_end))
-    return [_figures(row) for row in db.session.execute(query.execution_options(yield_per=5000))]
+    end = 5 + len(REPORT_FIGURES)
+    periods: dict[tuple[int, int], Period] = {}
+    result = []
+    for row in db.session.connection().execute(query):
+        period = periods.get((row[2], row[3])) or periods.setdefault((row[2], row[3]), Period(row[2], row[3]))
+        values = {name: int(value) if value else 0 for name, value in zip(REPORT_FIGURES, row[5:end])}
+        result.append(ReportFigures(row[0], row[1], row[end], period, row[4], values))
+    return result
 
 
 def load_dataset(period: Period, *, target_statuses: Iterable[str], history_statuses: Iterable[str],
                  peer_statuses: Iterable[str], organisation_ids=None, overrides: dict[int, dict] | None = None
                  ) -> Dataset:
-    """Everything the checks of ``period`` read, in at most four queries whatever the number of companies.
+    """Everything the checks of ``period`` read, in at most five queries whatever the number of companies.
 
     :param organisation_ids: only these companies' reports are judged (a list or a SELECT of ids; None: all);
         their peers are still every company of the same industry.
@@ -145,11 +149,26 @@ def load_dataset(period: Period, *, target_statuses: Iterable[str], history_stat
         for item in _reports(report.period.in_([str(p) for p in earlier]), report.status.in_(history_statuses),
                              *history_scope):
             history.setdefault(item.organisation_id, {})[item.period] = item
-        cumulative = {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in db.session.execute(
-            select(report.organisation_id, func.sum(report.invention_patents_filed),
-                   func.sum(report.invention_patents_granted))
-            .where(report.quarter_end < period.start, report.status.in_(history_statuses), *history_scope)
-            .group_by(report.organisation_id))}
+        first_reported: dict[int, Period] = {}
+        for row in db.session.execute(
+                select(report.organisation_id, func.sum(report.invention_patents_filed),
+                       func.sum(report.invention_patents_granted), func.min(report.quarter_end))
+                .where(report.quarter_end < period.start, report.status.in_(history_statuses), *history_scope)
+                .group_by(report.organisation_id)):
+            cumulative[row[0]] = (int(row[1] or 0), int(row[2] or 0))
+            first_reported[row[0]] = Period.containing(row[3])
+        # A company brings patents filed before it first reported (its register lists them): they were filed too,
+        # so granting them later contradicts nothing.
+        register_scope = [IntellectualProperty.organisation_id.in_(judged_ids)] if overrides else \
+            [IntellectualProperty.organisation_id.in_(organisation_ids)] if organisation_ids is not None else []
+        for organisation_id, filed_on in db.session.execute(
+                select(IntellectualProperty.organisation_id, IntellectualProperty.filed_on)
+                .where(IntellectualProperty.kind == "invention_patent", *register_scope)
+                .order_by(IntellectualProperty.organisation_id, IntellectualProperty.id)):
+            first = first_reported.get(organisation_id, period)
+            if filed_on is None or filed_on < first.start:
+                filed, granted = cumulative.get(organisation_id, (0, 0))
+                cumulative[organisation_id] = (filed + 1, granted)
 
     if organisation_ids is None and not overrides and set(peer_statuses) == set(target_statuses):
         peers = list(targets)

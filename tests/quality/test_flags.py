@@ -184,3 +184,28 @@ def test_from_an_empty_database_the_checks_settings_and_pages_work(app, make_use
     factories.report(org, "2026Q2", revenue=100 * WAN, rd_expense=150 * WAN, employees=3)
     db.session.commit()
     assert [(f.check, f.indicator) for f in services.period_flags(Period(2026, 2))] == [("inconsistent", "RD_EXPENSE")]
+
+
+def test_patents_registered_before_the_first_report_count_as_filed(app, zone):
+    """A company brings patents filed before it joined: granting one later is no contradiction; a patent it
+    registered after its first report was filed in a report, or it was not filed at all."""
+    from datetime import date
+
+    from incubator.organisations.models import IntellectualProperty
+
+    def grant_flags():
+        return [(f.organisation_id, f.indicator, f.value, f.expected_high) for f in services.period_flags(PERIOD)
+                if f.check == "inconsistent"]
+
+    # The fixture's company first reported in 2025Q3 and never filed an invention patent in a report.
+    factories.report(zone.company, "2026Q3", revenue=100 * WAN, employees=10, invention_patents_granted=1)
+    db.session.add(IntellectualProperty(organisation_id=zone.company.id, kind="invention_patent", number="CN-1",
+                                        title="在报告以后登记", filed_on=date(2025, 7, 1)))
+    db.session.commit()
+    assert grant_flags() == [(zone.company.id, "INVENTION_PATENTS_GRANTED", 1, 0)]
+    db.session.add(IntellectualProperty(organisation_id=zone.company.id, kind="invention_patent", number="CN-2",
+                                        title="入园前申请", filed_on=date(2025, 6, 30)))
+    db.session.add(IntellectualProperty(organisation_id=zone.other_company.id, kind="invention_patent",
+                                        number="CN-3", title="另一家企业的", filed_on=None))
+    db.session.commit()
+    assert grant_flags() == []
