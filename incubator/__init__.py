@@ -21,6 +21,7 @@ AREAS = (
     "partnerships",
     "outcomes",
     "evaluation",
+    "quality",
     "importer",
     "bookings",
     "compliance",

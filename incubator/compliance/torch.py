@@ -19,6 +19,7 @@ from ..extensions import db
 from ..i18n import localized
 from ..organisations.models import IntellectualProperty, Organisation
 from ..platforms.models import Platform
+from ..quality import rules
 from ..startups.models import Incubation, QuarterlyReport
 from .computations import (Context, _facts, _graduates, _tenants_financed, covering, platform_area,
                            used_areas, valid_ip)
@@ -279,9 +280,10 @@ def cross_checks(values: dict, has_facts: bool, without_report: int, year: int) 
             found.append(_("A part of the staff (%(part)s) exceeds the staff in total (%(total)s).",
                            part=values[part], total=values["staff_total"]))
             break
-    if values["tenants_rd"] > values["tenants_revenue"] and values["tenants_revenue"]:
+    # The company-level rules of the anomaly checks, applied to the tenants' totals (written once, in quality).
+    if rules.rd_above_revenue(values["tenants_rd"], values["tenants_revenue"]):
         found.append(_("The tenants' R&D expenditure exceeds their revenue."))
-    if values["tenants_graduates_hired"] > values["tenants_jobs"]:
+    if rules.graduates_above_employees(values["tenants_graduates_hired"], values["tenants_jobs"]):
         found.append(_("New graduates hired exceed the jobs in tenants."))
     if without_report:
         found.append(_("%(n)s tenants have no verified report for the year: their figures count as zero.",

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from ..database import round_half_up
 from ..i18n import area_catalogue
 from ..outcomes.catalogue import BY_CODE, CATALOGUE, REPORT_INDICATORS
+from ..quality import evaluation as anomaly_export
 from ..spreadsheets import Column, XlsxStreamWriter, write_csv_zip
 from .services import as_of
 
@@ -120,8 +121,16 @@ FILES: tuple[ExportFile, ...] = (
     ExportFile("data_quality.csv", _l("Data quality"), (
         ("credit_code", _l("Unified social credit code"), TEXT), ("company_name", _l("Company"), TEXT),
         ("platform_code", _l("Platform code"), TEXT), ("problem", _l("Problem"), TEXT)), quality_rows),
+    ExportFile("anomalies.csv", anomaly_export.SHEET, anomaly_export.COLUMNS, anomaly_export.export_rows),
     ExportFile("about.csv", _l("About"), (("key", _l("Key"), TEXT), ("value", _l("Value"), TEXT)), about_rows),
 )
+
+
+def files_of(evaluation) -> tuple[ExportFile, ...]:
+    """The files an evaluation has: a version published before the anomaly checks has no ``anomalies.csv``."""
+    if getattr(evaluation, "has_anomalies", False):
+        return FILES
+    return tuple(item for item in FILES if item.name != "anomalies.csv")
 
 
 def file_name(evaluation, fmt: str) -> str:
@@ -132,7 +141,7 @@ def file_name(evaluation, fmt: str) -> str:
 def write_csv_export(evaluation, target, lang: str = "zh") -> None:
     """The CSV zip of the contract: the files in order, keys as headers whatever the language."""
     write_csv_zip(target, ((item.name, [key for key, _label, _kind in item.columns], item.rows(evaluation, lang))
-                           for item in FILES))
+                           for item in files_of(evaluation)))
 
 
 def write_xlsx_export(evaluation, target, lang: str = "zh") -> None:
@@ -140,7 +149,7 @@ def write_xlsx_export(evaluation, target, lang: str = "zh") -> None:
     with force_locale(lang), area_catalogue("evaluation"):
         writer = XlsxStreamWriter(target)
         _cover(writer, evaluation, lang)
-        for item in FILES:
+        for item in files_of(evaluation):
             if item.name == "about.csv":
                 continue
             columns = [Column(str(label), kind) for _key, label, kind in item.columns]

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 
-SECTIONS = ("company", "deal", "quality")
+SECTIONS = ("company", "deal", "quality", "anomaly")
 
 
 class EvaluationSnapshot(db.Model):
@@ -34,6 +34,9 @@ class EvaluationSnapshot(db.Model):
     summary: Mapped[dict] = mapped_column(JSON)
     company_count: Mapped[int] = mapped_column(default=0)
     note: Mapped[str | None] = mapped_column(String(500))
+    # The anomaly flags of its verified reports are frozen with it (section ``anomaly``); versions published
+    # before the checks existed have none and export exactly as they did.
+    anomalies_frozen: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     published_by = relationship("User")
 

@@ -271,6 +271,7 @@ class LiveEvaluation:
                 self.platforms.append(scope)
         self._platform_codes = {scope.platform_id: scope.code for scope in self.platforms}
         self._placements: dict | None = None
+        self._anomalies: list | None = None
 
     def zone_name(self, lang: str) -> str:
         return zone_name(lang)
@@ -323,6 +324,20 @@ class LiveEvaluation:
         codes = self._codes()
         for row in db.session.execute(data_quality_query(self.period, platform_id)):
             yield QualityRow(row.credit_code, row.name, codes.get(row.placed), row.problem, row.id)
+
+    has_anomalies = True  # live figures always carry their flags
+
+    def iter_anomalies(self, platform_id: int | None = None):
+        """The anomaly flags of the period's verified reports (the checks in force now)."""
+        from ..quality.evaluation import anomaly_rows
+        from ..quality.services import period_flags
+
+        if self._anomalies is None:
+            self._anomalies = anomaly_rows(self.period, period_flags(self.period), self._codes(), self.placements())
+        code = self._codes().get(platform_id) if platform_id is not None else None
+        for row in self._anomalies:
+            if platform_id is None or row.platform_code == code:
+                yield row
 
 
 def company_query(period: Period):
@@ -470,6 +485,22 @@ class FrozenEvaluation:
         for data in self._rows("quality"):
             yield QualityRow.from_json(data)
 
+    @property
+    def has_anomalies(self) -> bool:
+        """Versions published before the anomaly checks froze no flags (and export as they did)."""
+        return bool(self.snapshot.anomalies_frozen)
+
+    def iter_anomalies(self, platform_id: int | None = None):
+        from ..quality.evaluation import AnomalyRow
+
+        if not self.has_anomalies:
+            return
+        code = next((scope.code for scope in self.platforms if scope.platform_id == platform_id), None)
+        for data in self._rows("anomaly"):
+            row = AnomalyRow.from_json(data)
+            if platform_id is None or row.platform_code == code:
+                yield row
+
 
 def snapshots_of(period: Period) -> list[EvaluationSnapshot]:
     return list(db.session.scalars(select(EvaluationSnapshot).where(EvaluationSnapshot.period == str(period))
@@ -511,6 +542,8 @@ def publish(period: Period, user, note: str | None = None) -> EvaluationSnapshot
 
     if period.end >= clock.today():
         raise PublishError(_l("A quarter can be published only after it has ended."))
+    from ..quality.services import current_settings, settings_as_json
+
     evaluation = live_evaluation(period)
     latest = latest_snapshot(period)
     summary = {
@@ -519,20 +552,21 @@ def publish(period: Period, user, note: str | None = None) -> EvaluationSnapshot
         "weights": {code: str(value) for code, value in evaluation.weights.items()},
         "targets": {str(scope): {code: str(value) for code, value in values.items()}
                     for scope, values in evaluation.targets.items()},
+        "anomaly_settings": settings_as_json(current_settings()),
     }
     digest = hashlib.sha256(json.dumps(summary, sort_keys=True, ensure_ascii=False).encode())
     snapshot = EvaluationSnapshot(
         period=str(period), version=(latest.version + 1) if latest else 1, published_at=clock.utcnow(),
         published_by_id=getattr(user, "id", None), published_by_email=getattr(user, "email", None),
         zone_name_zh=current_app.config["ZONE_NAME_ZH"], zone_name_en=current_app.config["ZONE_NAME_EN"],
-        summary=summary, note=(note or None),
+        summary=summary, note=(note or None), anomalies_frozen=True,
     )
     db.session.add(snapshot)
     db.session.flush()
 
     companies = 0
     for section, rows in (("company", evaluation.iter_companies()), ("deal", evaluation.iter_deals()),
-                          ("quality", evaluation.iter_data_quality())):
+                          ("quality", evaluation.iter_data_quality()), ("anomaly", evaluation.iter_anomalies())):
         batch = []
         for seq, row in enumerate(rows):
             data = row.to_json()

@@ -15,6 +15,7 @@ from ..database import wan_to_yuan, yuan_to_wan
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..periods import Period, PeriodError
+from ..quality import services as quality
 from . import bp
 from . import forms as f
 from . import services as svc
@@ -251,9 +252,12 @@ def report_form(period: str):
     stale = False
     if form.validate_on_submit():
         values = _form_values(form)
+        submit, anomaly_flags, held = quality.review_submission(org_id, period, values, bool(form.submit.data),
+                                                                request.form)
         try:
             report = svc.save_report(org_id, period, values, expected_version=form.expected_version(),
-                                     submit=bool(form.submit.data), actor=current_user)
+                                     submit=submit, actor=current_user)
+            quality.save_notes(report, anomaly_flags, request.form, current_user)
             db.session.commit()
         except (svc.StaleRecord, StaleDataError):
             db.session.rollback()
@@ -272,6 +276,9 @@ def report_form(period: str):
             flash(str(error), "danger")
             report = svc.get_report(org_id, period)
         else:
+            if held:
+                flash(str(quality.HELD_MESSAGE), "warning")
+                return redirect(url_for("startups.report_form", period=str(period)))
             flash(_("The report has been submitted.") if report.status == "submitted"
                   else _("The report has been saved as a draft."), "success")
             return redirect(url_for("startups.report_form", period=str(period)))
@@ -334,6 +341,10 @@ def _version_field() -> int | None:
 def report_verify(report_id: int):
     if not f.ConfirmForm().validate_on_submit():
         abort(400)
+    report = _report_or_404(report_id)
+    if not request.form.get("confirm_anomalies") and quality.has_likely_error(quality.report_flags(report)):
+        flash(str(quality.CONFIRM_MESSAGE), "warning")
+        return redirect(url_for("startups.report_detail", report_id=report_id))
     return _report_action(report_id, lambda r: svc.verify_report(r, current_user, expected_version=_version_field()))
 
 

@@ -234,7 +234,7 @@ credit_code,company_name,platform_code,problem
 def test_zip_holds_the_files_in_the_order_of_the_contract(hand_zone):
     files = csv_files()
     assert list(files) == ["summary.csv", "platforms.csv", "companies.csv", "scores.csv", "tech_transfers.csv",
-                           "data_quality.csv", "about.csv"]
+                           "data_quality.csv", "anomalies.csv", "about.csv"]
     for raw in files.values():
         assert raw.startswith(b"\xef\xbb\xbf")
         assert b"\r\n" in raw

@@ -50,7 +50,7 @@ def normalised(cell):
 
 def test_workbook_has_cover_and_the_same_numbers_as_the_csv(hand_zone):
     book = workbook()
-    assert book.sheetnames == ["封面", "开发区", "平台", "企业", "得分", "科技成果转化", "数据质量"]
+    assert book.sheetnames == ["封面", "开发区", "平台", "企业", "得分", "科技成果转化", "数据质量", "异常标记"]
     cover = {row[0]: row[1] for row in book["封面"].iter_rows(min_row=2, values_only=True)}
     assert cover["季度考核评价"] == "2026Q3"
     assert cover["开发区"] == "示范开发区"
