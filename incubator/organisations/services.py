@@ -148,13 +148,19 @@ def _name_key(name: str | None) -> str:
 def ensure_default_industries() -> list[Industry]:
     """Create the zone's default industries that are missing; returns all of them.
 
-    A default is missing when neither its code nor one of its names is on the list: an industry an
-    administrator renamed, recoded or deactivated is theirs and stays as it is (never a second copy).
+    A default is missing when neither its code nor one of its names is on the list and it was never
+    created before: an industry an administrator renamed, recoded or deactivated is theirs and stays as it
+    is (never a second copy; the audit trail remembers the codes created).
     """
+    from ..audit.models import AuditEvent
+
     existing = {industry.code: industry for industry in db.session.scalars(select(Industry))}
     names = {_name_key(name) for industry in existing.values() for name in (industry.name_zh, industry.name_en)}
+    created_once = {(after or {}).get("code") for after in db.session.scalars(
+        select(AuditEvent.after).where(AuditEvent.action == "industry_created").order_by(AuditEvent.id))}
     for order, (code, name_zh, name_en) in enumerate(DEFAULT_INDUSTRIES, start=1):
-        if code not in existing and _name_key(name_zh) not in names and _name_key(name_en) not in names:
+        if (code not in existing and code not in created_once and _name_key(name_zh) not in names
+                and _name_key(name_en) not in names):
             industry = Industry(code=code, name_zh=name_zh, name_en=name_en, sort_order=order * 10, is_active=True)
             db.session.add(industry)
             db.session.flush()
