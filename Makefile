@@ -1,4 +1,5 @@
-# Two commands: `make run` (set up, migrate, seed the demo zone once, serve on http://127.0.0.1:5000)
+# Two commands: `make run` (set up, migrate, install the reference data, seed the demo zone once, serve on
+# http://127.0.0.1:5000)
 # and `make test` (set up, then run the whole suite on SQLite and, side by side, on a throw-away PostgreSQL).
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -13,6 +14,7 @@ PYTEST_ARGS ?=
 
 run: setup
 	$(FLASK) db upgrade heads
+	$(FLASK) init
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -1,4 +1,4 @@
-"""Command-line commands registered on the app: ``seed-demo`` and ``create-user``."""
+"""Command-line commands registered on the app: ``init``, ``seed-demo`` and ``create-user``."""
 from __future__ import annotations
 
 import click
@@ -6,6 +6,17 @@ from flask.cli import with_appcontext
 
 from .extensions import db
 from .seed import clear_database, database_is_empty, run_seeders
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Install the reference data a zone needs (industries, official rule sets, ...); safe to run again."""
+    from .reference import install_reference_data
+
+    installed = install_reference_data()
+    db.session.commit()
+    click.echo(f"installed: {installed.summary()}")
 
 
 @click.command("seed-demo")
@@ -34,5 +45,6 @@ def seed_demo(force: bool, if_empty: bool, seed: int, scale: float) -> None:
 def init_app(app):
     from .auth.cli import build_create_user_command
 
+    app.cli.add_command(init_command)
     app.cli.add_command(seed_demo)
     app.cli.add_command(build_create_user_command())

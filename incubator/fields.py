@@ -52,21 +52,49 @@ class ControlFreeRequest(Request):
     parameter_storage_class = ControlFreeMultiDict
 
 
+# A number as people type it: digits with an optional decimal part; commas only between groups of three
+# digits (``1,234.5``). ``12,5`` (a decimal comma?) and exponents (``1e5``) are refused, never guessed.
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_GROUPED_NUMBER = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_EXPONENT_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)[eE][+-]?\d+$")
+
+
+class NumberTextError(ValueError):
+    """Text that is not a number as the zone writes one; ``message`` says why (translatable)."""
+
+    def __init__(self, message=None):
+        self.generic = message is None  # not a number at all (callers may say it their own way)
+        self.message = _l("Enter a number, for example 1,234.5.") if message is None else message
+        super().__init__(str(self.message))
+
+
 def normalise_number_text(text: str) -> str:
-    """Full-width digits and signs to ASCII, thousands separators and spaces removed."""
+    """Full-width digits and signs to ASCII, surrounding and inner spaces removed (commas kept)."""
     value = unicodedata.normalize("NFKC", str(text)).strip()
-    return value.replace(",", "").replace(" ", "").replace("\u00a0", "")
+    return value.replace(" ", "").replace("\u00a0", "")
+
+
+def clean_number_text(text: str) -> str:
+    """The plain decimal text of a typed number (thousands separators removed), or ``NumberTextError``."""
+    value = normalise_number_text(text)
+    if _PLAIN_NUMBER.match(value):
+        return value
+    if _GROUPED_NUMBER.match(value):
+        return value.replace(",", "")
+    if "," in value and re.fullmatch(r"[+-]?[\d,]*\.?\d*", value) and re.search(r"\d", value):
+        raise NumberTextError(_l("Commas may only separate groups of three digits, as in 1,234.5."))
+    if _EXPONENT_NUMBER.match(value.replace(",", "")):
+        raise NumberTextError(_l("Write the number in full, without an exponent (not 1e5 but 100000)."))
+    raise NumberTextError()
 
 
 def parse_decimal(text: str) -> Decimal:
-    value = normalise_number_text(text)
+    """A typed number as an exact Decimal; ``NumberTextError`` (a ``ValueError``) says what is wrong."""
+    value = clean_number_text(text)
     try:
-        number = Decimal(value)
-    except (InvalidOperation, ValueError):
-        raise ValueError("not a number") from None
-    if not number.is_finite():
-        raise ValueError("not a finite number")
-    return number
+        return Decimal(value)
+    except InvalidOperation:  # pragma: no cover - the patterns admit only valid numbers
+        raise NumberTextError() from None
 
 
 def _required_means_present(validators):
@@ -88,7 +116,8 @@ class NumberTextField(StringField):
 class WanField(NumberTextField):
     """An amount in 万元: ≥ 0, at most 4 decimal places, exact (``data`` is a Decimal or None).
 
-    Accepts ``1,234.5`` and full-width digits; what the user typed is shown back when it is wrong.
+    Accepts ``1,234.5`` and full-width digits (not ``12,5`` nor ``1e5``); what the user typed is shown back
+    when it is wrong.
     """
 
     def __init__(self, label=None, validators=None, places: int = 4, allow_negative: bool = False,
@@ -105,9 +134,9 @@ class WanField(NumberTextField):
             return
         try:
             number = parse_decimal(valuelist[0])
-        except ValueError:
+        except NumberTextError as error:
             self.data = None
-            raise ValueError(_l("Enter a number, for example 12.5.")) from None
+            raise ValueError(_l("Enter a number, for example 12.5.") if error.generic else error.message) from None
         if number < 0 and not self.allow_negative:
             self.data = None
             raise ValueError(_l("The amount may not be negative."))
@@ -141,9 +170,9 @@ class CountField(NumberTextField):
             return
         try:
             number = parse_decimal(valuelist[0])
-        except ValueError:
+        except NumberTextError as error:
             self.data = None
-            raise ValueError(_l("Enter a whole number.")) from None
+            raise ValueError(_l("Enter a whole number.") if error.generic else error.message) from None
         if number != number.to_integral_value():
             self.data = None
             raise ValueError(_l("Enter a whole number."))

@@ -81,3 +81,11 @@ class Period:
 
     def is_future(self) -> bool:
         return self > Period.current()
+
+    def has_ended(self) -> bool:
+        """Whether the quarter is over (a report is filed, verified or imported only then)."""
+        return self < Period.current()
+
+    @property
+    def first_day_after(self) -> date:
+        return self.end + timedelta(days=1)

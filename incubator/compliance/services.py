@@ -229,8 +229,16 @@ CRITERION_FIELDS = ("code", "name_zh", "name_en", "computation", "comparison", "
 
 
 def install_default_rule_sets() -> int:
-    """Add the seeded official rule sets that are missing (by code); returns how many were added."""
+    """Add the official rule sets never installed before; returns how many were added.
+
+    A rule set installed once is the administrators' from then on: kept when they edit it, and not
+    installed again when they change its code (the audit trail remembers the codes installed).
+    """
+    from ..audit.models import AuditEvent
+
     existing = set(db.session.scalars(select(RuleSet.code)))
+    existing.update((after or {}).get("code") for after in db.session.scalars(
+        select(AuditEvent.after).where(AuditEvent.action == "rule_set_installed").order_by(AuditEvent.id)))
     added = 0
     for spec in DEFAULT_RULE_SETS:
         if spec["code"] in existing:

@@ -88,6 +88,10 @@ class Kind:
             lookup[column.zh.strip().lower()] = column
         return lookup
 
+    def unusable_reason(self, ctx: "ImportContext"):
+        """Why nothing of this kind can be imported into this database yet (a lazy message), or None."""
+        return None
+
     def check(self, values: dict, ctx: "ImportContext", report: Callable[[str, Any], None]) -> None:
         """Rules across cells and references; ``values`` holds only the cells that parsed."""
 
@@ -211,16 +215,30 @@ class ImportContext:
 
     @cached_property
     def industries(self) -> dict[str, int]:
-        """Industry code, Chinese or English name (lower case) -> id."""
+        """Industry code, Chinese or English name, or a former default name (lower case) -> id."""
         from ..organisations.models import Industry
+        from ..organisations.services import INDUSTRY_ALIASES
 
-        lookup = {}
+        lookup, by_code = {}, {}
         for industry_id, code, name_zh, name_en in db.session.execute(
-                select(Industry.id, Industry.code, Industry.name_zh, Industry.name_en)):
+                select(Industry.id, Industry.code, Industry.name_zh, Industry.name_en).order_by(Industry.id)):
+            by_code[code] = industry_id
             for name in (name_en, name_zh, code):
                 if name:
-                    lookup[name.strip().lower()] = industry_id
+                    lookup.setdefault(name.strip().lower(), industry_id)
+        for alias, code in INDUSTRY_ALIASES.items():
+            if code in by_code:
+                lookup.setdefault(alias.strip().lower(), by_code[code])
         return lookup
+
+    @cached_property
+    def industry_names(self) -> list[tuple[str, str]]:
+        """(Chinese, English) names of the active industries, in the list's order (for messages)."""
+        from ..organisations.models import Industry
+
+        return [(zh, en) for zh, en in db.session.execute(
+            select(Industry.name_zh, Industry.name_en).where(Industry.is_active.is_(True))
+            .order_by(Industry.sort_order, Industry.id))]
 
     @cached_property
     def indicator_units(self) -> dict[str, int]:
@@ -342,6 +360,11 @@ def run_import(kind: Kind | str, path: str | Path, *, filename: str | None = Non
     if ctx.scope.kinds is not None and kind.name not in ctx.scope.kinds:
         result.unusable = True
         result.problems.append(Problem(1, kind.name, _l("You may not import %(kind)s.", kind=kind.name)))
+        return result
+    reason = kind.unusable_reason(ctx)
+    if reason is not None:
+        result.unusable = True
+        result.problems.append(Problem(1, "-", reason))
         return result
     try:
         table = open_table(path, (kind.name, kind.sheet_zh))

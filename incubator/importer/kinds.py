@@ -40,8 +40,65 @@ def scope_code(value) -> str:
     return ZONE_SCOPE if text.upper() == ZONE_SCOPE else text
 
 
+def _labels(labels: dict) -> dict:
+    """``{code: label}`` of a registry as ``{code: (label,)}``, the shape ``Coded`` reads."""
+    return {code: (label,) for code, label in labels.items()}
+
+
+def _organisation_kinds():
+    from ..organisations.forms import KIND_LABELS
+
+    return _labels({code: KIND_LABELS[code] for code in ORGANISATION_KINDS})
+
+
+def _platform_kinds():
+    from ..platforms.kinds import KINDS
+
+    return {code: (KINDS[code].label, KINDS[code].short_label) for code in PLATFORM_KINDS}
+
+
+def _platform_levels():
+    from ..platforms.kinds import LEVEL_LABELS
+
+    return _labels({code: LEVEL_LABELS[code] for code in PLATFORM_LEVELS})
+
+
+def _incubation_statuses():
+    from ..organisations.forms import INCUBATION_STATUS_LABELS
+
+    return _labels({code: INCUBATION_STATUS_LABELS[code] for code in INCUBATION_STATUSES})
+
+
+def _deal_kinds():
+    from ..partnerships.forms import deal_kind_labels
+
+    return _labels({code: deal_kind_labels()[code] for code in DEAL_KINDS})
+
+
+def _partnership_kinds():
+    from ..partnerships.forms import kind_labels
+
+    return _labels({code: kind_labels()[code] for code in PARTNERSHIP_KINDS})
+
+
+def _indicators():
+    from ..outcomes.catalogue import CATALOGUE
+
+    return {indicator.code: ((indicator.zh, indicator.en),) for indicator in CATALOGUE}
+
+
+ORGANISATION_KIND = v.Coded(_organisation_kinds, "organisations")
+PLATFORM_KIND = v.Coded(_platform_kinds, "platforms")
+PLATFORM_LEVEL = v.Coded(_platform_levels, "platforms")
+INCUBATION_STATUS = v.Coded(_incubation_statuses, "organisations")
+DEAL_KIND = v.Coded(_deal_kinds, "partnerships")
+PARTNERSHIP_KIND = v.Coded(_partnership_kinds, "partnerships")
+INDICATOR = v.Coded(_indicators)
+
+
 def indicator_code(value) -> str:
-    return v.code(40)(value).upper()
+    """An indicator of the catalogue by its code or its name (Chinese or English)."""
+    return INDICATOR(value)
 
 
 def _organisation(ctx, values, column, report, kinds=None, kind_message=None):
@@ -80,20 +137,30 @@ class Organizations(Kind):
         Column("credit_code", CREDIT_CODE, v.credit_code, required=True, example=COMPANY_EXAMPLE,
                note=_l("18 characters with a valid check character")),
         Column("name", "名称", v.text(200), required=True, example="苏州示例科技有限公司"),
-        Column("kind", "类别", v.choice(ORGANISATION_KINDS), required=True, example="startup",
-               note=", ".join(ORGANISATION_KINDS)),
-        Column("industry", "行业", v.text(100), example="",
+        Column("kind", "类别", ORGANISATION_KIND, required=True, example="startup",
+               note=v.options_note(ORGANISATION_KIND)),
+        Column("industry", "行业", v.text(100), example="电子信息",
                note=_l("an industry of the zone's list, by code or name")),
-        Column("founded_on", "成立日期", v.day, example="2024-05-20", note="YYYY-MM-DD"),
+        Column("founded_on", "成立日期", v.day, example="2024-05-20", note=v.DATE_NOTE),
     )
     key = ("credit_code",)
     db_key = ("credit_code",)
     fields = ("name", "name_sort", "kind", "industry_id", "founded_on")
 
+    def unusable_reason(self, ctx):
+        if not ctx.industries:
+            return _l("The zone has no industries yet: run “flask --app wsgi init” once (it installs the "
+                      "zone's reference data), then import again.")
+        return None
+
     def check(self, values, ctx, report):
         industry = values.get("industry")
         if industry and industry.strip().lower() not in ctx.industries:
-            report("industry", _l("This industry is not on the zone's list."))
+            names = ctx.industry_names
+            report("industry", _l("The industry “%(value)s” is not on the zone's list; use one of: %(options)s.",
+                                  value=industry.strip()[:60], options=v.options_text(
+                                      lambda lang: v.join_options([zh if lang == "zh" else en
+                                                                   for zh, en in names], lang))))
 
     def record(self, values, ctx):
         industry = values.get("industry")
@@ -114,14 +181,14 @@ class Platforms(Kind):
     columns = (
         Column("code", PLATFORM_CODE, v.code(30), required=True, example="P001"),
         Column("name", "平台名称", v.text(200), required=True, example="示例众创空间"),
-        Column("kind", "类型", v.choice(PLATFORM_KINDS), required=True, example="maker_space",
-               note=", ".join(PLATFORM_KINDS)),
-        Column("level", "级别", v.choice(PLATFORM_LEVELS), required=True, example="provincial",
-               note=", ".join(PLATFORM_LEVELS)),
+        Column("kind", "类型", PLATFORM_KIND, required=True, example="maker_space",
+               note=v.options_note(PLATFORM_KIND)),
+        Column("level", "级别", PLATFORM_LEVEL, required=True, example="provincial",
+               note=v.options_note(PLATFORM_LEVEL)),
         Column("host_credit_code", "依托单位信用代码", v.credit_code, example="",
                note=_l("credit code of an organisation already imported")),
-        Column("recognized_on", "认定日期", v.day, example="2023-06-30", note="YYYY-MM-DD"),
-        Column("expires_on", "有效期至", v.day, example="2026-06-29", note="YYYY-MM-DD"),
+        Column("recognized_on", "认定日期", v.day, example="2023-06-30", note=v.DATE_NOTE),
+        Column("expires_on", "有效期至", v.day, example="2026-06-29", note=v.DATE_NOTE),
         Column("area_m2", "场地面积", v.decimal_places(2), default=Decimal(0), example=1200.5,
                note=_l("square metres, up to 2 decimals")),
         Column("stations", "工位数", v.count, default=0, example=80),
@@ -152,9 +219,9 @@ class Incubations(Kind):
     columns = (
         Column("credit_code", CREDIT_CODE, v.credit_code, required=True, example=COMPANY_EXAMPLE),
         Column("platform_code", PLATFORM_CODE, v.code(30), required=True, example="P001"),
-        Column("admitted_on", "入孵日期", v.day, required=True, example="2025-03-01", note="YYYY-MM-DD"),
-        Column("status", "状态", v.choice(INCUBATION_STATUSES), default="incubating", example="incubating",
-               note=", ".join(INCUBATION_STATUSES)),
+        Column("admitted_on", "入孵日期", v.day, required=True, example="2025-03-01", note=v.DATE_NOTE),
+        Column("status", "状态", INCUBATION_STATUS, default="incubating", example="incubating",
+               note=v.options_note(INCUBATION_STATUS)),
         Column("ended_on", "毕业/退出日期", v.day, example="",
                note=_l("required when graduated or exited, empty otherwise")),
     )
@@ -270,7 +337,7 @@ class Targets(Kind):
         Column("scope", "范围", scope_code, required=True, example="ZONE",
                note=_l("ZONE or a platform code")),
         Column("indicator", "指标", indicator_code, required=True, example="REVENUE",
-               note=_l("an indicator code of the evaluation catalogue")),
+               note=_l("an indicator of the evaluation catalogue, by code or Chinese name")),
         Column("target", "年度目标", _target_value, required=True, example=50000,
                note=_l("in the indicator's unit; whole number for counts")),
     )
@@ -314,9 +381,9 @@ class TechTransfers(Kind):
     order = 60
     columns = (
         Column("reference", REFERENCE, v.code(40), required=True, example="TT-2026-001"),
-        Column("date", "日期", v.day, required=True, example="2026-02-15", note="YYYY-MM-DD"),
+        Column("date", "日期", v.day, required=True, example="2026-02-15", note=v.DATE_NOTE),
         Column("title", "成果名称", v.text(300), required=True, example="一种高效电池隔膜制备方法"),
-        Column("kind", "方式", v.choice(DEAL_KINDS), required=True, example="licence", note=", ".join(DEAL_KINDS)),
+        Column("kind", "方式", DEAL_KIND, required=True, example="licence", note=v.options_note(DEAL_KIND)),
         Column("source_credit_code", "输出单位信用代码", v.credit_code, required=True,
                example=INSTITUTE_EXAMPLE, note=_l("a university or institute")),
         Column("recipient_credit_code", "承接企业信用代码", v.credit_code, required=True,
@@ -350,11 +417,11 @@ class Partnerships(Kind):
         Column("reference", REFERENCE, v.code(40), required=True, example="AG-2026-001"),
         Column("partner_credit_code", "合作院所信用代码", v.credit_code, required=True,
                example=INSTITUTE_EXAMPLE, note=_l("a university or institute")),
-        Column("kind", "合作类型", v.choice(PARTNERSHIP_KINDS), required=True, example="talent_training",
-               note=", ".join(PARTNERSHIP_KINDS)),
+        Column("kind", "合作类型", PARTNERSHIP_KIND, required=True, example="talent_training",
+               note=v.options_note(PARTNERSHIP_KIND)),
         Column("title", "协议名称", v.text(300), required=True, example="订单式人才培养协议"),
-        Column("starts_on", "开始日期", v.day, required=True, example="2025-09-01", note="YYYY-MM-DD"),
-        Column("ends_on", "结束日期", v.day, example="2028-08-31", note="YYYY-MM-DD"),
+        Column("starts_on", "开始日期", v.day, required=True, example="2025-09-01", note=v.DATE_NOTE),
+        Column("ends_on", "结束日期", v.day, example="2028-08-31", note=v.DATE_NOTE),
         Column("company_credit_code", "合作企业信用代码", v.credit_code, example="",
                note=_l("the company side; leave empty for a platform or the zone")),
         Column("platform_code", PLATFORM_CODE, v.code(30), example="",
@@ -399,7 +466,7 @@ class Training(Kind):
         Column("completed", "结业人数", v.count, default=0, example=36),
         Column("hired_in_zone", "园区企业录用人数", v.count, default=0, example=20,
                note=_l("hired_in_zone ≤ completed ≤ enrolled")),
-        Column("completed_on", "结业日期", v.day, example="2026-06-30", note="YYYY-MM-DD"),
+        Column("completed_on", "结业日期", v.day, example="2026-06-30", note=v.DATE_NOTE),
     )
     key = ("partnership_reference", "cohort_year")
     db_key = ("partnership_id", "cohort_year")

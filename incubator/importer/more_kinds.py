@@ -80,7 +80,7 @@ class Tenancies(Kind):
     columns = (
         Column("credit_code", CREDIT_CODE, v.credit_code, required=True, example=COMPANY_EXAMPLE),
         Column("platform_code", PLATFORM_CODE, v.code(30), required=True, example="P001"),
-        Column("starts_on", "开始日期", v.day, required=True, example="2025-03-01", note="YYYY-MM-DD"),
+        Column("starts_on", "开始日期", v.day, required=True, example="2025-03-01", note=v.DATE_NOTE),
         Column("ends_on", "结束日期", v.day, example="2027-02-28", note=_l("YYYY-MM-DD; empty: until further notice")),
         Column("unit_codes", "租用单元", unit_codes, default=(), example="A-101, A-102",
                note=_l("the platform's unit codes, separated by commas")),
@@ -168,7 +168,7 @@ class Talents(Kind):
         Column("name", "姓名", v.text(200), required=True, example="李明团队"),
         Column("category", "人才类别", v.choice(TALENT_CATEGORIES), required=True, example="team",
                note=", ".join(TALENT_CATEGORIES)),
-        Column("joined_on", "引进日期", v.day, required=True, example="2025-07-01", note="YYYY-MM-DD"),
+        Column("joined_on", "引进日期", v.day, required=True, example="2025-07-01", note=v.DATE_NOTE),
         Column("members", "团队人数", v.count, default=1, example=6, note=_l("1 for a person")),
         Column("field", "研究领域", v.text(200), example="集成电路"),
         Column("company_credit_code", "合作企业信用代码", v.credit_code, example=COMPANY_EXAMPLE,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ..extensions import db
 from . import kinds as _kinds, more_kinds as _more_kinds  # noqa: F401  (registers the kinds)
 from .engine import ImportResult, Kind, Scope, get_kind, kinds, run_import
+from .values import Coded
 
 security_log = logging.getLogger("incubator.security")
 LOGGED_ROWS = 5  # row numbers of the first rejected rows written to the log
@@ -153,7 +154,7 @@ def template_workbook(kind: Kind, lang: str = "zh") -> bytes:
     """An xlsx to fill in: sheet ``kind`` with a header row and an example row, and a sheet of columns.
 
     Row 1 holds the Chinese headers (``lang="zh"``) or the English keys (``lang="en"``); both are valid
-    headers. Each header cell carries a comment with the other name; the second sheet lists every column
+    headers. Coded columns show their labels in ``lang`` (初创企业, 国家级 ...), as people write them. Each header cell carries a comment with the other name; the second sheet lists every column
     with both names, whether it is required and what it holds.
     """
     import xlsxwriter
@@ -171,6 +172,8 @@ def template_workbook(kind: Kind, lang: str = "zh") -> bytes:
         sheet.write_comment(0, index, f"{other}{' *' if column.required else ''}")
         sheet.set_column(index, index, max(12, len(column.key) + 2, len(column.zh) * 2 + 2))
         example = column.example
+        if example and isinstance(column.parse, Coded):  # the label people read (and may type) in lang
+            example = column.parse.label(example, lang)
         if isinstance(example, (int, float)) and not isinstance(example, bool):
             sheet.write_number(1, index, example)
         elif example:

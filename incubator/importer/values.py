@@ -7,6 +7,7 @@ Blank cells never reach a parser: the engine applies the column's default or rep
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Callable
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -15,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
-from ..fields import strip_controls
+from ..fields import NumberTextError, parse_decimal, strip_controls
 from ..organisations import credit_code as credit_codes
 from ..periods import Period, PeriodError
 
@@ -41,19 +42,9 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.,-+")
-_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-
-
-def _number_text(text: str) -> str:
-    value = text.translate(_FULL_WIDTH_DIGITS)
-    if not value.isascii():
-        value = unicodedata.normalize("NFKC", value)
-    return value.strip().replace(",", "").replace(" ", "").replace("\u00a0", "")
-
-
 def to_decimal(value) -> Decimal:
-    """The exact decimal a cell holds: a float cell as the shortest decimal that gives it back."""
+    """The exact decimal a cell holds: a float cell as the shortest decimal that gives it back; text as
+    typed (``1,234.5`` yes; ``12,5`` and ``1e5`` are errors that say why)."""
     if isinstance(value, bool) or isinstance(value, (date, datetime, timedelta)):
         raise CellError(_l("Enter a number, for example 1,234.5."))
     if isinstance(value, float):
@@ -62,13 +53,10 @@ def to_decimal(value) -> Decimal:
         return Decimal(repr(value))
     if isinstance(value, int):
         return Decimal(value)
-    text = _number_text(str(value))
-    if not _NUMBER_RE.match(text):
-        raise CellError(_l("Enter a number, for example 1,234.5."))
     try:
-        return Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern above admits only valid numbers
-        raise CellError(_l("Enter a number, for example 1,234.5.")) from None
+        return parse_decimal(str(value))
+    except NumberTextError as error:
+        raise CellError(error.message) from None
 
 
 _PLAIN_AMOUNT = re.compile(r"^\s*(\d{1,12})(?:\.(\d{0,4}))?\s*$")
@@ -149,11 +137,13 @@ def year(value) -> int:
     return number
 
 
-_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# 2025-03-01, 2025/3/1, 2025.3.1 (one separator throughout) and 2025年3月1日.
+_DATE_PATTERNS = (re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$"),
+                  re.compile(r"^(\d{4})\s*年\s*()(\d{1,2})\s*月\s*(\d{1,2})\s*日$"))
 
 
 def day(value) -> date:
-    """``YYYY-MM-DD`` text or an Excel date cell."""
+    """``YYYY-MM-DD``, ``YYYY/M/D``, ``YYYY.M.D`` or ``YYYY年M月D日`` text, or an Excel date cell."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -162,13 +152,15 @@ def day(value) -> date:
         text = value.strip()
         if not text.isascii():
             text = unicodedata.normalize("NFKC", text)
-        match = _DATE_RE.match(text)
-        if match:
-            try:
-                return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-            except ValueError:
-                raise CellError(_l("There is no such date.")) from None
-    raise CellError(_l("Enter a date as YYYY-MM-DD, for example 2026-03-31."))
+        for pattern in _DATE_PATTERNS:
+            match = pattern.match(text)
+            if match:
+                try:
+                    return date(int(match.group(1)), int(match.group(3)), int(match.group(4)))
+                except ValueError:
+                    raise CellError(_l("There is no such date.")) from None
+    raise CellError(_l("Enter a date as YYYY-MM-DD, for example 2026-03-31 (2026/3/31, 2026.3.31 and "
+                       "2026年3月31日 are read too)."))
 
 
 # The current quarter during an import (set once by the engine instead of reading the clock per cell).
@@ -184,15 +176,16 @@ def _parse_period(text: str) -> Period | None:
 
 
 def period(value) -> Period:
-    """A quarter (``2026Q3``, ``2026q3``, ``2026-Q3``, ``2026年第3季度``), not after the current one."""
+    """A quarter (``2026Q3``, ``2026q3``, ``2026-Q3``, ``2026年第3季度``) that has ended."""
     if isinstance(value, float) and value.is_integer():
         value = str(int(value))
     result = _parse_period(str(value))
     if result is None:
         raise CellError(_l("Enter a quarter such as 2026Q3."))
     current = current_period.get() or Period.current()
-    if result > current:
-        raise CellError(_l("The period is after the current quarter (%(current)s).", current=str(current)))
+    if result >= current:
+        raise CellError(_l("The quarter %(period)s has not ended yet: a report is for an ended quarter "
+                           "(the current one is %(current)s).", period=str(result), current=str(current)))
     return result
 
 
@@ -247,6 +240,125 @@ def choice(options: tuple[str, ...]):
         return found
 
     return parse
+
+
+LANGUAGES = ("zh", "en")
+
+
+def render_label(label, lang: str, area: str | None = None) -> str:
+    """A (lazy) label as the interface shows it in ``lang``, read with its own area's catalogue."""
+    from flask_babel import force_locale
+
+    from ..i18n import area_catalogue
+
+    with force_locale(lang):
+        if area is None:
+            return str(label)
+        with area_catalogue(area):
+            return str(label)
+
+
+def reader_language() -> str:
+    """The language messages are being rendered in (``zh`` or ``en``)."""
+    from flask import has_app_context
+
+    from ..i18n import current_language
+
+    return current_language() if has_app_context() else "en"
+
+
+def join_options(items: list[str], lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(items)
+
+
+class _Options:
+    """The accepted values of a coded column, rendered in the reader's language when the message is."""
+
+    def __init__(self, describe: Callable[[str], str]):
+        self.describe = describe
+
+    def __str__(self) -> str:
+        return self.describe(reader_language())
+
+
+def options_text(describe: Callable[[str], str]) -> _Options:
+    """A message parameter listing accepted values, rendered when (and in the language) the message is."""
+    return _Options(describe)
+
+
+def options_note(coded: "Coded") -> _Options:
+    """A template note listing a coded column's accepted values in the template's language."""
+    return _Options(coded.describe)
+
+
+DATE_NOTE = _l("YYYY-MM-DD (also 2026/3/31, 2026.3.31, 2026年3月31日)")
+
+
+class Coded:
+    """A parser of a coded column: the code, or the label the interface shows for it in either language
+    (ignoring case and surrounding spaces). Labels come from the area's registry, never restated here.
+
+    :param source: a callable returning ``{code: labels}``; a label is a lazy string (rendered in both
+        languages) or a ``(zh, en)`` pair (the indicator catalogue's names).
+    :param area: the area whose catalogue translates the lazy labels.
+    """
+
+    def __init__(self, source: Callable[[], dict], area: str | None = None):
+        self.source = source
+        self.area = area
+        self._names: dict[str, dict[str, list[str]]] | None = None
+        self._lookup: dict[str, str] | None = None
+
+    def names(self) -> dict[str, dict[str, list[str]]]:
+        """code -> language -> its labels (the first is the one pages show)."""
+        if self._names is None:
+            names = {}
+            for code, labels in self.source().items():
+                per_language = {lang: [] for lang in LANGUAGES}
+                for label in labels:
+                    for position, lang in enumerate(LANGUAGES):
+                        text = label[position] if isinstance(label, tuple) else render_label(label, lang, self.area)
+                        if text and text not in per_language[lang]:
+                            per_language[lang].append(text)
+                names[code] = per_language
+            self._names = names
+        return self._names
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.names())
+
+    def lookup(self) -> dict[str, str]:
+        if self._lookup is None:
+            lookup: dict[str, str] = {}
+            for code, per_language in self.names().items():
+                for lang in LANGUAGES:
+                    for label in per_language[lang]:
+                        lookup.setdefault(label.strip().lower(), code)
+            for code in self.names():  # a code always means itself
+                lookup[code.lower()] = code
+            self._lookup = lookup
+        return self._lookup
+
+    def label(self, code: str, lang: str) -> str:
+        labels = self.names().get(code, {}).get(lang)
+        return labels[0] if labels else code
+
+    def describe(self, lang: str) -> str:
+        """The accepted values, e.g. ``初创企业（startup）、企业（enterprise）``."""
+        template = "{label}（{code}）" if lang == "zh" else "{label} ({code})"
+        return join_options([template.format(label=self.label(code, lang), code=code) for code in self.names()],
+                            lang)
+
+    def __call__(self, value) -> str:
+        text = _plain_text(value)
+        if not text.isascii():
+            text = unicodedata.normalize("NFKC", text)
+        found = self.lookup().get(text.strip().lower())
+        if found is None:
+            raise CellError(_l("“%(value)s” is not one of the accepted values: %(options)s.",
+                               value=text[:60], options=_Options(self.describe)))
+        return found
 
 
 def credit_code(value) -> str:

@@ -18,14 +18,14 @@ IP_STATUSES = ("filed", "granted", "expired", "abandoned")
 
 
 class Industry(db.Model):
-    """The zone's editable list of industries."""
+    """The zone's editable list of industries; a name means one industry (an import looks it up by name)."""
 
     __tablename__ = "industries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
-    name_zh: Mapped[str] = mapped_column(String(100))
-    name_en: Mapped[str] = mapped_column(String(100))
+    name_zh: Mapped[str] = mapped_column(String(100), unique=True)
+    name_en: Mapped[str] = mapped_column(String(100), unique=True)
     sort_order: Mapped[int] = mapped_column(default=100)
     is_active: Mapped[bool] = mapped_column(default=True)
 

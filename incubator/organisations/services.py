@@ -12,11 +12,12 @@ from ..saving import FieldRuleBroken
 from . import credit_code as codes
 from .models import IP_KINDS, IP_STATUSES, LISTING_STATUSES, ORGANISATION_KINDS, Industry, IntellectualProperty, Organisation
 
-# The zone's industries (DESIGN.md §2); admins edit the list.
+# The zone's industries (DESIGN.md §2), named as the zone names them: the leading clusters 高端装备制造,
+# 电子信息 and 新能源新材料, the emerging ones 人工智能, 大数据 and 生物医药; admins edit the list.
 DEFAULT_INDUSTRIES = (
-    ("high_end_equipment", "高端装备", "High-end equipment"),
+    ("high_end_equipment", "高端装备制造", "High-end equipment manufacturing"),
     ("electronic_information", "电子信息", "Electronic information"),
-    ("new_energy_materials", "新能源与新材料", "New energy and new materials"),
+    ("new_energy_materials", "新能源新材料", "New energy and new materials"),
     ("artificial_intelligence", "人工智能", "Artificial intelligence"),
     ("big_data", "大数据", "Big data"),
     ("biomedicine", "生物医药", "Biomedicine"),
@@ -24,6 +25,11 @@ DEFAULT_INDUSTRIES = (
     ("modern_agriculture", "现代农业", "Modern agriculture"),
     ("other", "其他", "Other"),
 )
+
+# Names the defaults had before (migration 0016 renames an unchanged default): spreadsheets kept with the
+# old names still import, as long as no industry of the list carries the name itself.
+INDUSTRY_ALIASES = {"高端装备": "high_end_equipment", "high-end equipment": "high_end_equipment",
+                    "新能源与新材料": "new_energy_materials"}
 
 ORGANISATION_FIELDS = ("name", "kind", "credit_code", "industry_id", "founded_on", "address", "contact_name",
                        "contact_phone", "contact_email", "registered_in_zone", "high_tech_cert_no",
@@ -135,16 +141,32 @@ def search_filter(query, text: str | None):
 
 # --- industries -----------------------------------------------------------------------------------
 
+def _name_key(name: str | None) -> str:
+    return (name or "").strip().lower()
+
+
 def ensure_default_industries() -> list[Industry]:
-    """Create the zone's default industries that are missing (by code); returns all of them."""
+    """Create the zone's default industries that are missing; returns all of them.
+
+    A default is missing when neither its code nor one of its names is on the list and it was never
+    created before: an industry an administrator renamed, recoded or deactivated is theirs and stays as it
+    is (never a second copy; the audit trail remembers the codes created).
+    """
+    from ..audit.models import AuditEvent
+
     existing = {industry.code: industry for industry in db.session.scalars(select(Industry))}
+    names = {_name_key(name) for industry in existing.values() for name in (industry.name_zh, industry.name_en)}
+    created_once = {(after or {}).get("code") for after in db.session.scalars(
+        select(AuditEvent.after).where(AuditEvent.action == "industry_created").order_by(AuditEvent.id))}
     for order, (code, name_zh, name_en) in enumerate(DEFAULT_INDUSTRIES, start=1):
-        if code not in existing:
+        if (code not in existing and code not in created_once and _name_key(name_zh) not in names
+                and _name_key(name_en) not in names):
             industry = Industry(code=code, name_zh=name_zh, name_en=name_en, sort_order=order * 10, is_active=True)
             db.session.add(industry)
             db.session.flush()
             audit.record("industry_created", industry, after=audit.snapshot(industry))
             existing[code] = industry
+            names.update((_name_key(name_zh), _name_key(name_en)))
     return sorted(existing.values(), key=lambda item: (item.sort_order, item.id))
 
 
@@ -166,6 +188,14 @@ def save_industry(industry: Industry | None, *, code: str, name_zh: str, name_en
         raise OrganisationError(_l("Another industry already has the code %(code)s.", code=code), "code")
     if not (name_zh or "").strip() or not (name_en or "").strip():
         raise OrganisationError(_l("Enter the name in both languages."), "name_zh")
+    for field_name, name in (("name_zh", name_zh), ("name_en", name_en)):
+        taken = select(Industry.id).where(or_(func.lower(Industry.name_zh) == _name_key(name),
+                                              func.lower(Industry.name_en) == _name_key(name)))
+        if industry is not None:
+            taken = taken.where(Industry.id != industry.id)
+        if db.session.scalar(taken) is not None:
+            raise OrganisationError(_l("Another industry already has the name %(name)s.", name=name.strip()),
+                                    field_name)
     values = {"code": code, "name_zh": name_zh.strip(), "name_en": name_en.strip(), "sort_order": sort_order,
               "is_active": bool(is_active)}
     if industry is None:

@@ -202,8 +202,7 @@ def _founder_reports():
                                    .order_by(QuarterlyReport.quarter_end.desc())))
     due = svc.due_period()
     filed = {r.period for r in rows}
-    periods = [p for p in [Period.current(), due, due.previous(), due.previous().previous()]
-               if str(p) not in filed]
+    periods = [p for p in [due, due.previous(), due.previous().previous()] if str(p) not in filed]
     return render_template("startups/my_reports.html", org=db.session.get(Organisation, org_id), reports=rows,
                            due=due, deadline=svc.deadline(due), periods=periods,
                            series=svc.company_series(org_id, limit=12))
@@ -284,11 +283,12 @@ def report_form(period: str):
             return redirect(url_for("startups.report_form", period=str(period)))
     elif request.method == "POST":
         flash(_("Please correct the fields marked below."), "danger")
-    editable = report is None or report.status in ("draft", "returned")
+    ended = period.has_ended()  # a report stored for the current quarter stays, read-only until it ends
+    editable = ended and (report is None or report.status in ("draft", "returned"))
     flags = svc.report_checks(_form_values(form) if request.method == "POST" and not form.errors
                               else (audit.snapshot(report, REPORT_FIGURES) if report else {}))[1]
     return render_template("startups/report_form.html", form=form, report=report, previous=previous,
-                           period=period, editable=editable, deadline=svc.deadline(period), flags=flags,
+                           period=period, editable=editable, ended=ended, deadline=svc.deadline(period), flags=flags,
                            stale=stale, history=audit.history_of(report) if report else [])
 
 
@@ -306,6 +306,7 @@ def report_detail(report_id: int):
     previous = svc.get_report(report.organisation_id, report.period_obj.previous())
     return render_template("startups/report_detail.html", report=report, previous=previous,
                            may_verify=svc.may_verify(current_user, report), reason_form=f.ReasonForm(),
+                           ended=report.period_obj.has_ended(),
                            confirm_form=f.ConfirmForm(),
                            flags=svc.report_checks(audit.snapshot(report, REPORT_FIGURES))[1],
                            history=audit.history_of(report))

@@ -940,8 +940,9 @@ def save_report(org_id: int, period: Period, values: dict, *, expected_version: 
     :param expected_version: the version the form was opened at (None: the form saw no report). A mismatch is
         ``StaleRecord``: two tabs, two users or a double submission never silently overwrite each other.
     """
-    if period.is_future():
-        raise StartupError(_l("A report cannot be filed for a future quarter."))
+    if not period.has_ended():
+        raise StartupError(_l("The quarter %(period)s has not ended yet: its report can be filed from %(date)s.",
+                              period=str(period), date=period.first_day_after.isoformat()))
     errors, _flags = report_checks(values)
     if errors:
         raise StartupError(" ".join(str(e) for e in errors))
@@ -1023,6 +1024,9 @@ def _report_transition(report: QuarterlyReport, action: str, actor, reason: str 
 def verify_report(report: QuarterlyReport, actor, *, expected_version: int | None = None) -> None:
     if expected_version is not None and expected_version != report.version:
         raise StaleRecord(STALE_MESSAGE)
+    if not report.period_obj.has_ended():
+        raise StartupError(_l("The quarter %(period)s has not ended yet: its report can be verified from %(date)s.",
+                              period=report.period, date=report.period_obj.first_day_after.isoformat()))
     errors, _ = report_checks(audit.snapshot(report, REPORT_FIGURES))
     if errors:
         raise StartupError(" ".join(str(e) for e in errors))

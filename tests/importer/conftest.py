@@ -22,6 +22,16 @@ def _frozen_clock():
     clock.freeze(None)
 
 
+@pytest.fixture(autouse=True)
+def _zone_industries(app):
+    """The industry list ``flask init`` installs (organisations cannot be imported without one)."""
+    from incubator.extensions import db
+    from incubator.organisations.services import ensure_default_industries
+
+    ensure_default_industries()
+    db.session.commit()
+
+
 def _text(value) -> str:
     if value is None:
         return ""

@@ -31,8 +31,7 @@ def base():
     university = factories.organisation("university", code=factories.credit_code(102))
     host = factories.organisation("enterprise", code=factories.credit_code(103))
     platform = factories.platform(code="P001")
-    industry = Industry(code="ai", name_zh="人工智能", name_en="Artificial intelligence")
-    db.session.add(industry)
+    industry = db.session.scalar(select(Industry).where(Industry.code == "artificial_intelligence"))  # from init
     talent = factories.partnership(university, kind="talent_training", reference="AG-T1")
     db.session.commit()
     return {"company": company, "university": university, "host": host, "platform": platform,
@@ -45,7 +44,7 @@ NEW1, NEW2 = factories.credit_code(201), factories.credit_code(202)
 CASES = {
     "organizations": (
         [[NEW1, "苏州智算科技有限公司", "startup", "人工智能", date(2024, 5, 20)],
-         [NEW2.lower(), "示范大学", "university", "ai", None]],
+         [NEW2.lower(), "示范大学", "university", "artificial_intelligence", None]],
         lambda refs: (
             db.session.scalar(select(Organisation).where(Organisation.credit_code == NEW1)).name_sort
             == "su zhou zhi suan ke ji you xian gong si"

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from incubator.extensions import db
+from incubator.outcomes.catalogue import CATALOGUE
 from incubator.startups.models import QuarterlyReport
 
 from .. import factories
@@ -91,7 +92,13 @@ def test_a_file_that_is_not_a_spreadsheet_is_unusable(refs, run_import, tmp_path
     (("employees", "3.5"), "employees", "Enter a whole number."),
     (("employees", "-2"), "employees", "The number may not be negative."),
     (("period", "2026Q5"), "period", "Enter a quarter such as 2026Q3."),
-    (("period", "2027Q1"), "period", "The period is after the current quarter (2026Q4)."),
+    (("period", "2027Q1"), "period",
+     "The quarter 2027Q1 has not ended yet: a report is for an ended quarter (the current one is 2026Q4)."),
+    (("period", "2026Q4"), "period",
+     "The quarter 2026Q4 has not ended yet: a report is for an ended quarter (the current one is 2026Q4)."),
+    (("revenue", "12,5"), "revenue", "Commas may only separate groups of three digits, as in 1,234.5."),
+    (("revenue", "1e5"), "revenue", "Write the number in full, without an exponent (not 1e5 but 100000)."),
+    (("employees", "1,00"), "employees", "Commas may only separate groups of three digits, as in 1,234.5."),
     (("credit_code", C1[:17] + ("0" if C1[17] != "0" else "1")), "credit_code",
      f"Character 18 ({'0' if C1[17] != '0' else '1'}) is not the check character of this credit code "
      f"(expected {C1[17]})."),
@@ -133,7 +140,8 @@ def test_several_problems_of_one_row_are_all_reported_in_column_order(refs, run_
     path = sheet([REPORT_HEADER, [UNKNOWN, "2027Q1", "-5", "x", "1.5", ""]], fmt="csv-utf8")
     assert run_import("reports", path).problems == [
         "row 2, column credit_code: No organisation has this credit code: import it with the organizations first.",
-        "row 2, column period: The period is after the current quarter (2026Q4).",
+        "row 2, column period: The quarter 2027Q1 has not ended yet: a report is for an ended quarter (the "
+        "current one is 2026Q4).",
         "row 2, column revenue: An amount may not be negative.",
         "row 2, column rd_expense: Enter a number, for example 1,234.5.",
         "row 2, column employees: Enter a whole number.",
@@ -149,11 +157,13 @@ def test_several_problems_of_one_row_are_all_reported_in_column_order(refs, run_
      "row 2, column ended_on: The end date is before the admission date."),
     ([C1, "P404", "2025-01-01", "", ""],
      "row 2, column platform_code: No platform has this code: import it with the platforms first."),
-    ([C1, "P001", "2025/01/01", "", ""],
-     "row 2, column admitted_on: Enter a date as YYYY-MM-DD, for example 2026-03-31."),
+    ([C1, "P001", "2025-01/01", "", ""],
+     "row 2, column admitted_on: Enter a date as YYYY-MM-DD, for example 2026-03-31 (2026/3/31, 2026.3.31 and "
+     "2026年3月31日 are read too)."),
     ([C1, "P001", "2025-02-30", "", ""], "row 2, column admitted_on: There is no such date."),
     ([C1, "P001", "2025-01-01", "paused", ""],
-     "row 2, column status: Use one of: incubating, graduated, exited."),
+     "row 2, column status: “paused” is not one of the accepted values: Incubating (incubating), "
+     "Graduated (graduated), Exited (exited)."),
 ])
 def test_incubation_rules(refs, run_import, sheet, row, line):
     path = sheet([["credit_code", "platform_code", "admitted_on", "status", "ended_on"], row], fmt="csv-utf8")
@@ -162,7 +172,13 @@ def test_incubation_rules(refs, run_import, sheet, row, line):
 
 @pytest.mark.parametrize("row, line", [
     (["2026", "ZONE", "NOT_AN_INDICATOR", "1"],
-     "row 2, column indicator: This is not an indicator code of the evaluation catalogue."),
+     "row 2, column indicator: “NOT_AN_INDICATOR” is not one of the accepted values: Operating revenue "
+     "(REVENUE), R&D expenditure (RD_EXPENSE), R&D intensity (RD_INTENSITY), Employees at period end (EMPLOYEES), "
+     "R&D staff (RD_STAFF), R&D staff share (RD_STAFF_SHARE), Invention patent applications "
+     "(INVENTION_PATENTS_FILED), Invention patent grants (INVENTION_PATENTS_GRANTED), Utility models, designs, "
+     "software copyrights granted (OTHER_IP_GRANTED), Technology contract turnover (TECH_CONTRACT_VALUE), Equity "
+     "financing (FINANCING), Taxes paid (TAX_PAID), " + ", ".join(
+         f"{indicator.en} ({indicator.code})" for indicator in CATALOGUE[12:]) + "."),
     (["2026", "ZONE", "STARTUPS_ADMITTED", "2.5"],
      "row 2, column target: This indicator is counted in whole numbers."),
     (["2026", "ZONE", "REVENUE", "-1"], "row 2, column target: A target may not be negative."),
@@ -182,7 +198,8 @@ def test_target_rules(refs, run_import, sheet, row, line):
     (["TT-1", "2026-01-01", "成果", "licence", UNIVERSITY, UNIVERSITY, ""],
      "row 2, column recipient_credit_code: The recipient must be a startup or enterprise."),
     (["TT-1", "2026-01-01", "成果", "gift", UNIVERSITY, C1, ""],
-     "row 2, column kind: Use one of: patent_assignment, licence, joint_development, equity."),
+     "row 2, column kind: “gift” is not one of the accepted values: Patent assignment (patent_assignment), "
+     "Licence (licence), Joint development (joint_development), Equity investment of a result (equity)."),
     (["TT-1", "2026-01-01", "成果", "licence", UNIVERSITY, C1, "-3"],
      "row 2, column value: An amount may not be negative."),
 ])
@@ -230,8 +247,11 @@ def test_organisation_rules(refs, run_import, sheet):
     assert run_import("organizations", path).problems == [
         "row 2, column credit_code: A credit code has 18 characters; this one has 17.",
         "row 3, column name: A value is required.",
-        "row 4, column kind: Use one of: startup, enterprise, university, institute.",
-        "row 4, column industry: This industry is not on the zone's list.",
+        "row 4, column kind: “company” is not one of the accepted values: Startup (startup), Enterprise "
+        "(enterprise), University (university), Research institute (institute).",
+        "row 4, column industry: The industry “no such industry” is not on the zone's list; use one of: High-end "
+        "equipment manufacturing, Electronic information, New energy and new materials, Artificial intelligence, "
+        "Big data, Biomedicine, Integrated circuits, Modern agriculture, Other.",
     ]
 
 
@@ -241,7 +261,8 @@ def test_platform_rules(refs, run_import, sheet):
                   ["P9", "平台", "maker_space", "galactic", UNKNOWN, "2025-01-01", "2024-01-01", "1.234", "-1"]],
                  fmt="csv-utf8")
     assert run_import("platforms", path).problems == [
-        "row 2, column level: Use one of: national, provincial, municipal, county.",
+        "row 2, column level: “galactic” is not one of the accepted values: National (national), Provincial "
+        "(provincial), Municipal (municipal), County (county).",
         "row 2, column host_credit_code: No organisation has this credit code: import it with the organizations "
         "first.",
         "row 2, column expires_on: The expiry date is before the recognition date.",

@@ -264,3 +264,46 @@ def test_submitting_tells_the_platform_managers(app, tenant, zone):
     notes = db.session.query(Notification).filter_by(user_id=zone.manager.id).all()
     assert len(notes) == 1 and "2026Q1" in notes[0].subject
     assert db.session.query(Notification).filter_by(user_id=zone.other_manager.id).count() == 0
+
+
+# --- only ended quarters (issue 16) ----------------------------------------------------------------------
+
+def test_the_current_quarter_cannot_be_filed_nor_verified_and_a_stored_report_stays(app, tenant, zone):
+    """The clock is in 2026Q2: its report is filed from 1 July. One stored before (say by an older version)
+    stays, shown read-only, and cannot be verified yet."""
+    company, founder = tenant
+    founder_client, manager_client = logged_in(app, founder), logged_in(app, zone.manager)
+    page = founder_client.get("/reports/2026Q2")
+    assert page.status_code == 200 and 'id="quarter-not-ended"' in page.get_data(as_text=True)
+    assert 'id="report-form"' in page.get_data(as_text=True) and 'name="revenue"' not in page.get_data(as_text=True)
+    founder_client.post("/reports/2026Q2", data={**FIGURES, "submit": "y"})
+    assert db.session.query(QuarterlyReport).count() == 0
+    assert "/reports/2026Q2" not in founder_client.get("/reports").get_data(as_text=True)
+
+    stored = QuarterlyReport(organisation_id=company.id, status="submitted", revenue=10_000, rd_expense=0,
+                             employees=3)
+    stored.set_period(Period(2026, 2))
+    db.session.add(stored)
+    db.session.commit()
+    detail = manager_client.get(f"/reports/id/{stored.id}").get_data(as_text=True)
+    assert 'id="quarter-not-ended"' in detail and 'id="verify"' not in detail
+    manager_client.post(f"/reports/id/{stored.id}/verify", data={"version": stored.version})
+    db.session.expire_all()
+    assert db.session.get(QuarterlyReport, stored.id).status == "submitted"
+    with pytest.raises(svc.StartupError, match="has not ended yet"):
+        svc.verify_report(db.session.get(QuarterlyReport, stored.id), zone.manager)
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("12,5", "Commas may only separate groups of three digits"),
+    ("1e5", "without an exponent"),
+])
+def test_numbers_are_read_as_typed_or_refused_with_a_reason(app, tenant, typed, message):
+    _, founder = tenant
+    client = logged_in(app, founder)
+    page = client.post("/reports/2026Q1", data={**FIGURES, "revenue": typed, "save": "y"}).get_data(as_text=True)
+    assert message in page and f'value="{typed}"' in page
+    assert db.session.query(QuarterlyReport).count() == 0
+    client.post("/reports/2026Q1", data={**FIGURES, "revenue": "1,234.5", "employees": "1,200", "save": "y"})
+    report = db.session.query(QuarterlyReport).one()
+    assert (report.revenue, report.employees) == (12_345_000, 1_200)
