@@ -1,7 +1,7 @@
 """industries named as the zone names them; an industry name means one industry
 
 Revision ID: 0016_zone_reference_data
-Revises: 0012_mfa
+Revises: 0014_auth_hardening
 Create Date: 2026-12-07 02:30:00
 
 An unchanged default industry takes the zone's own name (高端装备 → 高端装备制造, 新能源与新材料 → 新能源新材料);
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016_zone_reference_data'
-down_revision = '0012_mfa'
+down_revision = '0014_auth_hardening'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """anomaly checks: their settings, founders' notes on flags, and flags frozen into published evaluations
 
 Revision ID: 0018_anomalies
-Revises: 0014_auth_hardening
+Revises: 0016_zone_reference_data
 Create Date: 2026-12-07 02:40:00
 
 Versions published before this revision have ``anomalies_frozen`` false: they froze no flags, and export
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018_anomalies'
-down_revision = '0014_auth_hardening'
+down_revision = '0016_zone_reference_data'
 branch_labels = None
 depends_on = None
 

@@ -37,6 +37,15 @@ FORMATS = ("xlsx", "csv-utf8", "csv-utf8-sig", "csv-gb18030", "csv-utf16")
 
 
 @pytest.fixture(autouse=True)
+def _zone_industries(app):
+    """The industry list ``flask init`` installs: organisations cannot be imported without one."""
+    from incubator.organisations.services import ensure_default_industries
+
+    ensure_default_industries()
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
 def _frozen_clock():
     clock.freeze(datetime(2026, 11, 20, 10, 0))
     yield

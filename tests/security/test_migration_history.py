@@ -139,6 +139,16 @@ def seeded_database(url: str, tmp_path) -> None:
 
 # --- the walk -----------------------------------------------------------------------------------------
 
+# Revisions that change rows on purpose on the way up, and the tables they change: upgrading from below them
+# is expected to alter those tables (the way back down must still restore them exactly).
+DATA_MIGRATIONS = {"0016_zone_reference_data": {"industries"}}  # the defaults renamed as zones name them
+
+
+def intended_data_change(revision: str, problem: str) -> bool:
+    return any(CHAIN.index(revision) < CHAIN.index(data_revision)
+               and any(problem.startswith(f"{revision} -> head: {table} ") for table in tables)
+               for data_revision, tables in DATA_MIGRATIONS.items())
+
 def walk_the_chain(url: str, tmp_path) -> tuple[list[str], dict]:
     problems: list[str] = []
     timings: dict[str, float] = {}
@@ -170,7 +180,8 @@ def walk_the_chain(url: str, tmp_path) -> tuple[list[str], dict]:
                     problems.append(f"{revision}: empty tables after the downgrade from above: {empty}")
                 upgrade(directory=str(MIGRATIONS), revision="heads")
                 db.engine.dispose()
-                problems += differences(at_revision, snapshot(), f"{revision} -> head")
+                problems += [problem for problem in differences(at_revision, snapshot(), f"{revision} -> head")
+                             if not intended_data_change(revision, problem)]
                 downgrade(directory=str(MIGRATIONS), revision=revision)
                 db.engine.dispose()
                 problems += differences(at_revision, snapshot(), f"{revision} -> head -> {revision}")
