@@ -11,6 +11,7 @@ from incubator.compliance.services import install_default_rule_sets, save_facts
 from incubator.extensions import db
 from incubator.organisations.models import IntellectualProperty
 from tests import factories
+from tests.locale import english_messages
 
 JUDGED_YEAR = 2025  # judged at 31 December 2025; the clock stands in 2026
 
@@ -21,17 +22,7 @@ def frozen_clock():
     yield
 
 
-@pytest.fixture(autouse=True)
-def english(request):
-    """Service-level texts (distances) in English, whatever the zone's default language."""
-    if "app" not in request.fixturenames:
-        yield
-        return
-    from flask_babel import force_locale
-
-    request.getfixturevalue("app")
-    with force_locale("en"):
-        yield
+english = pytest.fixture(autouse=True, name="english")(english_messages)
 
 
 @pytest.fixture

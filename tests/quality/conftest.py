@@ -10,6 +10,7 @@ import pytest
 from incubator import clock
 from incubator.extensions import db
 from tests import factories
+from tests.locale import english_messages
 
 WAN = 10_000
 STEADY = {"revenue": 100 * WAN, "rd_expense": 10 * WAN, "employees": 10, "rd_staff": 2, "tax_paid": 3 * WAN}
@@ -27,16 +28,7 @@ class Zone:
     other_founder: object
 
 
-@pytest.fixture(autouse=True)
-def _english_messages(request):
-    if "app" not in request.fixturenames:
-        yield
-        return
-    from flask_babel import force_locale
-
-    request.getfixturevalue("app")
-    with force_locale("en"):
-        yield
+_english_messages = pytest.fixture(autouse=True, name="_english_messages")(english_messages)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from incubator.extensions import db
 from incubator.organisations.models import Industry
 from incubator.startups import services as svc
 from tests import factories
+from tests.locale import english_messages
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -83,14 +84,4 @@ def submitted(app, zone, make_user):
     return founder, application
 
 
-@pytest.fixture(autouse=True)
-def _english_messages(request):
-    """Messages raised outside a request read in English (the web pages follow the user's language)."""
-    if "app" not in request.fixturenames:
-        yield
-        return
-    from flask_babel import force_locale
-
-    request.getfixturevalue("app")
-    with force_locale("en"):
-        yield
+_english_messages = pytest.fixture(autouse=True, name="_english_messages")(english_messages)
