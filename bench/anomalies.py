@@ -28,10 +28,11 @@ import os
 import random
 import sys
 import tempfile
-import time
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
+
+from bench.evaluation import timed
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPANIES = int(os.environ.get("COMPANIES", "2000"))
@@ -229,17 +230,6 @@ def hand_written_baseline(db, period) -> int:
     previous = {row[1]: [row[index] for index in flows] for row in history if row[2] == str(earlier[0])}
     return sum(1 for row in current
                if previous.get(row[1]) == [row[index] for index in flows] and sum(1 for i in flows if row[i]) >= 2)
-
-
-def timed(fn, repeat: int = 3):
-    """Best of ``repeat`` runs (seconds) and the last result."""
-    best, result = None, None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        elapsed = time.perf_counter() - start
-        best = elapsed if best is None else min(best, elapsed)
-    return best, result
 
 
 def detection(planted: dict, flagged: dict, reports: int) -> list[tuple]:
