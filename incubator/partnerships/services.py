@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, false, func, or_, select, true
 from sqlalchemy.orm import defaultload
 
 from .. import clock
-from ..access import company_ids_for, platform_ids_for
+from ..access import changeable_company_ids_for, company_ids_for, platform_ids_for
 from ..audit import services as audit
 from ..database import yuan_to_wan
 from ..extensions import db
@@ -123,9 +123,10 @@ def platform_choices(user) -> list[Platform]:
 
 
 def company_choices(user) -> list[Organisation]:
+    """The companies ``user`` may name in an agreement, deal or talent: those they may change (write scope)."""
     query = select(Organisation).where(Organisation.kind.in_(COMPANY_KINDS)).order_by(Organisation.name_sort,
                                                                                         Organisation.id)
-    ids = company_ids_for(user)
+    ids = changeable_company_ids_for(user)
     if ids is not None:
         query = query.where(Organisation.id.in_(ids))
     return list(db.session.scalars(query).unique())
@@ -239,7 +240,7 @@ def _check_agreement(user, data: dict, existing: Partnership | None = None) -> d
         problems["platform_id"] = _l("The zone side is either a company or a platform, not both.")
     if company_id:
         company = db.session.get(Organisation, company_id)
-        if company is None or company.kind not in COMPANY_KINDS or not _id_in(company_ids_for(user), company_id):
+        if company is None or company.kind not in COMPANY_KINDS or not _id_in(changeable_company_ids_for(user), company_id):
             problems["company_id"] = _l("Choose one of the companies listed.")
     if platform_id and (db.session.get(Platform, platform_id) is None
                         or not _id_in(platform_ids_for(user), platform_id)):
@@ -560,7 +561,7 @@ def _check_deal(user, values: dict, existing: TechTransferDeal | None = None) ->
     recipient = db.session.get(Organisation, values["recipient_id"] or 0)
     if recipient is None or recipient.kind not in COMPANY_KINDS:
         problems["recipient_id"] = _l("The recipient must be a startup or enterprise.")
-    elif not _id_in(company_ids_for(user), recipient.id):
+    elif not _id_in(changeable_company_ids_for(user), recipient.id):
         problems["recipient_id"] = _l("Choose one of the companies listed.")
     if values["value"] < 0:
         problems["value"] = _l("The amount may not be negative.")
@@ -899,7 +900,7 @@ def _check_talent(user, values: dict) -> dict:
         problems["company_id"] = _l("Choose the company or the platform they joined.")
     if values["company_id"]:
         company = db.session.get(Organisation, values["company_id"])
-        if company is None or company.kind not in COMPANY_KINDS or not _id_in(company_ids_for(user), company.id):
+        if company is None or company.kind not in COMPANY_KINDS or not _id_in(changeable_company_ids_for(user), company.id):
             problems["company_id"] = _l("Choose one of the companies listed.")
     if values["platform_id"] and (db.session.get(Platform, values["platform_id"]) is None
                                   or not _id_in(platform_ids_for(user), values["platform_id"])):
