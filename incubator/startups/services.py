@@ -147,14 +147,15 @@ def application_for(user, application_id: int) -> Application | None:
 
 
 def applicant_companies_scope(user):
-    """Managers also read the companies whose application to one of their platforms has a confirmed binding
-    (access.register_company_scope). A pending or refused binding gives no sight of the company on record: only
-    the application itself (what the applicant typed) is visible until a manager confirms the binding."""
+    """Managers also read the companies whose application to one of their platforms has a confirmed binding and
+    is under way or admitted (access.register_company_scope). A pending or refused binding gives no sight of the
+    company on record: only the application itself (what the applicant typed) is visible until a manager confirms
+    the binding. A rejected or withdrawn application gives none either (DESIGN: current relationships only)."""
     if user.role != "manager":
         return None
     return select(Application.organisation_id).where(
         Application.platform_id.in_(platform_ids_for(user)), Application.organisation_id.is_not(None),
-        Application.binding_status == "confirmed", Application.status != "draft")
+        Application.binding_status == "confirmed", Application.status.not_in(("draft", "rejected", "withdrawn")))
 
 
 def may_edit(user, application: Application) -> bool:
