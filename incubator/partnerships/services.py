@@ -90,11 +90,39 @@ def may_edit_agreements(user) -> bool:
     return user.role in ("admin", "manager")
 
 
+def may_change_agreement(user, agreement: Partnership) -> bool:
+    """Whether an editor may change this agreement (and its deliverables, files and cohorts): admins any; a manager
+    one of their platforms' or of a company they may change (the write scope of ``access``). A former
+    incubatee's agreement stays readable, not changeable."""
+    if user.role == "admin":
+        return True
+    if user.role != "manager":
+        return False
+    return (agreement.platform_id is not None and _id_in(platform_ids_for(user), agreement.platform_id)) or (
+        agreement.company_id is not None and _id_in(changeable_company_ids_for(user), agreement.company_id))
+
+
+def may_change_deal(user, deal: TechTransferDeal) -> bool:
+    """Admins any deal; a manager a deal received by a company they may change."""
+    return user.role == "admin" or (user.role == "manager"
+                                    and _id_in(changeable_company_ids_for(user), deal.recipient_id))
+
+
+def may_change_talent(user, talent: Talent) -> bool:
+    """Admins any; a manager talent of their platforms or of a company they may change."""
+    if user.role == "admin":
+        return True
+    return user.role == "manager" and (
+        (talent.platform_id is not None and _id_in(platform_ids_for(user), talent.platform_id))
+        or (talent.company_id is not None and _id_in(changeable_company_ids_for(user), talent.company_id)))
+
+
 def may_report_figures(user, agreement: Partnership) -> bool:
-    """Cohort figures and deliverable status: the partner contact of the institution, or an editor."""
+    """Cohort figures and deliverable status: the partner contact of the institution, or an editor who may
+    change the agreement."""
     if user.role == "partner":
         return bool(user.organisation_id) and agreement.partner_id == user.organisation_id
-    return may_edit_agreements(user)
+    return may_edit_agreements(user) and may_change_agreement(user, agreement)
 
 
 def deal_scope(user):

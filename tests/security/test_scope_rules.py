@@ -217,3 +217,22 @@ def test_changing_the_company_of_an_application_resets_the_binding(app, world, m
         "founded_on": date(2025, 6, 1), "industry_id": None, "address": "x", "registered_in_zone": True,
         "contact_phone": "1"})
     assert db.session.get(Application, application.id).binding_status == "confirmed"
+
+
+def test_a_former_incubatees_agreements_and_deals_are_read_not_changed(app, world):
+    from tests import factories
+
+    former, manager_a = world["former"], world["manager_a"]
+    institute = factories.organisation("institute", name="某研究院")
+    agreement = factories.partnership(institute, company_id=former.id)
+    deal = factories.deal(institute, former, date(2025, 3, 1))
+    db.session.commit()
+    client = client_of(app, manager_a)
+    assert client.get(f"/partnerships/{agreement.id}").status_code == 200
+    assert client.get(f"/partnerships/{agreement.id}/edit").status_code == 404
+    assert client.post(f"/partnerships/{agreement.id}/delete").status_code == 404
+    assert client.get(f"/partnerships/deals/{deal.id}").status_code == 404
+    # Its current platform's manager changes them.
+    client_b = client_of(app, world["manager_b"])
+    assert client_b.get(f"/partnerships/{agreement.id}/edit").status_code == 200
+    assert client_b.get(f"/partnerships/deals/{deal.id}").status_code == 200
