@@ -58,9 +58,15 @@ def get_visible_or_404(query_result):
 
 
 # --- record scoping: what each user may see, as SELECTs of ids to filter queries with --------------
-# ``None`` means "everything" (administrators). Areas may widen a role's company scope by registering
-# a function (user -> SELECT of organisation ids or None), e.g. a manager also sees the companies
-# that applied to their platforms.
+# ``None`` means "everything" (administrators). Scope comes from current, confirmed relationships only:
+#   change  -- a manager: companies with an ongoing incubation or tenancy on one of their platforms;
+#              a founder: their own company.
+#   read    -- what may be changed, plus (managers) companies whose incubation on one of their platforms has
+#              ended, and companies whose application to one of their platforms has a confirmed binding.
+#   quarter -- a manager reads a report-like record of a quarter when the company is changeable, or when the
+#              quarter end is placed on one of their platforms (the placement rule of spec/evaluation.md).
+# A pending binding, a rejected application, an ended tenancy or an import row never grants sight. Areas may
+# widen a role's *read* scope by registering a function (user -> SELECT of organisation ids or None).
 
 _company_scope_extensions: list = []
 
@@ -83,27 +89,186 @@ def platform_ids_for(user):
     return select(Platform.id).where(false())
 
 
-def company_ids_for(user):
-    """The organisations ``user`` may see as companies: None for all, else a SELECT of ids."""
-    from sqlalchemy import false, select, union
+def ongoing(ended, today):
+    """An incubation or tenancy is ongoing when it has not ended before ``today`` (one that starts later counts:
+    the platform already manages it)."""
+    from sqlalchemy import or_
+
+    return or_(ended.is_(None), ended >= today)
+
+
+def ongoing_incubations(today=None):
+    """A SELECT of (organisation_id, platform_id) of the incubations not ended before ``today``."""
+    from sqlalchemy import select
+
+    from . import clock
+    from .startups.models import Incubation
+
+    today = today or clock.today()
+    return select(Incubation.organisation_id, Incubation.platform_id).where(
+        ongoing(Incubation.ended_on, today))
+
+
+def ongoing_tenancies(today=None):
+    """A SELECT of (organisation_id, platform_id) of the tenancies not ended before ``today``."""
+    from sqlalchemy import select
+
+    from . import clock
+    from .platforms.models import Tenancy
+
+    today = today or clock.today()
+    return select(Tenancy.organisation_id, Tenancy.platform_id).where(
+        ongoing(Tenancy.ends_on, today))
+
+
+def _no_companies():
+    from sqlalchemy import false, select
 
     from .organisations.models import Organisation
+
+    return select(Organisation.id).where(false())
+
+
+def _union(parts):
+    from sqlalchemy import select, union
+
+    if not parts:
+        return _no_companies()
+    return parts[0] if len(parts) == 1 else select(union(*parts).subquery().c[0])
+
+
+def changeable_company_ids_for(user, today=None):
+    """The organisations whose records ``user`` may change: None for all (admins), else a SELECT of ids."""
+    from sqlalchemy import select
+
+    from .organisations.models import Organisation
+
+    if user.role == "admin":
+        return None
+    if user.role == "manager":
+        platforms = platform_ids_for(user)
+        incubations = ongoing_incubations(today).subquery()
+        tenancies = ongoing_tenancies(today).subquery()
+        return _union([
+            select(incubations.c.organisation_id).where(incubations.c.platform_id.in_(platforms)),
+            select(tenancies.c.organisation_id).where(tenancies.c.platform_id.in_(platforms))])
+    if user.role == "startup" and user.organisation_id:
+        return select(Organisation.id).where(Organisation.id == user.organisation_id)
+    return _no_companies()
+
+
+def company_ids_for(user, today=None):
+    """The organisations ``user`` may read as companies: None for all, else a SELECT of ids.
+
+    Everything ``changeable_company_ids_for`` gives, plus for a manager the companies once incubated on one of
+    their platforms (whose quarters are then limited by ``report_visible``) and the registered extensions
+    (companies bound, confirmed, to an application to their platforms).
+    """
+    from sqlalchemy import select
+
     from .startups.models import Incubation
 
     if user.role == "admin":
         return None
-    parts = []
+    parts = [changeable_company_ids_for(user, today)]
     if user.role == "manager":
         parts.append(select(Incubation.organisation_id).where(Incubation.platform_id.in_(platform_ids_for(user))))
-    elif user.role == "startup" and user.organisation_id:
-        parts.append(select(Organisation.id).where(Organisation.id == user.organisation_id))
     for extension in _company_scope_extensions:
         extra = extension(user)
         if extra is not None:
             parts.append(extra)
-    if not parts:
-        return select(Organisation.id).where(false())
-    return parts[0] if len(parts) == 1 else select(union(*parts).subquery().c[0])
+    return _union(parts)
+
+
+def placed_on(organisation_id, quarter_end, platform_ids):
+    """A condition: the quarter ending ``quarter_end`` of ``organisation_id`` is placed on one of ``platform_ids``
+    (a SELECT), by the placement rule of spec/evaluation.md, the same expression the evaluation uses."""
+    from .outcomes.computations import placement
+
+    return placement(organisation_id, quarter_end).in_(platform_ids)
+
+
+def placed_platform(incubations, day):
+    """The platform id a day of a company is placed on, from its incubations given as (admitted_on, ended_on,
+    platform_id, platform_code) tuples; None when no incubation covers the day. The rule of spec/evaluation.md in
+    Python (as ``outcomes.computations.quarter_end_placements``): among the incubations covering the day, the one
+    admitted last decides, on the same day the lower platform code by code point."""
+    covering = [(admitted, code, platform) for admitted, ended, platform, code in incubations
+                if admitted <= day and (ended is None or ended >= day)]
+    if not covering:
+        return None
+    latest = max(admitted for admitted, _code, _platform in covering)
+    return min((code, platform) for admitted, code, platform in covering if admitted == latest)[1]
+
+
+def readable_quarters(user, organisation_id: int, quarters) -> set | None:
+    """Which of ``quarters`` (Periods) of a company ``user`` may read the figures of: None for all of them.
+
+    Admins, and anyone who may change the company, read every quarter; a manager reading a former incubatee
+    reads the quarters whose end is placed on one of their platforms; anyone else none."""
+    from .extensions import db
+
+    if user.role == "admin" or may_change_company(user, organisation_id):
+        return None
+    if user.role != "manager" or not quarters:
+        return set()
+    from .outcomes.computations import quarter_end_placements
+
+    mine = set(db.session.scalars(platform_ids_for(user)))
+    placements = quarter_end_placements(quarters)
+    return {quarter for quarter in quarters
+            if placements.get((organisation_id, (quarter.year, quarter.quarter))) in mine}
+
+
+def report_visible(user, organisation_id, quarter_end):
+    """A condition on report-like rows (a company's figures of a quarter) that ``user`` may read; None for all.
+
+    A founder: their own company's. A manager: every quarter of a company they may change, and the quarters
+    placed on their platforms of any other company (a former incubatee's time with them)."""
+    from sqlalchemy import or_
+
+    if user.role == "admin":
+        return None
+    changeable = organisation_id.in_(changeable_company_ids_for(user))
+    if user.role != "manager":
+        return changeable
+    return or_(changeable, placed_on(organisation_id, quarter_end, platform_ids_for(user)))
+
+
+def report_changeable(user, organisation_id, quarter_end):
+    """A condition: ``user`` may change (verify, return, import) the report-like row; None for all.
+
+    A manager: the company is changeable by them and the quarter is placed on one of their platforms."""
+    from sqlalchemy import and_
+
+    if user.role == "admin":
+        return None
+    changeable = organisation_id.in_(changeable_company_ids_for(user))
+    if user.role != "manager":
+        return changeable
+    return and_(changeable, placed_on(organisation_id, quarter_end, platform_ids_for(user)))
+
+
+def id_in(ids, value) -> bool:
+    """Whether ``value`` is in the SELECT ``ids`` (True when ``ids`` is None: everything)."""
+    from sqlalchemy import select
+
+    from .extensions import db
+
+    if ids is None:
+        return True
+    if value is None:
+        return False
+    subquery = ids.subquery()
+    return db.session.scalar(select(subquery.c[0]).where(subquery.c[0] == value).limit(1)) is not None
+
+
+def may_change_company(user, organisation_id) -> bool:
+    return id_in(changeable_company_ids_for(user), organisation_id)
+
+
+def may_read_company(user, organisation_id) -> bool:
+    return id_in(company_ids_for(user), organisation_id)
 
 
 def scoped(query, ids, column):

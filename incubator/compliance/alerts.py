@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from .. import clock
-from ..access import company_ids_for, platform_ids_for
+from ..access import changeable_company_ids_for, platform_ids_for
 from ..audit import services as audit
 from ..auth.models import User
 from ..extensions import db
@@ -142,7 +142,7 @@ def _notify(alerts: list[ComplianceAlert], as_of) -> int:
 def alerts_for(user, limit: int = 8) -> list[ComplianceAlert]:
     """The latest alerts ``user`` may see (admins all; managers those of their platforms and companies)."""
     query = select(ComplianceAlert).order_by(ComplianceAlert.id.desc()).limit(limit)
-    platform_ids, company_ids = platform_ids_for(user), company_ids_for(user)
+    platform_ids, company_ids = platform_ids_for(user), changeable_company_ids_for(user)
     if platform_ids is not None:
         query = query.where(or_(ComplianceAlert.platform_id.in_(platform_ids),
                                 ComplianceAlert.organisation_id.in_(company_ids)))

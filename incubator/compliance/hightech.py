@@ -15,7 +15,7 @@ from flask_babel import format_decimal, gettext as _, lazy_gettext as _l, ngette
 from sqlalchemy import func, select
 
 from .. import clock
-from ..access import company_ids_for, scoped
+from ..access import changeable_company_ids_for, scoped
 from ..database import yuan_to_wan
 from ..extensions import db
 from ..organisations.models import COMPANY_KINDS, IntellectualProperty, Organisation
@@ -210,7 +210,7 @@ def readiness_for(company_ids_query, today: date | None = None) -> list[Readines
 
 
 def readiness_for_user(user, today: date | None = None) -> list[Readiness]:
-    return readiness_for(company_ids_for(user), today)
+    return readiness_for(changeable_company_ids_for(user), today)
 
 
 def candidates(items: list[Readiness]) -> list[Readiness]:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock, versioning
-from ..access import admin_required, company_ids_for, get_visible_or_404, platform_ids_for, roles_required, scoped
+from ..access import admin_required, changeable_company_ids_for, get_visible_or_404, platform_ids_for, roles_required, scoped
 from ..audit import services as audit
 from ..database import wan_to_yuan, yuan_to_wan
 from ..extensions import db
@@ -288,7 +288,7 @@ def high_tech():
 @bp.route("/companies/<int:company_id>")
 @roles_required("admin", "manager", "startup")
 def company(company_id: int):
-    ids = company_ids_for(current_user)
+    ids = changeable_company_ids_for(current_user)
     query = scoped(select(Organisation.id).where(Organisation.id == company_id,
                                                  Organisation.kind.in_(COMPANY_KINDS)), ids, Organisation.id)
     get_visible_or_404(db.session.scalar(query))

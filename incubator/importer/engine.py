@@ -263,6 +263,34 @@ class ImportContext:
         rows = db.session.execute(select(SpaceUnit.platform_id, SpaceUnit.code, SpaceUnit.id))
         return {(platform_id, code): unit_id for platform_id, code, unit_id in rows}
 
+    @cached_property
+    def today(self):
+        return clock.today()
+
+    @cached_property
+    def incubations_by_company(self) -> dict[int, list[tuple]]:
+        """organisation id -> its incubations as (admitted_on, ended_on, platform_id, platform code), loaded once
+        (the rules of managers' imports: placement, incubated elsewhere)."""
+        from ..platforms.models import Platform
+        from ..startups.models import Incubation
+
+        found: dict[int, list[tuple]] = {}
+        for organisation_id, *incubation in db.session.execute(
+                select(Incubation.organisation_id, Incubation.admitted_on, Incubation.ended_on, Incubation.platform_id,
+                       Platform.code).join(Platform, Platform.id == Incubation.platform_id)):
+            found.setdefault(organisation_id, []).append(tuple(incubation))
+        return found
+
+    @cached_property
+    def ongoing_tenancy_platforms(self) -> dict[int, set[int]]:
+        """organisation id -> the platforms it rents space on today or later."""
+        from ..access import ongoing_tenancies
+
+        found: dict[int, set[int]] = {}
+        for organisation_id, platform_id in db.session.execute(ongoing_tenancies(self.today)):
+            found.setdefault(organisation_id, set()).add(platform_id)
+        return found
+
     def may_use_company(self, organisation_id: int) -> bool:
         return self.scope.company_ids is None or organisation_id in self.scope.company_ids
 

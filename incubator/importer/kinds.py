@@ -16,6 +16,7 @@ from ..outcomes.models import ZONE_SCOPE, Target, to_scaled
 from ..partnerships.models import DEAL_KINDS, PARTNERSHIP_KINDS, Partnership, TechTransferDeal, TrainingCohort
 from ..platforms.models import PLATFORM_KINDS, PLATFORM_LEVELS, Platform
 from ..startups.models import INCUBATION_STATUSES, REPORT_FIGURES, Incubation, QuarterlyReport
+from ..periods import Period
 from . import values as v
 from .engine import Column, Kind, register
 
@@ -247,11 +248,50 @@ class Incubations(Kind):
                 report("ended_on", _l("An incubation still incubating has no end date."))
         if ended and admitted and ended < admitted:
             report("ended_on", _l("The end date is before the admission date."))
+        elif ctx.scope.company_ids is not None and values.get("organisation_id") and values.get("platform_id") \
+                and admitted:
+            _check_managers_incubation(values, ctx, report)
 
     def record(self, values, ctx):
         return {"organisation_id": values["organisation_id"], "platform_id": values["platform_id"],
                 "admitted_on": values["admitted_on"], "status": values["status"], "ended_on": values["ended_on"]}
 
+
+
+def _check_managers_incubation(values, ctx, report):
+    """A manager's incubation row: the web's rules (``access``). A company the manager may change (incubating or
+    renting on their platforms now) may be recorded; another company only admitted, i.e. one no other platform
+    incubates or lets space to now, with an incubation still running. Either way the row may not take a past
+    quarter the placement rule gives to another platform (which would hand that platform's figures over)."""
+    from ..access import placed_platform
+
+    organisation_id, platform_id = values["organisation_id"], values["platform_id"]
+    admitted, ended, today = values["admitted_on"], values.get("ended_on"), ctx.today
+    mine = ctx.scope.platform_ids
+    incubations = ctx.incubations_by_company.get(organisation_id, [])
+    if organisation_id not in ctx.scope.company_ids:
+        if any(other not in mine and (other_end is None or other_end >= today)
+               for _admitted, other_end, other, _code in incubations):
+            report("credit_code", _l("This company is incubated by another platform; ask the zone office."))
+            return
+        if ctx.ongoing_tenancy_platforms.get(organisation_id, set()) - mine:
+            report("credit_code", _l("This company rents space on another platform; ask the zone office."))
+            return
+        if ended is not None and ended < today:
+            report("ended_on", _l("None of your platforms manages this company: you may only admit it, with an "
+                                  "incubation that has not ended; ask the zone office for its history."))
+            return
+    code = next(code for code, found in ctx.platforms.items() if found == platform_id)
+    after = [item for item in incubations if not (item[0] == admitted and item[2] == platform_id)]
+    after.append((admitted, ended, platform_id, code))
+    quarter = Period.containing(admitted)
+    while quarter.end < today and (ended is None or quarter.end <= ended):
+        before = placed_platform(incubations, quarter.end)
+        if before is not None and before not in mine and placed_platform(after, quarter.end) != before:
+            report("admitted_on", _l("This incubation would take %(period)s, a quarter the company spent on another "
+                                     "platform; ask the zone office.", period=str(quarter)))
+            return
+        quarter = quarter.next()
 
 
 MONEY_FIGURES = ("revenue", "rd_expense", "tech_contract_value", "financing", "tax_paid")
@@ -299,6 +339,13 @@ class Reports(Kind):
             if values.get("credit_code") and (organisation_id is None or not ctx.may_use_company(organisation_id)):
                 report("credit_code", _l("This company is not incubated in one of your platforms."))
                 organisation_id = None
+            elif organisation_id is not None and values.get("period") is not None:
+                from ..access import placed_platform
+
+                placed = placed_platform(ctx.incubations_by_company.get(organisation_id, []), values["period"].end)
+                if placed not in ctx.scope.platform_ids:
+                    report("period", _l("The company was not incubated on one of your platforms at the end of this "
+                                        "quarter: its report is not yours to import; ask the zone office."))
         else:
             organisation_id = _organisation(ctx, values, "credit_code", report)
         values["organisation_id"] = organisation_id

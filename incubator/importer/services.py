@@ -40,8 +40,9 @@ def kinds_for(user) -> list[Kind]:
 
 
 def scope_for(user) -> Scope:
-    """Limits of ``user``'s imports: managers only their platforms and those platforms' companies."""
-    from ..access import company_ids_for, platform_ids_for
+    """Limits of ``user``'s imports: managers only their platforms and the companies they may change (the write
+    scope of ``access``: incubating or renting on their platforms now), as on the web."""
+    from ..access import changeable_company_ids_for, platform_ids_for
 
     if user.role == "admin":
         return Scope()
@@ -49,7 +50,7 @@ def scope_for(user) -> Scope:
     if user.role != "manager":
         return Scope(company_ids=set(), platform_ids=set(), kinds=names)
     platform_ids = set(db.session.scalars(platform_ids_for(user)))
-    company_ids = set(db.session.scalars(select(company_ids_for(user).subquery().c[0])))
+    company_ids = set(db.session.scalars(select(changeable_company_ids_for(user).subquery().c[0])))
     return Scope(company_ids=company_ids, platform_ids=platform_ids, kinds=names)
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import uploads, versioning
-from ..access import company_ids_for, platform_ids_for, roles_required, upload_limit
+from ..access import changeable_company_ids_for, platform_ids_for, roles_required, upload_limit
 from ..audit import services as audit
 from ..auth.forms import ConfirmForm
 from ..database import wan_to_yuan, yuan_to_wan
@@ -33,8 +33,12 @@ STAFF = ("admin", "manager")
 # --- scoping ---------------------------------------------------------------------------------------------
 
 def visible_company_ids(user) -> set[int] | None:
-    """None for every company (admins); otherwise the set of organisation ids ``user`` may see."""
-    ids = company_ids_for(user)
+    """None for every company (admins); otherwise the set of organisation ids whose claims ``user`` may see.
+
+    Claims and ledgers follow the write scope (``access.changeable_company_ids_for``): a manager sees and
+    recommends the claims of the companies incubating or renting on their platforms now, not of former ones
+    (a subsidy is not a quarter's figures)."""
+    ids = changeable_company_ids_for(user)
     return None if ids is None else set(db.session.scalars(ids))
 
 
@@ -56,7 +60,7 @@ def scoped_claims(user, policy_id: int | None = None):
     if policy_id is not None:
         query = query.where(Claim.policy_id == policy_id)
     if user.role != "admin":
-        companies = company_ids_for(user)
+        companies = changeable_company_ids_for(user)
         condition = Claim.organisation_id.in_(companies)
         if user.role == "manager":
             condition = condition | Claim.platform_id.in_(platform_ids_for(user))

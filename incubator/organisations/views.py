@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from .. import clock, versioning
-from ..access import admin_required, company_ids_for, platform_ids_for, roles_required
+from ..access import admin_required, company_ids_for, may_change_company, platform_ids_for, roles_required
 from ..audit import services as audit
 from ..extensions import db
 from ..i18n import localized
@@ -47,12 +47,11 @@ def organisation_for(user, organisation_id: int) -> Organisation:
 
 
 def may_edit(user, organisation: Organisation) -> bool:
-    """Admins edit any organisation; a manager the companies under their platforms (not hosts)."""
+    """Admins edit any organisation; a manager the companies incubating or renting on their platforms now (the
+    write scope: a former incubatee or an applicant is read only)."""
     if user.role == "admin":
         return True
-    return user.role == "manager" and organisation.is_company and db.session.scalar(
-        select(Organisation.id).where(Organisation.id == organisation.id,
-                                      Organisation.id.in_(company_ids_for(user)))) is not None
+    return user.role == "manager" and organisation.is_company and may_change_company(user, organisation.id)
 
 
 def industry_choices(blank="—"):

@@ -83,12 +83,21 @@ def build_dashboard(period: Period, platform_id: int | None = None, figures=None
                      trend_periods(period)[:4], figures)
 
 
-def company_trends(period: Period, organisation_id: int) -> dict:
-    """A company's report indicators quarter by quarter (this year to the period, and last year)."""
+def company_trends(period: Period, organisation_id: int, readable: set | None = None) -> dict:
+    """A company's report indicators quarter by quarter (this year to the period, and last year).
+
+    ``readable``: the quarters the viewer may read (None: all); the others, and a year to date that includes
+    one of them, are left empty (a manager of a former incubatee reads only its quarters placed with them)."""
     periods = trend_periods(period)
     figures = compute_figures("company", periods, scope_ids=[organisation_id])
     values = {q: indicator_values(figures, organisation_id, q) for q in periods}
-    return {indicator.code: {"this_year": [values[q][indicator.code][0] for q in period.year_to_date()],
-                             "last_year": [values[q][indicator.code][0] for q in periods[:4]],
-                             "ytd": values[period][indicator.code][1]}
+
+    def shown(quarter):
+        return readable is None or quarter in readable
+
+    ytd_shown = all(shown(q) for q in period.year_to_date())
+    return {indicator.code: {"this_year": [values[q][indicator.code][0] if shown(q) else None
+                                           for q in period.year_to_date()],
+                             "last_year": [values[q][indicator.code][0] if shown(q) else None for q in periods[:4]],
+                             "ytd": values[period][indicator.code][1] if ytd_shown else None}
             for indicator in catalogue.REPORT_INDICATORS}

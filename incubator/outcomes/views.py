@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import clock, versioning
-from ..access import admin_required, company_ids_for, platform_ids_for, roles_required, scoped
+from ..access import admin_required, company_ids_for, platform_ids_for, readable_quarters, roles_required, scoped
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
 from ..extensions import db
@@ -20,7 +20,7 @@ from ..organisations.models import Organisation
 from ..periods import Period, PeriodError
 from ..platforms.models import Platform
 from . import bp, catalogue, services
-from .dashboards import build_dashboard, company_trends
+from .dashboards import build_dashboard, company_trends, trend_periods
 from .forms import CopyForm, targets_form_class, weights_form_class
 from .models import Target, from_scaled
 
@@ -102,7 +102,8 @@ def company_dashboard(organisation_id: int):
     if company is None:
         abort(404)
     period = chosen_period()
-    trends = company_trends(period, company.id)
+    trends = company_trends(period, company.id,
+                            readable_quarters(current_user, company.id, trend_periods(period)))
     lang = current_language()
     chart = {"quarters": ["Q1", "Q2", "Q3", "Q4"], "year": period.year, "last_year": period.year - 1,
              "achievement": [], "trends": [

@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, false, func, or_, select, true
 from sqlalchemy.orm import defaultload
 
 from .. import clock
-from ..access import company_ids_for, platform_ids_for
+from ..access import changeable_company_ids_for, company_ids_for, platform_ids_for
 from ..audit import services as audit
 from ..database import yuan_to_wan
 from ..extensions import db
@@ -90,11 +90,39 @@ def may_edit_agreements(user) -> bool:
     return user.role in ("admin", "manager")
 
 
+def may_change_agreement(user, agreement: Partnership) -> bool:
+    """Whether an editor may change this agreement (and its deliverables, files and cohorts): admins any; a manager
+    one of their platforms' or of a company they may change (the write scope of ``access``). A former
+    incubatee's agreement stays readable, not changeable."""
+    if user.role == "admin":
+        return True
+    if user.role != "manager":
+        return False
+    return (agreement.platform_id is not None and _id_in(platform_ids_for(user), agreement.platform_id)) or (
+        agreement.company_id is not None and _id_in(changeable_company_ids_for(user), agreement.company_id))
+
+
+def may_change_deal(user, deal: TechTransferDeal) -> bool:
+    """Admins any deal; a manager a deal received by a company they may change."""
+    return user.role == "admin" or (user.role == "manager"
+                                    and _id_in(changeable_company_ids_for(user), deal.recipient_id))
+
+
+def may_change_talent(user, talent: Talent) -> bool:
+    """Admins any; a manager talent of their platforms or of a company they may change."""
+    if user.role == "admin":
+        return True
+    return user.role == "manager" and (
+        (talent.platform_id is not None and _id_in(platform_ids_for(user), talent.platform_id))
+        or (talent.company_id is not None and _id_in(changeable_company_ids_for(user), talent.company_id)))
+
+
 def may_report_figures(user, agreement: Partnership) -> bool:
-    """Cohort figures and deliverable status: the partner contact of the institution, or an editor."""
+    """Cohort figures and deliverable status: the partner contact of the institution, or an editor who may
+    change the agreement."""
     if user.role == "partner":
         return bool(user.organisation_id) and agreement.partner_id == user.organisation_id
-    return may_edit_agreements(user)
+    return may_edit_agreements(user) and may_change_agreement(user, agreement)
 
 
 def deal_scope(user):
@@ -123,9 +151,10 @@ def platform_choices(user) -> list[Platform]:
 
 
 def company_choices(user) -> list[Organisation]:
+    """The companies ``user`` may name in an agreement, deal or talent: those they may change (write scope)."""
     query = select(Organisation).where(Organisation.kind.in_(COMPANY_KINDS)).order_by(Organisation.name_sort,
                                                                                         Organisation.id)
-    ids = company_ids_for(user)
+    ids = changeable_company_ids_for(user)
     if ids is not None:
         query = query.where(Organisation.id.in_(ids))
     return list(db.session.scalars(query).unique())
@@ -239,7 +268,7 @@ def _check_agreement(user, data: dict, existing: Partnership | None = None) -> d
         problems["platform_id"] = _l("The zone side is either a company or a platform, not both.")
     if company_id:
         company = db.session.get(Organisation, company_id)
-        if company is None or company.kind not in COMPANY_KINDS or not _id_in(company_ids_for(user), company_id):
+        if company is None or company.kind not in COMPANY_KINDS or not _id_in(changeable_company_ids_for(user), company_id):
             problems["company_id"] = _l("Choose one of the companies listed.")
     if platform_id and (db.session.get(Platform, platform_id) is None
                         or not _id_in(platform_ids_for(user), platform_id)):
@@ -560,7 +589,7 @@ def _check_deal(user, values: dict, existing: TechTransferDeal | None = None) ->
     recipient = db.session.get(Organisation, values["recipient_id"] or 0)
     if recipient is None or recipient.kind not in COMPANY_KINDS:
         problems["recipient_id"] = _l("The recipient must be a startup or enterprise.")
-    elif not _id_in(company_ids_for(user), recipient.id):
+    elif not _id_in(changeable_company_ids_for(user), recipient.id):
         problems["recipient_id"] = _l("Choose one of the companies listed.")
     if values["value"] < 0:
         problems["value"] = _l("The amount may not be negative.")
@@ -899,7 +928,7 @@ def _check_talent(user, values: dict) -> dict:
         problems["company_id"] = _l("Choose the company or the platform they joined.")
     if values["company_id"]:
         company = db.session.get(Organisation, values["company_id"])
-        if company is None or company.kind not in COMPANY_KINDS or not _id_in(company_ids_for(user), company.id):
+        if company is None or company.kind not in COMPANY_KINDS or not _id_in(changeable_company_ids_for(user), company.id):
             problems["company_id"] = _l("Choose one of the companies listed.")
     if values["platform_id"] and (db.session.get(Platform, values["platform_id"]) is None
                                   or not _id_in(platform_ids_for(user), values["platform_id"])):

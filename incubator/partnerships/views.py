@@ -133,7 +133,10 @@ def visible_agreement_or_404(agreement_id: int):
 def editable_agreement_or_404(agreement_id: int):
     if not services.may_edit_agreements(user()):
         abort(404)
-    return visible_agreement_or_404(agreement_id)
+    item = visible_agreement_or_404(agreement_id)
+    if not services.may_change_agreement(user(), item):
+        abort(404)
+    return item
 
 
 @bp.route("/<int:agreement_id>")
@@ -148,7 +151,7 @@ def agreement(agreement_id: int):
         status_form.delivered_on.data = deliverable.delivered_on
         status_form.note.data = deliverable.note
         status_forms[deliverable.id] = status_form
-    may_edit = services.may_edit_agreements(user())
+    may_edit = services.may_edit_agreements(user()) and services.may_change_agreement(user(), item)
     return render_template(
         "partnerships/agreement.html", agreement=item, deliverables=deliverables, status_forms=status_forms,
         cohorts=services.cohorts_of(item), attachments=services.attachments_of(item), labels=labels(),
@@ -237,6 +240,8 @@ def deliverable_status(deliverable_id: int):
 @roles_required(*EDITORS)
 def delete_deliverable(deliverable_id: int):
     deliverable, item = deliverable_or_404(deliverable_id)
+    if not services.may_change_agreement(user(), item):
+        abort(404)
     if ConfirmForm().validate_on_submit():
         services.delete_deliverable(deliverable)
         db.session.commit()
@@ -280,6 +285,8 @@ def attachment(attachment_id: int):
 def delete_attachment(attachment_id: int):
     item = get_visible_or_404(services.get_attachment(user(), attachment_id))
     agreement_id = item.partnership_id
+    if not services.may_change_agreement(user(), visible_agreement_or_404(agreement_id)):
+        abort(404)
     if ConfirmForm().validate_on_submit():
         services.delete_attachment(item)
         db.session.commit()
@@ -350,6 +357,8 @@ def cohort(cohort_id: int):
 def delete_cohort(cohort_id: int):
     item = get_visible_or_404(services.get_cohort(user(), cohort_id))
     agreement_id = item.partnership_id
+    if not services.may_change_agreement(user(), item.partnership):
+        abort(404)
     if ConfirmForm().validate_on_submit():
         services.delete_cohort(item)
         db.session.commit()
@@ -515,6 +524,8 @@ def new_deal():
 @roles_required(*EDITORS)
 def deal(deal_id: int):
     item = get_visible_or_404(services.get_deal(user(), deal_id))
+    if not services.may_change_deal(user(), item):
+        abort(404)
     form = DealForm(obj=item)
     deal_form_choices(form)
     if request.method == "GET":
@@ -531,6 +542,8 @@ def deal(deal_id: int):
 @roles_required(*EDITORS)
 def delete_deal(deal_id: int):
     item = get_visible_or_404(services.get_deal(user(), deal_id))
+    if not services.may_change_deal(user(), item):
+        abort(404)
     if ConfirmForm().validate_on_submit():
         reference = item.reference
         services.delete_deal(item)
@@ -582,6 +595,8 @@ def new_talent():
 @roles_required(*EDITORS)
 def talent(talent_id: int):
     item = get_visible_or_404(services.get_talent(user(), talent_id))
+    if not services.may_change_talent(user(), item):
+        abort(404)
     form = TalentForm(obj=item)
     talent_form_choices(form)
     if form.validate_on_submit():
@@ -596,6 +611,8 @@ def talent(talent_id: int):
 @roles_required(*EDITORS)
 def delete_talent(talent_id: int):
     item = get_visible_or_404(services.get_talent(user(), talent_id))
+    if not services.may_change_talent(user(), item):
+        abort(404)
     if ConfirmForm().validate_on_submit():
         name = item.name
         services.delete_talent(item)

@@ -8,7 +8,6 @@ bp = Blueprint("platforms", __name__)
 def init_app(app):
     import click
 
-    from ..access import register_company_scope
     from ..auth.cli import register_user_binding
     from ..navigation import register_home_panel, register_nav
     from ..seed import register_seeder
@@ -25,7 +24,6 @@ def init_app(app):
     # The evaluation area fills this tab by registering the same key; until then it shows an empty state.
     register_platform_tab("indicators", _l("Indicators"), "platforms/tabs/indicators_empty.html",
                           lambda platform: {}, order=40, replace=False)
-    register_company_scope(services.tenant_company_scope)
     register_user_binding("platform", click.option("--platform", "platform", multiple=True,
                                                    help="Code of a platform the manager manages (repeatable)."),
                           cli.bind_platforms)

@@ -60,13 +60,6 @@ def platform_for(user, platform_id: int) -> Platform:
     return platform
 
 
-def tenant_company_scope(user):
-    """Managers also see the companies renting space on their platforms (``access.register_company_scope``)."""
-    if user.role != "manager":
-        return None
-    return select(Tenancy.organisation_id).where(Tenancy.platform_id.in_(platform_ids_for(user)))
-
-
 def can_see_platform(user, platform_id: int) -> bool:
     return db.session.scalar(visible_platforms(user).with_only_columns(Platform.id)
                              .where(Platform.id == platform_id)) is not None

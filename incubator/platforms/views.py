@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from .. import clock, versioning
-from ..access import admin_required, company_ids_for, roles_required, scoped
+from ..access import admin_required, changeable_company_ids_for, roles_required, scoped
 from ..audit import services as audit
 from ..auth.models import User
 from ..extensions import db
@@ -86,11 +86,12 @@ def index():
 
 def host_choices():
     """Organisations that may host a platform: all for admins; for a manager, the hosts of their
-    platforms and the companies they see."""
+    platforms and the companies they may change (a host is seen by the platform's managers: naming one may not
+    widen their sight)."""
     query = select(Organisation.id, Organisation.name)
     if not is_admin():
         hosts = select(Platform.host_id).where(Platform.id.in_(services.platform_ids_for(current_user)))
-        companies = company_ids_for(current_user)
+        companies = changeable_company_ids_for(current_user)
         query = query.where(or_(Organisation.id.in_(hosts), Organisation.id.in_(companies)))
     rows = db.session.execute(query.order_by(Organisation.name_sort, Organisation.id)).all()
     return [(None, "—")] + [(row.id, row.name) for row in rows]
@@ -322,10 +323,11 @@ def unit_edit(platform_id: int, unit_id: int):
 # --- tenancies ------------------------------------------------------------------------------------
 
 def company_choices():
-    """Companies the user may let space to: all companies for admins; a manager's own tenants."""
+    """Companies the user may let space to: all companies for admins; for a manager those they may change (incubating
+    or renting on their platforms now): letting space grants sight, so it may not start from mere sight."""
     query = select(Organisation.id, Organisation.name, Organisation.credit_code).where(
         Organisation.kind.in_(COMPANY_KINDS))
-    query = scoped(query, company_ids_for(current_user), Organisation.id)
+    query = scoped(query, changeable_company_ids_for(current_user), Organisation.id)
     rows = db.session.execute(query.order_by(Organisation.name_sort, Organisation.id)).all()
     return [(None, "—")] + [(row.id, f"{row.name}" + (f" ({row.credit_code})" if row.credit_code else ""))
                             for row in rows]

@@ -118,7 +118,7 @@ def company(organisation_id: int):
     if org is None:
         abort(404)
     return render_template("startups/company.html", org=org, history=svc.company_history(org.id),
-                           series=svc.company_series(org.id, limit=8))
+                           series=svc.company_series(org.id, limit=8, user=current_user))
 
 
 @bp.route("/admin/graduation-criteria", methods=["GET", "POST"])
@@ -303,7 +303,9 @@ def _report_or_404(report_id: int) -> QuarterlyReport:
 @roles_required("admin", "manager")
 def report_detail(report_id: int):
     report = _report_or_404(report_id)
-    previous = svc.get_report(report.organisation_id, report.period_obj.previous())
+    previous = db.session.scalar(svc.visible_reports(current_user).where(
+        QuarterlyReport.organisation_id == report.organisation_id,
+        QuarterlyReport.period == str(report.period_obj.previous())))
     return render_template("startups/report_detail.html", report=report, previous=previous,
                            may_verify=svc.may_verify(current_user, report), reason_form=f.ReasonForm(),
                            ended=report.period_obj.has_ended(),

@@ -9,11 +9,11 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
-from ..access import company_ids_for, platform_ids_for
+from ..access import platform_ids_for, report_changeable, report_visible
 from ..audit import services as audit
 from ..database import wan_to_yuan
 from ..extensions import db
@@ -147,12 +147,15 @@ def application_for(user, application_id: int) -> Application | None:
 
 
 def applicant_companies_scope(user):
-    """Managers also see the companies that applied to their platforms (access.register_company_scope)."""
+    """Managers also read the companies whose application to one of their platforms has a confirmed binding and
+    is under way or admitted (access.register_company_scope). A pending or refused binding gives no sight of the
+    company on record: only the application itself (what the applicant typed) is visible until a manager confirms
+    the binding. A rejected or withdrawn application gives none either (DESIGN: current relationships only)."""
     if user.role != "manager":
         return None
     return select(Application.organisation_id).where(
         Application.platform_id.in_(platform_ids_for(user)), Application.organisation_id.is_not(None),
-        Application.status != "draft")
+        Application.binding_status == "confirmed", Application.status.not_in(("draft", "rejected", "withdrawn")))
 
 
 def may_edit(user, application: Application) -> bool:
@@ -244,11 +247,14 @@ def _apply_company(application: Application, values: dict) -> None:
     applicant = application.applicant
     existing = db.session.scalar(select(Organisation).where(Organisation.credit_code == code)) if code else None
     if existing is not None:
+        # Compared before the assignment: a changed company always needs a new confirmation.
+        same_company = application.organisation_id == existing.id
         application.organisation_id = existing.id
         if applicant.organisation_id == existing.id:
             application.binding_status = "confirmed"
-        elif application.binding_status != "confirmed" or application.organisation_id != existing.id:
-            # An organisation already on record: a manager confirms the applicant speaks for it.
+        elif not (same_company and application.binding_status == "confirmed"):
+            # An organisation on record the applicant does not belong to: a manager confirms the applicant
+            # speaks for it; until then the binding gives nobody sight of it (``applicant_companies_scope``).
             application.binding_status = "pending"
     else:
         if application.organisation_id and application.binding_status == "pending":
@@ -888,30 +894,33 @@ def due_period(today: date | None = None) -> Period:
 
 
 def visible_reports(user):
-    return select(QuarterlyReport).where(*(
-        [] if company_ids_for(user) is None else [QuarterlyReport.organisation_id.in_(company_ids_for(user))]))
+    """The reports ``user`` may read: a founder their company's; a manager every quarter of the companies they may
+    change, and a former incubatee's quarters placed on their platforms (``access.report_visible``)."""
+    condition = report_visible(user, QuarterlyReport.organisation_id, QuarterlyReport.quarter_end)
+    query = select(QuarterlyReport)
+    return query if condition is None else query.where(condition)
 
 
 def reports_to_verify(user):
-    """Submitted reports this user may verify: managers their companies', admins all."""
-    query = visible_reports(user).where(QuarterlyReport.status == "submitted")
-    if user.role == "manager":
-        query = query.where(QuarterlyReport.organisation_id.in_(_manager_tenant_ids(user)))
-    return query
-
-
-def _manager_tenant_ids(user):
-    return select(Incubation.organisation_id).where(Incubation.platform_id.in_(platform_ids_for(user)))
+    """Submitted reports this user may verify: managers those they may change (``may_verify``), admins all."""
+    query = select(QuarterlyReport).where(QuarterlyReport.status == "submitted")
+    if user.role == "admin":
+        return query
+    if user.role != "manager":
+        return query.where(false())
+    return query.where(report_changeable(user, QuarterlyReport.organisation_id, QuarterlyReport.quarter_end))
 
 
 def may_verify(user, report: QuarterlyReport) -> bool:
+    """Admins any report; a manager a report of a company incubating or renting on their platforms now, for a
+    quarter placed on one of their platforms (the placement rule of spec/evaluation.md)."""
     if user.role == "admin":
         return True
     if user.role != "manager":
         return False
     return db.session.scalar(select(func.count()).where(
-        Incubation.organisation_id == report.organisation_id,
-        Incubation.platform_id.in_(platform_ids_for(user)))) > 0
+        QuarterlyReport.id == report.id,
+        report_changeable(user, QuarterlyReport.organisation_id, QuarterlyReport.quarter_end))) > 0
 
 
 def report_checks(values: dict) -> tuple[list, list]:
@@ -1102,9 +1111,10 @@ def missing_and_late(user, period: Period) -> list[dict]:
     return result
 
 
-def company_series(org_id: int, limit: int = 12) -> list[QuarterlyReport]:
-    """The company's latest reports, oldest first (for its chart and table)."""
-    rows = list(db.session.scalars(select(QuarterlyReport).where(QuarterlyReport.organisation_id == org_id)
+def company_series(org_id: int, limit: int = 12, user=None) -> list[QuarterlyReport]:
+    """The company's latest reports ``user`` may read (None: all of them), oldest first (for its chart and table)."""
+    query = select(QuarterlyReport) if user is None else visible_reports(user)
+    rows = list(db.session.scalars(query.where(QuarterlyReport.organisation_id == org_id)
                                    .order_by(QuarterlyReport.year.desc(), QuarterlyReport.quarter.desc())
                                    .limit(limit)))
     return rows[::-1]

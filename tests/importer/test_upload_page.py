@@ -113,15 +113,18 @@ def test_manager_imports_reports_only_for_companies_of_their_platforms(zone, man
 
 def test_manager_imports_incubations_only_into_their_platforms(zone, manager):
     client, _ = manager
-    text = "credit_code,platform_code,admitted_on\n" + f"{OTHER},P-MINE,2026-01-05\n{MINE},P-OTHER,2026-01-05\n" \
-        f"{MINE},P-NONE,2026-01-05\n"
+    text = "credit_code,platform_code,admitted_on\n" + f"{MINE},P-MINE,2026-01-05\n{MINE},P-OTHER,2026-01-05\n" \
+        f"{MINE},P-NONE,2026-01-05\n{OTHER},P-MINE,2026-01-05\n"
     token = token_of(upload(client, "incubations", text, "incubations.csv"))
     page = client.get(f"/import/{token}").get_data(as_text=True)
     assert page.count("This is not one of your platforms.") == 2
     assert "No platform has this code" not in page
+    # A company another platform incubates is not the manager's to admit (issue 15, hole 1).
+    assert page.count("This company is incubated by another platform; ask the zone office.") == 1
     client.post(f"/import/{token}/confirm", data={"partial": "y"})
-    created = db.session.scalar(select(Incubation).where(Incubation.admitted_on == date(2026, 1, 5)))
-    assert created.platform_id == zone["my_platform"].id
+    created = db.session.scalars(select(Incubation).where(Incubation.admitted_on == date(2026, 1, 5))).all()
+    assert [(item.organisation_id, item.platform_id) for item in created] == [
+        (zone["mine"].id, zone["my_platform"].id)]
     assert db.session.scalar(select(func.count()).select_from(Incubation)) == 3
 
 
