@@ -44,6 +44,14 @@ class DefaultConfig:
     MAX_FORM_MEMORY_SIZE = 512 * 1024
     UPLOAD_MAX_BYTES = 20 * 1024 * 1024
     IMPORT_MAX_BYTES = 64 * 1024 * 1024
+    # The body of an upload request may reach this many times its file limit (several files, or one too
+    # big that is read, dropped and reported on the form again); above it the plain 413 page.
+    UPLOAD_BODY_FACTOR = 4
+    # An import workbook (a zip) is refused before it is parsed when its parts unpack to more than this
+    # (an honest 30 MB workbook unpacks to about 200 MB; a reader holds several times the sheet's XML) ...
+    IMPORT_MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
+    # ... or shrink by more than this ratio (zip bombs: a 0.5 MB file holding 140 MB of XML is 280).
+    IMPORT_MAX_COMPRESSION_RATIO = 100
     UPLOAD_FOLDER: str | None = None  # defaults to instance/uploads
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
