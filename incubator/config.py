@@ -71,6 +71,11 @@ class DefaultConfig:
 
     PAGE_SIZE = 25
     REQUIRE_ADMIN_MFA = False
+    # The Fernet keys that seal two-step secrets, newest first: the first seals, all unseal (rotation:
+    # add a new key first, `flask mfa reseal`, then drop the old one). Separate from SECRET_KEY on purpose.
+    # A list, or one text of keys separated by commas (INCUBATOR_MFA_ENCRYPTION_KEYS); required in
+    # production, development keeps a random one in instance/mfa_keys.
+    MFA_ENCRYPTION_KEYS: list[str] = []
 
 
 class ProductionConfig(DefaultConfig):
@@ -84,6 +89,7 @@ class TestingConfig(DefaultConfig):
     TESTING = True
     LOGIN_FAILURE_DELAY_SECONDS = 0
     SECRET_KEY = "test-secret-key-not-for-production"
+    MFA_ENCRYPTION_KEYS = ["2Kl0624VSKCNUvWR7RDQYIJqTzSmjozgxCT1HxIU65c="]  # test-only, not for production
 
 
 def config_class_for(env_name: str | None) -> type[DefaultConfig]:
