@@ -87,7 +87,8 @@ def configure_mfa_keys(app: Flask, instance: Path) -> None:
     if not keys:
         if app.config["ENV_NAME"] == "production":
             raise RuntimeError("MFA_ENCRYPTION_KEYS must be set in production (environment variable "
-                               "INCUBATOR_MFA_ENCRYPTION_KEYS; make a key with `flask mfa new-key`)")
+                               "INCUBATOR_MFA_ENCRYPTION_KEYS; make a key with: python -c 'from "
+                               "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')")
         key_file = instance / "mfa_keys"
         if not key_file.exists():
             key_file.write_text(new_key())

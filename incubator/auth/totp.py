@@ -104,8 +104,8 @@ def parse_keys(value) -> list[str]:
         try:
             Fernet(key)
         except ValueError as error:
-            raise ValueError(f"MFA_ENCRYPTION_KEYS: key {position} is not a Fernet key "
-                             "(32 url-safe base64-encoded bytes; make one with `flask mfa new-key`)") from error
+            raise ValueError(f"MFA_ENCRYPTION_KEYS: key {position} is not a Fernet key (32 url-safe "
+                             "base64-encoded bytes, as Fernet.generate_key() or `flask mfa new-key` make)") from error
     return keys
 
 
