@@ -67,6 +67,7 @@ def configure_app(app: Flask, test_config: dict | None) -> None:
         if app.config["ENV_NAME"] == "production":
             raise RuntimeError("SECRET_KEY must be set in production (environment variable SECRET_KEY)")
         app.config["SECRET_KEY"] = development_secret_key(instance)
+    configure_mfa_keys(app, instance)
 
 
 def development_secret_key(instance: Path) -> str:
@@ -76,6 +77,25 @@ def development_secret_key(instance: Path) -> str:
         key_file.write_text(os.urandom(32).hex())
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def configure_mfa_keys(app: Flask, instance: Path) -> None:
+    """``MFA_ENCRYPTION_KEYS`` as a checked list (a bad key stops the start, not a later login); required
+    in production, kept at random in the instance folder in development."""
+    from .auth.totp import new_key, parse_keys
+
+    keys = parse_keys(app.config.get("MFA_ENCRYPTION_KEYS"))
+    if not keys:
+        if app.config["ENV_NAME"] == "production":
+            raise RuntimeError("MFA_ENCRYPTION_KEYS must be set in production (environment variable "
+                               "INCUBATOR_MFA_ENCRYPTION_KEYS; make a key with: python -c 'from "
+                               "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')")
+        key_file = instance / "mfa_keys"
+        if not key_file.exists():
+            key_file.write_text(new_key())
+            key_file.chmod(0o600)
+        keys = parse_keys(key_file.read_text())
+    app.config["MFA_ENCRYPTION_KEYS"] = keys
 
 
 def translation_directories(app: Flask) -> list[str]:

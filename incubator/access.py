@@ -28,7 +28,12 @@ admin_required = roles_required("admin")
 
 
 def upload_limit(config_key: str):
-    """Raise this endpoint's request size limit to the setting ``config_key`` (files, imports)."""
+    """Let this endpoint accept files up to the setting ``config_key`` each (``UPLOAD_MAX_BYTES``, ...).
+
+    A file above it is read to its end but not kept (``uploads.too_large``), so the view can show its
+    form again with the message and what the user typed; the whole body may reach
+    ``UPLOAD_BODY_FACTOR`` times the file limit (several files, or one too big) before the plain 413.
+    """
 
     def decorator(view):
         view.upload_limit_key = config_key
@@ -38,16 +43,19 @@ def upload_limit(config_key: str):
 
 
 def apply_upload_limit(app) -> None:
-    """Before each request: an endpoint marked by ``upload_limit`` accepts larger bodies."""
+    """Before each request, and before every other hook: an endpoint marked by ``upload_limit`` accepts
+    larger bodies. First, because CSRF protection (and anything else) may read the form, and a body is
+    parsed once, under the limit in force at that moment."""
 
-    @app.before_request
     def _raise_limit_for_uploads():
         view = app.view_functions.get(request.endpoint or "")
         key = getattr(view, "upload_limit_key", None)
         if key:
             limit = app.config[key]
-            request.max_content_length = limit
-            request.max_form_memory_size = limit
+            request.upload_file_limit = limit
+            request.max_content_length = limit * app.config["UPLOAD_BODY_FACTOR"] + app.config["MAX_FORM_MEMORY_SIZE"]
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _raise_limit_for_uploads)
 
 
 def get_visible_or_404(query_result):

@@ -45,6 +45,14 @@ class DefaultConfig:
     MAX_FORM_MEMORY_SIZE = 512 * 1024
     UPLOAD_MAX_BYTES = 20 * 1024 * 1024
     IMPORT_MAX_BYTES = 64 * 1024 * 1024
+    # The body of an upload request may reach this many times its file limit (several files, or one too
+    # big that is read, dropped and reported on the form again); above it the plain 413 page.
+    UPLOAD_BODY_FACTOR = 4
+    # An import workbook (a zip) is refused before it is parsed when its parts unpack to more than this
+    # (an honest 30 MB workbook unpacks to about 200 MB; a reader holds several times the sheet's XML) ...
+    IMPORT_MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
+    # ... or shrink by more than this ratio (zip bombs: a 0.5 MB file holding 140 MB of XML is 280).
+    IMPORT_MAX_COMPRESSION_RATIO = 100
     UPLOAD_FOLDER: str | None = None  # defaults to instance/uploads
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -64,6 +72,11 @@ class DefaultConfig:
 
     PAGE_SIZE = 25
     REQUIRE_ADMIN_MFA = False
+    # The Fernet keys that seal two-step secrets, newest first: the first seals, all unseal (rotation:
+    # add a new key first, `flask mfa reseal`, then drop the old one). Separate from SECRET_KEY on purpose.
+    # A list, or one text of keys separated by commas (INCUBATOR_MFA_ENCRYPTION_KEYS); required in
+    # production, development keeps a random one in instance/mfa_keys.
+    MFA_ENCRYPTION_KEYS: list[str] = []
 
 
 class ProductionConfig(DefaultConfig):
@@ -77,6 +90,7 @@ class TestingConfig(DefaultConfig):
     TESTING = True
     LOGIN_FAILURE_DELAY_SECONDS = 0
     SECRET_KEY = "test-secret-key-not-for-production"
+    MFA_ENCRYPTION_KEYS = ["2Kl0624VSKCNUvWR7RDQYIJqTzSmjozgxCT1HxIU65c="]  # test-only, not for production
 
 
 def config_class_for(env_name: str | None) -> type[DefaultConfig]:

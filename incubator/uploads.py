@@ -3,8 +3,10 @@
 Use it from a view like this (access checks stay in the calling view)::
 
     @bp.route("/x/upload", methods=["POST"])
-    @upload_limit("UPLOAD_MAX_BYTES")            # the request body limit (413 above it)
+    @upload_limit("UPLOAD_MAX_BYTES")            # the size limit of each file (see ``too_large``)
     def upload():
+        if uploads.refuse_too_large(form):        # the form again, status 413, what was typed kept
+            return render_template(..., form=form), 413
         try:
             stored = uploads.store_upload(request.files["file"], kind="business_plan",
                                           allowed=uploads.DOCUMENT_TYPES, owner=current_user,
@@ -25,20 +27,22 @@ import io
 import os
 import re
 import secrets
+import tempfile
 import unicodedata
 import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from flask import current_app, send_file
+from flask import current_app, request, send_file
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import clock
 from .database import UTCDateTime, utcnow
 from .extensions import db
+from .fields import ControlFreeRequest
 
 # What a caller may accept (the ``allowed`` argument); each detected type has one content type.
 CONTENT_TYPES = {
@@ -68,6 +72,93 @@ IMAGE_MARKERS = tuple(marker for marker in ACTIVE_MARKERS if marker != b"<?xml")
 
 class UploadError(ValueError):
     """A file refused for its content or name; the message is shown to the user (localized)."""
+
+
+class FileTooLarge(UploadError):
+    """A file above the endpoint's limit; the view answers 413 with its form and this message."""
+
+
+# --- size: each file of an upload endpoint is kept up to the endpoint's limit ------------------------
+
+def too_large_message(limit: int):
+    return _l("This file is larger than the %(mb)s MB this page accepts. Choose a smaller file; "
+              "what you typed has been kept.", mb=format_megabytes(limit))
+
+
+def format_megabytes(limit: int) -> str:
+    megabytes = limit / (1024 * 1024)
+    return f"{megabytes:.0f}" if megabytes >= 10 or megabytes == int(megabytes) else f"{megabytes:.1f}"
+
+
+def limit_attributes(config_key: str) -> Markup:
+    """The attributes of an upload ``<form>`` that let ``static/js/uploads.js`` refuse a file too large
+    before it is sent: the limit in bytes and the message in the user's language."""
+    limit = current_app.config[config_key]
+    message = _l("This file is larger than the %(mb)s MB this page accepts. Choose a smaller file.",
+                 mb=format_megabytes(limit))
+    return Markup('data-upload-limit="{}" data-upload-too-large="{}"').format(limit, str(message))
+
+
+class CappedFileStream:
+    """Where the form parser writes one uploaded file: the first ``limit`` bytes are kept, the rest are
+    counted and dropped, so a file too large costs no disk and the other fields still arrive."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.received = 0
+        self._file = tempfile.SpooledTemporaryFile(max_size=512 * 1024, mode="w+b")
+
+    @property
+    def too_large(self) -> bool:
+        return self.received > self.limit
+
+    def write(self, data) -> int:
+        room = self.limit - self.received
+        self.received += len(data)
+        if room > 0:
+            self._file.write(data[:room])
+        return len(data)
+
+    def __getattr__(self, name):  # read, seek, tell, close, ...: the kept part
+        return getattr(self._file, name)
+
+    def __iter__(self):
+        return iter(self._file)
+
+
+class UploadRequest(ControlFreeRequest):
+    """The app's request class: on an ``upload_limit`` endpoint each file is written to a
+    ``CappedFileStream`` of that endpoint's limit (``access.apply_upload_limit`` sets it)."""
+
+    upload_file_limit: int | None = None
+
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        if self.upload_file_limit is None:
+            return super()._get_file_stream(total_content_length, content_type, filename, content_length)
+        return CappedFileStream(self.upload_file_limit)
+
+
+def too_large(file_storage) -> bool:
+    """Whether this uploaded file (``request.files[...]``) went over the endpoint's limit."""
+    return bool(getattr(getattr(file_storage, "stream", None), "too_large", False))
+
+
+def size_refusals() -> dict[str, str]:
+    """The file fields of this request that went over the endpoint's limit, each with its message."""
+    return {name: str(too_large_message(storages[0].stream.limit))
+            for name, storages in request.files.lists() if any(too_large(storage) for storage in storages)}
+
+
+def refuse_too_large(form) -> bool:
+    """When a file of this request went over the limit: validate ``form`` (so every other message shows
+    too), put the size message on its file field and answer True; the view then renders the form, 413."""
+    refusals = size_refusals()
+    if refusals:
+        form.validate()
+        for name, message in refusals.items():
+            if name in form:
+                form[name].errors = [*form[name].errors, message]
+    return bool(refusals)
 
 
 class StoredFile(db.Model):
@@ -220,7 +311,8 @@ def store_upload(file_storage, *, kind: str, allowed=DOCUMENT_TYPES, owner=None,
     :param file_storage: a werkzeug ``FileStorage`` (``request.files[...]``) or any object with
         ``.stream`` / ``.read`` and ``.filename``.
     :param allowed: the detected types accepted (see ``CONTENT_TYPES``).
-    :param max_bytes: the size limit (default ``UPLOAD_MAX_BYTES``); above it ``RequestEntityTooLarge`` (413).
+    :param max_bytes: the size limit (default ``UPLOAD_MAX_BYTES``).
+    :raises FileTooLarge: above the limit (an ``UploadError``: the view answers 413 with its form).
     :raises UploadError: empty file or a type not in ``allowed`` (whatever the file is called).
     """
     from .audit import services as audit
@@ -228,6 +320,8 @@ def store_upload(file_storage, *, kind: str, allowed=DOCUMENT_TYPES, owner=None,
     if file_storage is None or not getattr(file_storage, "filename", None):
         raise UploadError(_l("Choose a file to upload."))
     limit = max_bytes or current_app.config["UPLOAD_MAX_BYTES"]
+    if too_large(file_storage):
+        raise FileTooLarge(too_large_message(file_storage.stream.limit))
     folder = upload_folder()
     key = secrets.token_hex(16)
     target_dir = folder / key[:2]
@@ -245,7 +339,7 @@ def store_upload(file_storage, *, kind: str, allowed=DOCUMENT_TYPES, owner=None,
                     break
                 size += len(chunk)
                 if size > limit:
-                    raise RequestEntityTooLarge()
+                    raise FileTooLarge(too_large_message(limit))
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:

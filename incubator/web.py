@@ -28,10 +28,11 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 def init_app(app):
-    from .fields import ControlFreeRequest
     from .i18n import install_area_domains
+    from .uploads import UploadRequest, limit_attributes
 
-    app.request_class = ControlFreeRequest  # no control characters in any form field or query parameter
+    # No control characters in any form field or query parameter; files capped at the endpoint's limit.
+    app.request_class = UploadRequest
     apply_upload_limit(app)
     install_area_domains(app)
 
@@ -59,6 +60,7 @@ def init_app(app):
             "localized": localized,
         }
 
+    app.jinja_env.globals["upload_limit_attributes"] = limit_attributes
     app.jinja_env.filters.update(
         wan=format_wan, local_dt=format_local_datetime, local_date=format_local_date, number=format_number,
     )

@@ -54,12 +54,16 @@ def _reuse_url_builders() -> None:
 _reuse_url_builders()
 
 
+TEST_MFA_KEY = "X2IEysX9fP-qa9y6UCJOEn2YunVkIrxl2v1iOMhuk40="  # seals two-step secrets in tests only
+
+
 def base_config(url: str, tmp: Path) -> dict:
     return {
         "ENV_NAME": "testing",
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "test-secret",
+        "MFA_ENCRYPTION_KEYS": [TEST_MFA_KEY],
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "LOGIN_FAILURE_DELAY_SECONDS": 0,

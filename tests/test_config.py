@@ -57,6 +57,7 @@ def test_database_url_and_secret_key_come_from_unprefixed_environment(clean_env,
 def test_environment_chooses_production_settings(clean_env, tmp_path):
     clean_env.setenv("INCUBATOR_ENV", "production")
     clean_env.setenv("SECRET_KEY", "a-real-secret")
+    clean_env.setenv("INCUBATOR_MFA_ENCRYPTION_KEYS", "X2IEysX9fP-qa9y6UCJOEn2YunVkIrxl2v1iOMhuk40=")
     app = create_app(instance_path=str(tmp_path / "instance"))
     assert app.config["ENV_NAME"] == "production"
     assert app.config["SESSION_COOKIE_SECURE"] is True

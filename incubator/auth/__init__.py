@@ -11,6 +11,7 @@ def init_app(app):
     from . import views  # noqa: F401  (routes register on import)
     from ..seed import register_seeder
     from .seed import seed_users
+    from .cli import mfa_command
     from .session_store import DatabaseSessionInterface
 
     app.session_interface = DatabaseSessionInterface()
@@ -20,5 +21,6 @@ def init_app(app):
     login_manager.session_protection = "basic"
     login_manager.user_loader(views.load_user)
     app.register_blueprint(bp)
+    app.cli.add_command(mfa_command)
     register_seeder(10, "users", seed_users)
     register_nav("auth.users", _l("Users"), {"admin"}, order=900, active_prefix="/admin/users")

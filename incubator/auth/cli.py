@@ -58,3 +58,35 @@ def build_create_user_command() -> click.Command:
     for option in EXTRA_OPTIONS:
         create_user_command = option(create_user_command)
     return create_user_command
+
+
+@click.group("mfa")
+def mfa_command():
+    """Two-step verification: the keys that seal the authenticator secrets."""
+
+
+@mfa_command.command("new-key")
+def new_key_command():
+    """Print a fresh random key for MFA_ENCRYPTION_KEYS (put it first in the list to rotate)."""
+    from .totp import new_key
+
+    click.echo(new_key())
+
+
+@mfa_command.command("reseal")
+@with_appcontext
+def reseal_command():
+    """Seal every stored authenticator secret under the first key of MFA_ENCRYPTION_KEYS.
+
+    Run it after putting a new key first, before dropping the old one; it also moves secrets sealed before
+    Fernet was used (which hang on SECRET_KEY) to the new keys.
+    """
+    from .mfa import reseal_all
+
+    resealed, unreadable = reseal_all()
+    db.session.commit()
+    click.echo(f"{resealed} secret(s) re-sealed under the current key")
+    if unreadable:
+        click.echo(f"{len(unreadable)} secret(s) do not unseal with any key (user ids "
+                   f"{', '.join(map(str, unreadable))}): reset their two-step verification", err=True)
+        raise SystemExit(1)

@@ -151,6 +151,9 @@ def _use_totp(user: User, code: str) -> bool:
     step = totp.matching_step(secret, code, clock.utcnow())
     if step is None:
         return False
+    if totp.needs_resealing(user.totp_secret):  # sealed before Fernet or under an older key
+        user.totp_secret = totp.seal(secret)
+        _log("mfa_secret_resealed", user)
     accepted = db.session.execute(
         update(User)
         .where(User.id == user.id, or_(User.mfa_last_step.is_(None), User.mfa_last_step < step))
@@ -161,6 +164,28 @@ def _use_totp(user: User, code: str) -> bool:
         return False
     set_committed_value(user, "mfa_last_step", step)
     return True
+
+
+def reseal_all() -> tuple[int, list[int]]:
+    """Seal every stored secret under the current key (after a key was added, or the former sealing).
+
+    :returns: how many were re-sealed, and the ids of the users whose secret no longer unseals (their
+        key was dropped too soon, or ``SECRET_KEY`` changed before a legacy secret was re-sealed): those
+        need an administrator's reset.
+    """
+    resealed, unreadable = 0, []
+    users = db.session.scalars(select(User).where(User.totp_secret.is_not(None)).order_by(User.id))
+    for user in users:
+        if not totp.needs_resealing(user.totp_secret):
+            continue
+        try:
+            user.totp_secret = totp.reseal(user.totp_secret)
+        except totp.SealError:
+            unreadable.append(user.id)
+            continue
+        resealed += 1
+    db.session.flush()
+    return resealed, unreadable
 
 
 def verify_second_factor(user: User, code: str) -> str | None:

@@ -1,38 +1,35 @@
-"""Time-based one-time passwords (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits) and the sealing of
-the shared secrets at rest.
+"""Time-based one-time passwords and the sealing of their shared secrets at rest, both done by maintained
+libraries: ``pyotp`` computes the codes (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits) and
+``cryptography``'s Fernet (AES-128-CBC with HMAC-SHA256, authenticated) seals the secrets.
 
-Secrets are stored encrypted with a key derived from ``SECRET_KEY`` (HMAC-SHA256 in counter mode as the
-key stream, then an HMAC-SHA256 tag over nonce and cipher text: encrypt-then-MAC, standard library only).
-Changing ``SECRET_KEY`` therefore makes every enrolled authenticator unreadable: the users concerned
-must have their two-step verification reset by an administrator and enrol again.
+The sealing keys are the setting ``MFA_ENCRYPTION_KEYS``, a list of Fernet keys kept apart from
+``SECRET_KEY``: the first seals, every one of them unseals (``MultiFernet``). To rotate, put a new key
+first, then re-seal (``flask mfa reseal``, or each secret at its next use) and drop the old key.
+
+A secret sealed before this module used Fernet (``v1$...``: a key stream and tag derived from
+``SECRET_KEY``) is still read, only so that it can be re-sealed; nothing new is sealed that way.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-import secrets
-import struct
 from datetime import datetime, timezone
-from urllib.parse import quote, urlencode
 
+import pyotp
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 from markupsafe import Markup
 
 STEP_SECONDS = 30
 DIGITS = 6
-SECRET_BYTES = 20  # 160 bits, as RFC 4226 recommends; 32 base32 characters
-_SEAL_VERSION = "v1"
+SECRET_LENGTH = 32  # base32 characters: 160 bits, as RFC 4226 recommends
+LEGACY_PREFIX = "v1$"
 
 
 def new_secret() -> str:
     """A random base32 secret (no padding), as authenticator apps expect."""
-    return base64.b32encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii").rstrip("=")
-
-
-def _key_bytes(secret: str) -> bytes:
-    cleaned = "".join(secret.split()).upper()
-    return base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
+    return pyotp.random_base32(SECRET_LENGTH)
 
 
 def grouped(secret: str, size: int = 4) -> str:
@@ -40,45 +37,49 @@ def grouped(secret: str, size: int = 4) -> str:
     return " ".join(secret[i:i + size] for i in range(0, len(secret), size))
 
 
+def _utc(moment: datetime) -> datetime:
+    # pyotp reads a naive time as local time; ours are UTC.
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+def _generator(secret: str, digits: int = DIGITS) -> pyotp.TOTP:
+    return pyotp.TOTP("".join(secret.split()).upper(), digits=digits, interval=STEP_SECONDS)
+
+
 def time_step(moment: datetime) -> int:
     """The number of whole 30-second steps since the Unix epoch (a naive time is UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp()) // STEP_SECONDS
-
-
-def hotp(key: bytes, counter: int, digits: int = DIGITS, digest=hashlib.sha1) -> str:
-    """RFC 4226: the HMAC of the counter, dynamically truncated to ``digits`` decimal digits."""
-    mac = hmac.new(key, struct.pack(">Q", counter), digest).digest()
-    offset = mac[-1] & 0x0F
-    number = struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF
-    return str(number % 10 ** digits).zfill(digits)
+    return int(_utc(moment).timestamp()) // STEP_SECONDS
 
 
 def code_at(secret: str, moment: datetime, digits: int = DIGITS) -> str:
     """The code an authenticator shows at ``moment`` for a base32 ``secret``."""
-    return hotp(_key_bytes(secret), time_step(moment), digits)
+    return _generator(secret, digits).at(_utc(moment))
+
+
+def code_of_step(secret: str, step: int) -> str:
+    """The code of time step ``step``."""
+    return _generator(secret).generate_otp(step)
 
 
 def matching_step(secret: str, code: str, moment: datetime, window: int = 1) -> int | None:
-    """The time step (within ±``window`` steps of ``moment``) whose code is ``code``, or None."""
+    """The time step (within ±``window`` steps of ``moment``) whose code is ``code``, or None.
+
+    The step, not a yes or no (``pyotp.TOTP.verify``), so that the caller can refuse a step already used.
+    """
     code = "".join((code or "").split())
     if len(code) != DIGITS or not code.isascii() or not code.isdigit():
         return None
-    key = _key_bytes(secret)
-    now = time_step(moment)
+    generator = _generator(secret)
+    now = generator.timecode(_utc(moment))
     for step in range(now - window, now + window + 1):
-        if hmac.compare_digest(hotp(key, step), code):
+        if pyotp.utils.strings_equal(generator.generate_otp(step), code):
             return step
     return None
 
 
 def provisioning_uri(secret: str, account: str, issuer: str) -> str:
     """The otpauth:// address an authenticator app reads from the QR code."""
-    label = quote(f"{issuer}:{account}", safe=":@")
-    query = urlencode({"secret": secret, "issuer": issuer, "algorithm": "SHA1", "digits": DIGITS,
-                       "period": STEP_SECONDS}, quote_via=quote)
-    return f"otpauth://totp/{label}?{query}"
+    return _generator(secret).provisioning_uri(name=account, issuer_name=issuer)
 
 
 def qr_svg(uri: str) -> Markup:
@@ -91,46 +92,97 @@ def qr_svg(uri: str) -> Markup:
 
 # --- sealing secrets at rest ----------------------------------------------------------------------
 
+class SealError(ValueError):
+    """A sealed value was altered, or sealed under a key that is no longer in ``MFA_ENCRYPTION_KEYS``."""
+
+
+def parse_keys(value) -> list[str]:
+    """The keys of the setting ``MFA_ENCRYPTION_KEYS``: a list, or one text of keys separated by commas or
+    spaces (an environment variable). Raises ``ValueError`` naming the first key that is not a Fernet key."""
+    keys = value.replace(",", " ").split() if isinstance(value, str) else [str(key).strip() for key in value or ()]
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError as error:
+            raise ValueError(f"MFA_ENCRYPTION_KEYS: key {position} is not a Fernet key (32 url-safe "
+                             "base64-encoded bytes, as Fernet.generate_key() or `flask mfa new-key` make)") from error
+    return keys
+
+
+def new_key() -> str:
+    """A fresh random key for ``MFA_ENCRYPTION_KEYS``."""
+    return Fernet.generate_key().decode("ascii")
+
+
+def _fernets() -> list[Fernet]:
+    keys = parse_keys(current_app.config.get("MFA_ENCRYPTION_KEYS"))
+    if not keys:
+        raise SealError("MFA_ENCRYPTION_KEYS is empty")
+    return [Fernet(key) for key in keys]
+
+
+def seal(plain: str) -> str:
+    """``plain`` encrypted and authenticated under the first key of ``MFA_ENCRYPTION_KEYS``."""
+    return _fernets()[0].encrypt(plain.encode()).decode("ascii")
+
+
+def unseal(sealed: str) -> str:
+    """The plain text of a sealed value, under any key of ``MFA_ENCRYPTION_KEYS`` (or, for a value sealed
+    before Fernet was used, ``SECRET_KEY``); raises ``SealError`` when it does not verify."""
+    if (sealed or "").startswith(LEGACY_PREFIX):
+        return _legacy_unseal(sealed)
+    try:
+        return MultiFernet(_fernets()).decrypt((sealed or "").encode("ascii")).decode()
+    except (InvalidToken, UnicodeError) as error:
+        raise SealError("the sealed value does not verify (altered, or its key was removed)") from error
+
+
+def needs_resealing(sealed: str) -> bool:
+    """True when ``sealed`` is not sealed under the first (current) key: a legacy value or an older key."""
+    if (sealed or "").startswith(LEGACY_PREFIX):
+        return True
+    try:
+        _fernets()[0].decrypt((sealed or "").encode("ascii"))
+    except (InvalidToken, UnicodeError):
+        return True
+    return False
+
+
+def reseal(sealed: str) -> str:
+    """The same plain text sealed under the current key (``MultiFernet.rotate`` for a Fernet value)."""
+    if (sealed or "").startswith(LEGACY_PREFIX):
+        return seal(_legacy_unseal(sealed))
+    try:
+        return MultiFernet(_fernets()).rotate((sealed or "").encode("ascii")).decode("ascii")
+    except (InvalidToken, UnicodeError) as error:
+        raise SealError("the sealed value does not verify (altered, or its key was removed)") from error
+
+
 def _derived(label: bytes) -> bytes:
     key = current_app.config["SECRET_KEY"]
     key = key.encode() if isinstance(key, str) else key
     return hmac.new(key, b"incubator.auth.mfa:" + label, hashlib.sha256).digest()
 
 
-def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
-    blocks = []
-    for counter in range((length + 31) // 32):
-        blocks.append(hmac.new(key, nonce + struct.pack(">Q", counter), hashlib.sha256).digest())
-    return b"".join(blocks)[:length]
-
-
-def seal(plain: str) -> str:
-    """``plain`` encrypted and authenticated with keys derived from ``SECRET_KEY``."""
-    data = plain.encode()
-    nonce = secrets.token_bytes(16)
-    cipher = bytes(a ^ b for a, b in zip(data, _keystream(_derived(b"encrypt"), nonce, len(data))))
-    tag = hmac.new(_derived(b"authenticate"), _SEAL_VERSION.encode() + nonce + cipher, hashlib.sha256).digest()
-    return f"{_SEAL_VERSION}${base64.urlsafe_b64encode(nonce + cipher + tag).decode('ascii')}"
-
-
-class SealError(ValueError):
-    """A sealed value was altered or sealed under another ``SECRET_KEY``."""
-
-
-def unseal(sealed: str) -> str:
-    """The plain text of a value made by ``seal``; raises ``SealError`` when it does not verify."""
-    version, _, body = (sealed or "").partition("$")
+def _legacy_unseal(sealed: str) -> str:
+    """Read a value of the former sealing (``v1$``: nonce, HMAC-SHA256 counter-mode key stream, then an
+    HMAC-SHA256 tag, keys derived from ``SECRET_KEY``). Kept only to re-seal what was stored with it."""
+    _version, _, body = sealed.partition("$")
     try:
         raw = base64.urlsafe_b64decode(body.encode("ascii"))
     except (ValueError, UnicodeEncodeError) as error:
         raise SealError("not a sealed value") from error
-    if version != _SEAL_VERSION or len(raw) < 16 + 32:
+    if len(raw) < 16 + 32:
         raise SealError("not a sealed value")
     nonce, cipher, tag = raw[:16], raw[16:-32], raw[-32:]
-    expected = hmac.new(_derived(b"authenticate"), version.encode() + nonce + cipher, hashlib.sha256).digest()
+    expected = hmac.new(_derived(b"authenticate"), LEGACY_PREFIX[:-1].encode() + nonce + cipher,
+                        hashlib.sha256).digest()
     if not hmac.compare_digest(tag, expected):
         raise SealError("the sealed value does not verify (altered, or another SECRET_KEY)")
-    return bytes(a ^ b for a, b in zip(cipher, _keystream(_derived(b"encrypt"), nonce, len(cipher)))).decode()
+    encrypt_key = _derived(b"encrypt")
+    stream = b"".join(hmac.new(encrypt_key, nonce + counter.to_bytes(8, "big"), hashlib.sha256).digest()
+                      for counter in range((len(cipher) + 31) // 32))
+    return bytes(a ^ b for a, b in zip(cipher, stream)).decode()
 
 
 def keyed_hash(value: str) -> str:

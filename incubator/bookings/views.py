@@ -119,6 +119,8 @@ def new_resource():
     if not form.platform_id.choices:
         flash(_("You manage no platform yet, so you cannot add resources."), "warning")
         return redirect(url_for("bookings.resources"))
+    if uploads.refuse_too_large(form):
+        return render_template("bookings/resource_form.html", form=form, resource=None), 413
     if form.validate_on_submit():
         resource = _save_resource_form(form, None)
         if resource is not None:
@@ -135,6 +137,9 @@ def new_resource():
 def edit_resource(resource_id: int):
     resource = services.get_managed_resource_or_404(current_user, resource_id)
     form = _resource_form(resource)
+    if uploads.refuse_too_large(form):
+        return render_template("bookings/resource_form.html", form=form, resource=resource,
+                               history=history_of(resource)), 413
     if form.validate_on_submit() and versioning.unchanged(form, resource):
         saved = _save_resource_form(form, resource)
         if saved is not None:

@@ -27,7 +27,7 @@ from .. import clock
 from ..audit.services import record_many
 from ..extensions import db
 from ..periods import Period
-from .reading import FileUnreadable, open_table
+from .reading import FileUnreadable, WorkbookTooLarge, open_table
 from .values import FORMULA_WITHOUT_VALUE, CellError, current_period, is_blank
 
 CHUNK_SIZE = 5000
@@ -396,9 +396,11 @@ def run_import(kind: Kind | str, path: str | Path, *, filename: str | None = Non
         return result
     try:
         table = open_table(path, (kind.name, kind.sheet_zh))
-    except FileUnreadable:
+    except FileUnreadable as error:
         result.unusable = True
-        result.problems.append(Problem(1, "-", _l("The file cannot be read: use an .xlsx workbook or a .csv file.")))
+        message = str(error) if isinstance(error, WorkbookTooLarge) else \
+            _l("The file cannot be read: use an .xlsx workbook or a .csv file.")
+        result.problems.append(Problem(1, "-", message))
         return result
 
     mapping, blanks, header_problems = match_header(kind, table.header)

@@ -22,6 +22,18 @@ class FileUnreadable(Exception):
     """The file cannot be opened as a workbook or a CSV file."""
 
 
+class WorkbookTooLarge(FileUnreadable):
+    """A workbook that unpacks to more than the import accepts; ``str()`` is the message for the user."""
+
+
+# Used outside an application (the settings ``IMPORT_MAX_UNCOMPRESSED_BYTES`` and
+# ``IMPORT_MAX_COMPRESSION_RATIO`` win inside one).
+MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+# A small file may shrink well (an empty template's XML compresses 20 times): the ratio counts above this.
+RATIO_FREE_BYTES = 4 * 1024 * 1024
+
+
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 
 
@@ -91,9 +103,63 @@ def _open_csv(path: Path) -> Table:
 
 # --- xlsx -----------------------------------------------------------------------------------------
 
+def unpacking_limits() -> tuple[int, int]:
+    """(largest unpacked size in bytes, largest compression ratio) of a workbook to import."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return (current_app.config.get("IMPORT_MAX_UNCOMPRESSED_BYTES", MAX_UNCOMPRESSED_BYTES),
+                current_app.config.get("IMPORT_MAX_COMPRESSION_RATIO", MAX_COMPRESSION_RATIO))
+    return MAX_UNCOMPRESSED_BYTES, MAX_COMPRESSION_RATIO
+
+
+def check_unpacked_size(path: str | Path) -> None:
+    """Refuse a workbook whose parts unpack to more than the limits, before any reader holds its XML.
+
+    The sizes the zip declares are checked first (no work for a bomb), then each part is unpacked as a
+    stream and counted, so a zip that understates its sizes is caught too (Python's reader stops at the
+    declared size and checks the CRC: an understated part is unreadable). Memory stays at one chunk.
+
+    :raises WorkbookTooLarge: above ``IMPORT_MAX_UNCOMPRESSED_BYTES`` or ``IMPORT_MAX_COMPRESSION_RATIO``.
+    :raises FileUnreadable: not a zip, or a part that does not unpack.
+    """
+    from flask_babel import gettext as _
+
+    path = Path(path)
+    max_bytes, max_ratio = unpacking_limits()
+    compressed = max(path.stat().st_size, 1)
+    allowed = min(max_bytes, max(RATIO_FREE_BYTES, compressed * max_ratio))
+
+    def refuse(size: int):
+        unpacked_mb, limit_mb = round(size / 1048576), round(max_bytes / 1048576)
+        return WorkbookTooLarge(_(
+            "This workbook unpacks to %(unpacked)d MB, more than the %(limit)d MB an import may unpack to "
+            "(a file that shrinks over %(ratio)d times is refused as well). Split it into smaller files, or "
+            "save it as .csv.", unpacked=unpacked_mb, limit=limit_mb, ratio=max_ratio))
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            declared = sum(member.file_size for member in members)
+            if declared > allowed:
+                raise refuse(declared)
+            unpacked = 0
+            for member in members:
+                with archive.open(member) as part:
+                    while chunk := part.read(1 << 20):
+                        unpacked += len(chunk)
+                        if unpacked > allowed:
+                            raise refuse(unpacked)
+    except WorkbookTooLarge:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise FileUnreadable(str(exc)) from exc
+
+
 def _open_xlsx(path: Path, sheet_names: tuple[str, ...]) -> Table:
     from python_calamine import CalamineWorkbook
 
+    check_unpacked_size(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = list(workbook.sheet_names)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from . import kinds as _kinds, more_kinds as _more_kinds  # noqa: F401  (registers the kinds)
+from . import reading
 from .engine import ImportResult, Kind, Scope, get_kind, kinds, run_import
 from .values import Coded
 
@@ -102,7 +103,10 @@ def upload_folder() -> Path:
 
 
 def save_upload(storage, user, kind: Kind) -> str:
-    """Keep an uploaded spreadsheet under a random token, for its uploader only; returns the token."""
+    """Keep an uploaded spreadsheet under a random token, for its uploader only; returns the token.
+
+    :raises reading.WorkbookTooLarge: a workbook that unpacks to more than the import accepts (not kept).
+    """
     from ..uploads import safe_display_name
 
     discard_stale_uploads()
@@ -113,6 +117,14 @@ def save_upload(storage, user, kind: Kind) -> str:
     token = secrets.token_urlsafe(TOKEN_BYTES)
     folder = upload_folder()
     storage.save(folder / f"{token}{suffix}")
+    if suffix != ".csv":
+        try:
+            reading.check_unpacked_size(folder / f"{token}{suffix}")
+        except reading.WorkbookTooLarge:
+            discard_upload(token)
+            raise
+        except reading.FileUnreadable:
+            pass  # not a workbook: the preview says so, with the other problems
     meta = {"user_id": user.id, "kind": kind.name, "filename": original, "suffix": suffix, "saved_at": time.time()}
     (folder / f"{token}.json").write_text(json.dumps(meta, ensure_ascii=False))
     return token

@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from ..access import roles_required, upload_limit
 from ..extensions import db
-from . import bp, services
+from .. import uploads
+from . import bp, reading, services
 from .forms import CancelForm, ConfirmForm, UploadForm
 
 PROBLEMS_PER_PAGE = 200
@@ -29,15 +30,19 @@ def index():
     form.kind.choices = [(kind.name, f"{kind.label} ({kind.name})") for kind in allowed]
     if request.method == "GET" and request.args.get("kind") in {kind.name for kind in allowed}:
         form.kind.data = request.args["kind"]
-    if form.validate_on_submit():
+    status = 413 if uploads.refuse_too_large(form) else None
+    if status is None and form.validate_on_submit():
         kind = _kind_or_404(form.kind.data)
         try:
             token = services.save_upload(form.file.data, current_user, kind)
+        except reading.WorkbookTooLarge as error:  # unpacks to too much: refused before anything parses it
+            form.file.errors.append(str(error))
+            status = 413
         except ValueError:  # a name whose extension does not survive neutralising
             form.file.errors.append(_("Upload an .xlsx workbook or a .csv file."))
         else:
             return redirect(url_for("importer.preview", token=token))
-    return render_template("importer/index.html", form=form, kinds=allowed), 400 if form.errors else 200
+    return render_template("importer/index.html", form=form, kinds=allowed), status or (400 if form.errors else 200)
 
 
 def _upload_or_404(token: str):

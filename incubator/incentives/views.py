@@ -269,6 +269,12 @@ def claim_new(policy_id: int):
     form.beneficiary.choices = [(item.candidate.key, item.candidate.name) for item in mine if item.eligible]
     required = [line.strip() for line in (policy.required_documents or "").splitlines() if line.strip()]
     document_errors: dict[int, str] = {}
+    if uploads.refuse_too_large(form):
+        refusals = uploads.size_refusals()
+        document_errors = {index: refusals[f"document_{index}"] for index in range(len(required))
+                           if f"document_{index}" in refusals}
+        return render_template("incentives/claim_new.html", policy=policy, form=form, mine=mine, required=required,
+                               document_errors=document_errors, labels=labels()), 413
     if form.validate_on_submit():
         files = [request.files.get(f"document_{index}") for index in range(len(required))]
         for index, storage in enumerate(files):

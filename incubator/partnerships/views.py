@@ -142,7 +142,11 @@ def editable_agreement_or_404(agreement_id: int):
 @bp.route("/<int:agreement_id>")
 @roles_required(*READERS)
 def agreement(agreement_id: int):
-    item = visible_agreement_or_404(agreement_id)
+    return agreement_page(visible_agreement_or_404(agreement_id))
+
+
+def agreement_page(item, attachment_form=None):
+    """The agreement's page; ``attachment_form`` is the upload form sent back with its messages."""
     deliverables = services.deliverables_of(item)
     status_forms = {}
     for deliverable in deliverables:
@@ -157,7 +161,7 @@ def agreement(agreement_id: int):
         cohorts=services.cohorts_of(item), attachments=services.attachments_of(item), labels=labels(),
         status=services.agreement_status(item), may_edit=may_edit,
         may_report=services.may_report_figures(user(), item), deliverable_form=DeliverableForm(formdata=None),
-        attachment_form=AttachmentForm(formdata=None), confirm_form=ConfirmForm(), today=clock.today(),
+        attachment_form=attachment_form or AttachmentForm(formdata=None), confirm_form=ConfirmForm(), today=clock.today(),
         is_overdue=services.is_overdue, history=history_of(item) if user().role != "partner" else [],
     )
 
@@ -259,6 +263,8 @@ def upload_attachment(agreement_id: int):
 
     item = editable_agreement_or_404(agreement_id)
     form = AttachmentForm()
+    if uploads.refuse_too_large(form):
+        return agreement_page(item, attachment_form=form), 413
     if form.validate_on_submit():
         try:
             services.add_attachment(item, request.files.get("file"), user(), form.title.data)

@@ -174,6 +174,8 @@ def _documents_page(application, form, status=200):
 def application_upload(application_id: int):
     application = _editable_or_404(application_id)
     form = f.DocumentForm()
+    if uploads.refuse_too_large(form):
+        return _documents_page(application, form, 413)
     if form.validate_on_submit():
         if form.kind.data not in DOCUMENT_KINDS:
             abort(400)
@@ -184,7 +186,7 @@ def application_upload(application_id: int):
             db.session.rollback()
             form.file.errors = [str(error)]
             application = _editable_or_404(application_id)
-            return _documents_page(application, form, 422)
+            return _documents_page(application, form, 413 if isinstance(error, uploads.FileTooLarge) else 422)
         db.session.commit()
         flash(_("The document has been uploaded."), "success")
     return redirect(url_for("startups.application_step", application_id=application_id, step="documents"))

@@ -57,11 +57,13 @@ def stored_count() -> int:
 # --- one setup per upload endpoint ---------------------------------------------------------------------
 
 class Endpoint:
-    """How to upload to one endpoint: the client, URL, other form fields, the file field, a good file."""
+    """How to upload to one endpoint: the client, URL, other form fields, the file field, a good file;
+    ``typed`` gives the fields to send with a file too large and a check that the page shows them again."""
 
-    def __init__(self, client, url, data, field, good, good_name, download=None, inline=False):
+    def __init__(self, client, url, data, field, good, good_name, download=None, inline=False, typed=None):
         self.client, self.url, self.data, self.field = client, url, data, field
         self.good, self.good_name, self.download, self.inline = good, good_name, download, inline
+        self.typed = typed
 
     def post(self, content: bytes, name: str):
         data = {**self.data, self.field: (io.BytesIO(content), name)}
@@ -81,8 +83,12 @@ def application_documents(request, login_as):
         document = db.session.scalar(select(ApplicationDocument).where(ApplicationDocument.file_id == stored.id))
         return f"/applications/{application.id}/documents/{document.id}"
 
+    # The ID card's form: its consent box must come back ticked, under the message.
+    typed = ({"kind": "legal_rep_id", "consent": "y"},
+             lambda html: re.search(r'id="consent-legal_rep_id" checked', html)
+             and html.index("what you typed has been kept") > html.index('id="doc-legal_rep_id"'))
     return Endpoint(client, f"/applications/{application.id}/documents", {"kind": "business_plan"}, "file",
-                    PDF, "plan.pdf", download)
+                    PDF, "plan.pdf", download, typed=typed)
 
 
 def agreement_attachments(request, login_as):
@@ -97,8 +103,9 @@ def agreement_attachments(request, login_as):
                                        .where(PartnershipAttachment.stored_file_id == stored.id))
         return f"/partnerships/attachments/{attachment.id}"
 
+    typed = ({"title": "盖章扫描件"}, lambda html: 'value="盖章扫描件"' in html)
     return Endpoint(client, f"/partnerships/{agreement.id}/attachments", {"title": "签署版"}, "file", PDF,
-                    "agreement.pdf", download)
+                    "agreement.pdf", download, typed=typed)
 
 
 def resource_photo(request, login_as):
@@ -124,7 +131,12 @@ def resource_photo(request, login_as):
         resource = db.session.scalar(select(BookableResource).where(BookableResource.photo_id == stored.id))
         return f"/bookings/resources/{resource.id}/photo"
 
-    return Photo(client, "/bookings/resources/new", data, "photo", PNG, "hall.png", download, inline=True)
+    typed = ({**data, "name": "激光切割机", "capacity": "3", "description": "二楼东侧"},
+             lambda html: 'value="激光切割机"' in html and 'value="3"' in html and "二楼东侧" in html)
+    endpoint = Photo(client, "/bookings/resources/new", data, "photo", PNG, "hall.png", download, inline=True,
+                     typed=typed)
+    endpoint.post_as_typed = lambda content, name: Endpoint.post(endpoint, content, name)
+    return endpoint
 
 
 def incentive_claim(request, login_as):
@@ -144,8 +156,10 @@ def incentive_claim(request, login_as):
         document = db.session.scalar(select(ClaimDocument).where(ClaimDocument.stored_file_id == stored.id))
         return f"/incentives/claims/{document.claim_id}/documents/{document.id}"
 
-    return Claim(client, None, {"beneficiary": f"org:{incentive_zone['alpha'].id}"}, "document_0", PDF,
-                 "audit.pdf", download)
+    beneficiary = f"org:{incentive_zone['alpha'].id}"
+    typed = ({"beneficiary": beneficiary},
+             lambda html: re.search(rf'<option selected value="{beneficiary}">', html))
+    return Claim(client, None, {"beneficiary": beneficiary}, "document_0", PDF, "audit.pdf", download, typed=typed)
 
 
 STORING = {
@@ -223,6 +237,36 @@ def test_a_body_over_the_endpoints_limit_answers_413_and_stores_nothing(endpoint
     assert stored_count() == before + 1
 
 
+def test_a_file_over_the_limit_shows_the_same_form_again_with_413_the_message_and_what_was_typed(endpoint):
+    """No dead end: the page of the form, the size message on the file, the other fields as typed."""
+    before = stored_count()
+    fields, shows_typed = endpoint.typed
+    endpoint.data = {**endpoint.data, **fields}
+    post = getattr(endpoint, "post_as_typed", endpoint.post)
+    response = post(endpoint.good + b"\x00" * (LIMITS["UPLOAD_MAX_BYTES"] + 1), endpoint.good_name)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert "This file is larger than the 0.2 MB this page accepts." in html
+    assert shows_typed(html)
+    assert stored_count() == before
+    # A file of exactly the limit is accepted.
+    exact = endpoint.good + b"\x00" * (LIMITS["UPLOAD_MAX_BYTES"] - len(endpoint.good))
+    response = endpoint.post(exact, endpoint.good_name)
+    assert response.status_code in (200, 302) and stored_count() == before + 1
+
+
+def test_the_size_message_is_in_the_users_language(login_as):
+    from incubator.auth.models import User
+
+    client, founder = login_as("startup")
+    endpoint = application_documents(None, lambda role: (client, founder))
+    db.session.get(User, founder.id).locale = "zh"
+    db.session.commit()
+    response = endpoint.post(endpoint.good + b"\x00" * (LIMITS["UPLOAD_MAX_BYTES"] + 1), endpoint.good_name)
+    assert response.status_code == 413
+    assert "此文件大于本页接受的 0.2 MB" in response.get_data(as_text=True)
+
+
 def test_a_page_without_uploads_keeps_the_general_limit(login_as):
     client, _ = login_as("admin")
     response = client.post("/account", data={"name": "x" * (LIMITS["MAX_CONTENT_LENGTH"] + 10)})
@@ -239,7 +283,15 @@ def import_upload(client, content: bytes, name: str):
 def test_import_upload_has_its_own_limit(login_as):
     client, _ = login_as("admin")
     assert import_upload(client, CSV + b"x" * (LIMITS["UPLOAD_MAX_BYTES"] + 1000), "big.csv").status_code == 302
-    assert import_upload(client, CSV + b"x" * (LIMITS["IMPORT_MAX_BYTES"] + 1000), "big.csv").status_code == 413
+    kept_before = sorted((uploads.upload_folder() / "imports").glob("*"))
+    response = client.post("/import/", data={"kind": "incubations",
+                                             "file": (io.BytesIO(CSV + b"x" * LIMITS["IMPORT_MAX_BYTES"]), "big.csv")},
+                           content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert "This file is larger than the 0.3 MB this page accepts." in html
+    assert re.search(r'<option selected value="incubations">', html)  # the kind chosen stays chosen
+    assert sorted((uploads.upload_folder() / "imports").glob("*")) == kept_before  # nothing kept
 
 
 @pytest.mark.parametrize("name", ["../../etc/passwd.csv", "C:\\x\\y.csv", "a\x00b.csv", "\u202evsc.exe.csv",
