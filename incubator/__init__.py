@@ -26,6 +26,7 @@ AREAS = (
     "compliance",
     "incentives",
     "operations",
+    "api",
 )
 
 
