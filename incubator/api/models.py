@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..auth.models import User
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -29,7 +30,7 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    user = relationship("User", foreign_keys=[user_id], lazy="joined")
+    user = relationship(User, foreign_keys=[user_id], lazy="joined")
 
     def is_active_at(self, moment: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > moment

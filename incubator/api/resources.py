@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..database import yuan_to_wan
 from ..periods import Period
@@ -136,6 +136,7 @@ def _organisations() -> Resource:
         _organisation_rows, _organisation_dump,
         filters={"kind": Filter(s.F.String(validate=s.validate.OneOf(ORGANISATION_KINDS)),
                                 lambda q, v: q.where(Organisation.kind == v))},
+        options=(joinedload(Organisation.industry),),
         owners=lambda o: (o.id, None, o.id),
         example={"id": 41, "credit_code": "91330100MA2XXXXX0X", "name": "杭州某某智能科技有限公司", "kind": "startup",
                  "industry": "artificial_intelligence", "founded_on": "2023-03-15", "registered_in_zone": True,

@@ -10,6 +10,7 @@ from datetime import timezone
 from flask import abort, g, request
 from flask_smorest import Blueprint
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import lazyload
 from webargs.flaskparser import FlaskParser
 
 from .. import clock
@@ -125,6 +126,12 @@ def scoped_rows(resource, args):
     return query.order_by(None)
 
 
+def loader_options(resource) -> tuple:
+    """Only the relationships a resource prints are loaded (by its own options): the models' default joined
+    loads would otherwise pull in, for example, each partnership's platform and that platform's managers."""
+    return (lazyload("*"), *resource.options)
+
+
 def page_of(resource, args) -> dict:
     """One page: a fixed number of queries (the count, the rows, one per eager-loaded collection)."""
     model = resource.model
@@ -132,7 +139,7 @@ def page_of(resource, args) -> dict:
     total = db.session.scalar(select(func.count()).select_from(query.with_only_columns(model.id).subquery()))
     after = decode_cursor(resource.name, args.get("cursor"))
     limit = args["limit"]
-    rows = db.session.scalars(query.where(model.id > after).options(*resource.options)
+    rows = db.session.scalars(query.where(model.id > after).options(*loader_options(resource))
                               .order_by(model.id).limit(limit + 1)).unique().all()
     more = len(rows) > limit
     rows = rows[:limit]
@@ -142,7 +149,7 @@ def page_of(resource, args) -> dict:
 
 def one_of(resource, record_id: int) -> dict:
     row = db.session.scalar(resource.rows(g.api_user).where(resource.model.id == record_id)
-                            .options(*resource.options))
+                            .options(*loader_options(resource)))
     if row is None:
         abort(404)
     return resource.dump(row)
