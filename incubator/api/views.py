@@ -7,7 +7,7 @@ import base64
 import binascii
 from datetime import timezone
 
-from flask import abort, g, request
+from flask import Blueprint as FlaskBlueprint, abort, g, request
 from flask_smorest import Blueprint
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import lazyload
@@ -89,6 +89,17 @@ def documented(func):
 _RESPONSE_NAMES = {401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 429: "TOO_MANY_REQUESTS"}
 
 
+# Ids are 32-bit integers in both databases. A larger number in a path is a record that cannot exist (404); it
+# is checked in the view because werkzeug's ``int(max=...)`` converter would answer its own HTML 404 instead.
+MAX_ID = 2**31 - 1
+
+
+def existing_id_or_404(record_id: int) -> int:
+    if not 1 <= record_id <= MAX_ID:
+        abort(404)
+    return record_id
+
+
 # --- cursors --------------------------------------------------------------------------------------------
 
 def encode_cursor(kind: str, position: int) -> str:
@@ -108,7 +119,7 @@ def decode_cursor(kind: str, cursor: str | None) -> int:
         value = int(position)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         value, name = -1, ""
-    if name != kind or not 0 <= value < 2**31:
+    if name != kind or not 0 <= value <= MAX_ID:
         abort(400, description="This cursor is not one this list gave.")
     return value
 
@@ -148,14 +159,11 @@ def page_of(resource, args) -> dict:
 
 
 def one_of(resource, record_id: int) -> dict:
-    row = db.session.scalar(resource.rows(g.api_user).where(resource.model.id == record_id)
+    row = db.session.scalar(resource.rows(g.api_user).where(resource.model.id == existing_id_or_404(record_id))
                             .options(*loader_options(resource)))
     if row is None:
         abort(404)
     return resource.dump(row)
-
-
-ID_FIELD = {"validate": s.validate.Range(1, 2**31 - 1)}
 
 
 def _query_schema(resource):
@@ -190,7 +198,7 @@ def _register(resource):
     list_view.__name__ = f"list_{resource.name.replace('-', '_')}"
     detail_view.__name__ = f"get_{resource.name.replace('-', '_')}"
     bp.route(f"/{resource.name}", endpoint=list_view.__name__, methods=["GET"])(list_view)
-    bp.route(f"/{resource.name}/<int(max=2147483647):record_id>", endpoint=detail_view.__name__,
+    bp.route(f"/{resource.name}/<int:record_id>", endpoint=detail_view.__name__,
              methods=["GET"])(detail_view)
 
 
@@ -198,7 +206,7 @@ for _resource in resources().values():
     # The id filters of every list are bounded like ids (a larger number is a bad request, not a database error).
     for _name, _filter in _resource.filters.items():
         if isinstance(_filter.field, s.F.Integer) and not _filter.field.validators:
-            _filter.field.validators.append(s.validate.Range(1, 2**31 - 1))
+            _filter.field.validators.append(s.validate.Range(1, MAX_ID))
     _register(_resource)
 
 
@@ -374,7 +382,7 @@ def list_evaluation_versions(args):
             "next_cursor": encode_cursor("evaluation-versions", rows[-1].id) if more else None}
 
 
-@bp.route("/evaluation-versions/<int(max=2147483647):version_id>", methods=["GET"])
+@bp.route("/evaluation-versions/<int:version_id>", methods=["GET"])
 @bp.response(200, s.EvaluationVersionSchema, example=VERSION_EXAMPLE)
 @documented
 def get_evaluation_version(version_id: int):
@@ -382,7 +390,7 @@ def get_evaluation_version(version_id: int):
     from ..evaluation.models import EvaluationSnapshot
 
     require("evaluation", ADMIN_ONLY)
-    snapshot = db.session.get(EvaluationSnapshot, version_id)
+    snapshot = db.session.get(EvaluationSnapshot, existing_id_or_404(version_id))
     if snapshot is None:
         abort(404)
     return version_dump(snapshot)
@@ -428,5 +436,6 @@ def not_an_endpoint(rest: str):
     abort(404 if request.method in ("GET", "HEAD") else 405)
 
 
-bp.add_url_rule("/<path:rest>", "not_an_endpoint", not_an_endpoint,
-                methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+# Flask's own add_url_rule: flask-smorest's would document this catch-all as an operation of the API.
+FlaskBlueprint.add_url_rule(bp, "/<path:rest>", "not_an_endpoint", not_an_endpoint,
+                            methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
