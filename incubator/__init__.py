@@ -27,6 +27,7 @@ AREAS = (
     "compliance",
     "incentives",
     "operations",
+    "api",
 )
 
 

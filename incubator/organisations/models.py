@@ -56,6 +56,7 @@ class Organisation(db.Model):
     listing_status: Mapped[str] = mapped_column(String(20), default="none")
     listing_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)  # API sync (0019_api)
     version: Mapped[int] = mapped_column(default=1)
 
     industry: Mapped[Industry | None] = relationship(lazy="joined")

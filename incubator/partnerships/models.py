@@ -36,6 +36,7 @@ class Partnership(db.Model):
     contract_value: Mapped[int] = mapped_column(Yuan, default=0)
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)  # API sync (0019_api)
     version: Mapped[int] = mapped_column(default=1)
 
     partner = relationship("Organisation", foreign_keys=[partner_id], lazy="joined")
@@ -63,6 +64,7 @@ class TrainingCohort(db.Model):
     completed_on: Mapped[date | None] = mapped_column(Date, index=True)
     # When the outcome figures (completed, hired) were last reported; none means "awaiting figures".
     figures_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)  # API sync (0019_api)
     version: Mapped[int] = mapped_column(default=1)
 
     partnership = relationship("Partnership", lazy="joined")
@@ -87,6 +89,7 @@ class TechTransferDeal(db.Model):
     value: Mapped[int] = mapped_column(Yuan, default=0)
     patents: Mapped[str | None] = mapped_column(Text)  # the patent numbers involved, one per line
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)  # API sync (0019_api)
     version: Mapped[int] = mapped_column(default=1)
 
     source = relationship("Organisation", foreign_keys=[source_id], lazy="joined")
@@ -156,6 +159,7 @@ class Talent(db.Model):
     institution_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)  # API sync (0019_api)
     version: Mapped[int] = mapped_column(default=1)
 
     company = relationship("Organisation", foreign_keys=[company_id], lazy="joined")

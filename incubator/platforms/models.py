@@ -47,6 +47,7 @@ class Platform(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="active")
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)  # API sync (0019_api)
     version: Mapped[int] = mapped_column(default=1)
     # Values of the kind-specific fields (see ``kinds.py``), by field name; added by 0004_platforms.
     attributes: Mapped[dict | None] = mapped_column(JSON, default=dict)

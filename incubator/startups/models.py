@@ -41,6 +41,7 @@ class Incubation(db.Model):
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)  # API sync (0019_api)
     version: Mapped[int] = mapped_column(default=1)
 
     organisation = relationship("Organisation", lazy="joined")
