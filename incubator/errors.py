@@ -46,6 +46,12 @@ def init_app(app):
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         db.session.rollback()
+        if request.blueprint is None and request.path.startswith("/api/"):
+            # Routing refused the URL before the API blueprint was chosen (an id beyond the bounded id
+            # converter): the API still answers in problem details, not with the web's HTML page.
+            from .api.problems import handle_http_exception
+
+            return handle_http_exception(error)
         if error.code in MESSAGES:
             # A refusal that says what was wrong (url_arguments.BadQueryArgument) shows its own message.
             return render_error(error.code, getattr(error, "user_message", None))

@@ -9,6 +9,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..outcomes.catalogue import KINDS
+from ..periods import Period, PeriodError
 from ..partnerships.models import DEAL_KINDS, PARTNERSHIP_KINDS, TALENT_CATEGORIES
 from ..platforms.models import PLATFORM_KINDS, PLATFORM_LEVELS, PLATFORM_STATUSES
 from ..organisations.models import ORGANISATION_KINDS
@@ -281,9 +282,17 @@ def filters_schema(name: str, **fields):
     return SyncQuery.from_dict(fields, name=name)
 
 
+def _a_known_quarter(text: str) -> None:
+    """The pattern alone admits years the app refuses (Period.parse: 1900-2999): those answer 400, never 500."""
+    try:
+        Period.parse(text)
+    except PeriodError as error:
+        raise ma.ValidationError("Not a quarter of the years 1900 to 2999.") from error
+
+
 def period_field(description: str):
-    return F.String(validate=validate.Regexp(PERIOD_PATTERN), metadata={"description": description,
-                                                                        "example": "2026Q3"})
+    return F.String(validate=[validate.Regexp(PERIOD_PATTERN), _a_known_quarter],
+                    metadata={"description": description, "example": "2026Q3"})
 
 
 class DeletionsQuery(ListQuery):
