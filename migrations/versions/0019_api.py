@@ -1,7 +1,7 @@
 """read-only API: personal tokens, the deletions feed, updated_at on the synchronised resources
 
 Revision ID: 0019_api
-Revises: 0012_mfa
+Revises: 0018_anomalies
 Create Date: 2026-12-07 02:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019_api'
-down_revision = '0012_mfa'
+down_revision = '0018_anomalies'
 branch_labels = None
 depends_on = None
 
