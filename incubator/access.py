@@ -246,15 +246,20 @@ def report_visible(user, organisation_id, quarter_end):
 def report_changeable(user, organisation_id, quarter_end):
     """A condition: ``user`` may change (verify, return, import) the report-like row; None for all.
 
-    A manager: the company is changeable by them and the quarter is placed on one of their platforms."""
-    from sqlalchemy import and_
+    A manager: the company is changeable by them and the quarter is placed on one of their platforms, or on
+    none — a quarter before the company's first incubation, or of a company that only rents space, belongs to no
+    other platform, and without this its current platform could not verify the report its founder is asked for."""
+    from sqlalchemy import and_, or_
+
+    from .outcomes.computations import placement
 
     if user.role == "admin":
         return None
     changeable = organisation_id.in_(changeable_company_ids_for(user))
     if user.role != "manager":
         return changeable
-    return and_(changeable, placed_on(organisation_id, quarter_end, platform_ids_for(user)))
+    placed = placement(organisation_id, quarter_end)
+    return and_(changeable, or_(placed.in_(platform_ids_for(user)), placed.is_(None)))
 
 
 def id_in(ids, value) -> bool:

@@ -306,7 +306,7 @@ def _partnerships() -> Resource:
                                                       Partnership.ends_on >= period_of(v).end))),
         },
         owners=lambda p: (p.company_id, p.platform_id, p.partner_id),
-        example={"id": 9, "reference": "HZ-2025-009", "partner_id": 5, "kind": "talent_training",
+        example={"id": 9, "reference": "HZ-2019-901", "partner_id": 5, "kind": "talent_training",
                  "title": "智能制造订单班", "starts_on": "2025-09-01", "ends_on": None, "company_id": 41,
                  "platform_id": None, **money("contract_value", 500_000), "created_at": "2025-08-20T02:00:00+00:00",
                  "updated_at": "2025-08-20T02:00:00+00:00"},

@@ -343,7 +343,7 @@ class Reports(Kind):
                 from ..access import placed_platform
 
                 placed = placed_platform(ctx.incubations_by_company.get(organisation_id, []), values["period"].end)
-                if placed not in ctx.scope.platform_ids:
+                if placed is not None and placed not in ctx.scope.platform_ids:  # as access.report_changeable
                     report("period", _l("The company was not incubated on one of your platforms at the end of this "
                                         "quarter: its report is not yours to import; ask the zone office."))
         else:

@@ -51,3 +51,12 @@ def scratch_app(scratch_url, tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def zone_industries(app):
+    """The industry list ``flask init`` installs: organisations cannot be imported without one."""
+    from incubator.organisations.services import ensure_default_industries
+
+    ensure_default_industries()
+    db.session.commit()

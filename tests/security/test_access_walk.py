@@ -48,7 +48,7 @@ USERS = {
 ANONYMOUS = "anonymous"
 EVERYONE = (*USERS, ANONYMOUS)
 PAIRS = [(a, b) for a in USERS for b in EVERYONE if a != b]
-REFUSED = (403, 404)
+REFUSED = (401, 403, 404)  # 401: the API asks for a token (it never reads the session)
 PER_ENDPOINT = 1  # records per endpoint each user opens (others differ: the replays cross them)
 SCALE = 0.3  # of the demo zone: every area seeded, fewer companies, reports, agreements and deals
 # Tables that change by merely using the app (sessions, login throttling): not part of "the data".
@@ -129,7 +129,8 @@ class Zone:
                     self.leaks[name].append(f"{visit.url}: {leaked[:5]}")
 
             start = ["/", "/home", *crawlable_urls(self.app, skip_words=("logout",)), *self.json_urls()] \
-                if name != ANONYMOUS else ["/", "/login", "/register", "/password/forgot", "/healthz"]
+                if name != ANONYMOUS else ["/", "/login", "/register", "/password/forgot", "/healthz",
+                                            "/api/v1/openapi.json", "/api/v1/reference"]  # the API's public description
             # An administrator sees every record: one per endpoint is enough (and their pages are the dearest).
             self._walks[name] = walk(self.clients[name], self.app, start, inspect=inspect,
                                      per_endpoint=1 if name == "admin" else PER_ENDPOINT, per_page=1)

@@ -65,6 +65,7 @@ NOT_POSTED = {
     "auth.reset_password_view": "needs a single-use token from an e-mail; covered by the auth tests",
     "auth.confirm_registration": "needs a single-use token from an e-mail; tests/auth/test_registration.py",
     "main.set_language": "changes only the session's language",
+    "api.not_an_endpoint": "the API's catch-all: a problem 404 for any method and path; tests/api",
 }
 # POST endpoints the seeded zone offers no form for (a token made by an upload, an empty state).
 NOT_REACHABLE = {
@@ -78,6 +79,7 @@ NOT_REACHABLE = {
     "outcomes.decide": "the seeded zone has no target proposal to accept or refuse",
     "startups.application_binding": "the seeded zone has no application waiting for a binding decision",
     "startups.rubric_remove": "the seeded platforms use the zone's default rubric (no own criterion to remove)",
+    "api_pages.revoke_api_token": "the seeded zone has no API token to revoke; tests/api/test_tokens.py",
     "partnerships.delete_attachment": "the seeded zone has no agreement attachment (uploads: test_hostile_uploads)",
 }
 SKIP_LINKS = re.compile(r"^/(static|logout|language)/|/export|\.(xlsx|csv|pdf|png|zip)(\?|$)|/download|/file|"

@@ -36,13 +36,7 @@ BAD_DATES = ["0000-00-00", "2026-02-30", "2026/13/01", "yesterday", SCRIPT, "NaN
 FORMATS = ("xlsx", "csv-utf8", "csv-utf8-sig", "csv-gb18030", "csv-utf16")
 
 
-@pytest.fixture(autouse=True)
-def _zone_industries(app):
-    """The industry list ``flask init`` installs: organisations cannot be imported without one."""
-    from incubator.organisations.services import ensure_default_industries
-
-    ensure_default_industries()
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("zone_industries")
 
 
 @pytest.fixture(autouse=True)

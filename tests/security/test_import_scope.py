@@ -13,11 +13,15 @@ from datetime import date
 
 from sqlalchemy import select
 
+import pytest
+
 from incubator.extensions import db
 from incubator.importer import services as imports
 from incubator.importer.engine import kinds
 from tests import factories
 from tests.security.scope_world import world  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.usefixtures("zone_industries")
 
 REPORT = "credit_code,period,revenue,rd_expense,employees"
 

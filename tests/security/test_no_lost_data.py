@@ -251,6 +251,7 @@ class Gunicorn:
 
     def start(self) -> None:
         env = {**os.environ, "INCUBATOR_ENV": "production", "SECRET_KEY": "burst-test-secret-key-0123456789",
+               "INCUBATOR_MFA_ENCRYPTION_KEYS": "Zm9yLXRlc3RzLW9ubHktMzItYnl0ZXMta2V5LTAxMjM=",
                "DATABASE_URL": self.url, "INCUBATOR_INSTANCE_PATH": str(self.tmp / "instance"),
                "INCUBATOR_SESSION_COOKIE_SECURE": "false",  # plain http on loopback
                "INCUBATOR_REQUIRE_ADMIN_MFA": "false"}

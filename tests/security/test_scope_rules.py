@@ -18,6 +18,7 @@ from incubator.periods import Period
 from incubator.platforms.models import Tenancy
 from incubator.startups import services as startups
 from incubator.startups.models import Application, Incubation, QuarterlyReport
+from tests import factories
 from tests.conftest import AuthActions
 from tests.security.scope_world import world  # noqa: F401  (the fixture)
 
@@ -148,6 +149,24 @@ def test_a_managers_reports_import_is_limited_to_quarters_placed_on_their_platfo
     revenues = dict(db.session.execute(select(QuarterlyReport.period, QuarterlyReport.revenue).where(
         QuarterlyReport.organisation_id == former.id)).all())
     assert revenues == {"2025Q1": 2_000_000, "2026Q1": 90_000}
+
+
+def test_a_quarter_no_platform_holds_is_changed_by_the_current_platform(app, world):
+    """A quarter before the company's first incubation is placed on no platform: its current platform verifies
+    and imports it (the founder is asked for it), the other platform may not."""
+    elsewhere = world["elsewhere"]  # incubated on B since 2025-01-01
+    before = factories.report(elsewhere, "2024Q4", revenue=500_000, rd_expense=0, employees=5, status="submitted")
+    db.session.commit()
+    assert startups.may_verify(world["manager_b"], before)
+    assert not startups.may_verify(world["manager_a"], before)
+    assert [r.period for r in db.session.scalars(startups.reports_to_verify(world["manager_b"]).where(
+        QuarterlyReport.organisation_id == elsewhere.id).order_by(QuarterlyReport.period))] == ["2024Q4"]
+    client = client_of(app, world["manager_b"])
+    preview = import_csv(client, "reports", "credit_code,period,revenue,rd_expense,employees\n"
+                                            f"{elsewhere.credit_code},2024Q3,7,0,1\n")
+    assert "its report is not yours to import" not in preview
+    assert db.session.scalar(select(QuarterlyReport.revenue).where(
+        QuarterlyReport.organisation_id == elsewhere.id, QuarterlyReport.period == "2024Q3")) == 70_000
 
 
 # --- hole 2: a pending binding gives no sight --------------------------------------------------------------

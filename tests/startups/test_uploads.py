@@ -6,7 +6,6 @@ import zipfile
 
 import pytest
 from werkzeug.datastructures import FileStorage
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from incubator import uploads
 from incubator.audit.models import AuditEvent
@@ -58,8 +57,8 @@ def test_text_is_refused_where_only_documents_are_allowed(app):
         uploads.store_upload(upload(b"just text", "plan.pdf"), kind="t", allowed=uploads.DOCUMENT_TYPES)
 
 
-def test_over_size_raises_413_and_leaves_no_file(app, tmp_path):
-    with pytest.raises(RequestEntityTooLarge):
+def test_over_size_is_refused_for_a_413_and_leaves_no_file(app, tmp_path):
+    with pytest.raises(uploads.FileTooLarge):
         uploads.store_upload(upload(PDF + b"x" * 2000, "big.pdf"), kind="t", max_bytes=1000)
     folder = tmp_path / "uploads"
     assert not any(p.is_file() for p in folder.rglob("*")) if folder.exists() else True
