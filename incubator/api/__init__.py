@@ -60,7 +60,8 @@ def init_app(app) -> None:
 
     configure(app)
     limits.configure(app)
-    limits.limiter.limit(limits.api_limit, key_func=limits.rate_key)(bp)
+    # One allowance per token for the whole API: a plain limit on a blueprint counts each endpoint apart.
+    limits.limiter.shared_limit(limits.api_limit, scope="api", key_func=limits.rate_key)(bp)
     csrf.exempt(bp)
     api = IncubatorApi(app)
     api.register_blueprint(bp)

@@ -16,3 +16,11 @@ def test_a_token_over_its_rate_limit_gets_429_with_retry_after(app, api_zone, ap
     limited = api_get(token, "/api/v1/platforms")
     assert limited.mimetype == "application/problem+json" and 1 <= int(limited.headers["Retry-After"]) <= 60
     assert api_get(api_zone.tokens["founder"], "/api/v1/organisations").status_code == 200  # per token
+
+
+def test_the_limit_counts_every_endpoint_of_a_token_together(app, api_zone, api_get):
+    """One allowance per token for the whole API, not one per endpoint (26 endpoints would give 26 times)."""
+    token = api_zone.tokens["manager"]
+    answers = [api_get(token, path).status_code
+               for path in ("/api/v1/platforms", "/api/v1/reports", "/api/v1/indicators", "/api/v1/organisations")]
+    assert answers == [200, 200, 200, 429]
