@@ -184,7 +184,8 @@ def test_incubation_rules(refs, run_import, sheet, row, line):
     (["2026", "ZONE", "REVENUE", "-1"], "row 2, column target: A target may not be negative."),
     (["2026", "ZONE", "REVENUE", "1.00001"], "row 2, column target: Use at most 4 decimal places."),
     (["2026", "P404", "REVENUE", "1"],
-     "row 2, column scope: No platform has this code: import it with the platforms first."),
+     "row 2, column scope: “P404” is neither the zone (ZONE, 开发区, 园区) nor a platform's code; use one of: "
+     "ZONE, P001."),
     (["26", "ZONE", "REVENUE", "1"], "row 2, column year: Enter a year such as 2026."),
 ])
 def test_target_rules(refs, run_import, sheet, row, line):
@@ -276,3 +277,21 @@ def test_cli_messages_in_chinese_keep_the_line_format(refs, run_import, sheet):
     result = run_import("reports", path, "--lang", "zh")
     assert result.problems == ["row 2, column revenue: 金额不能为负数。"]
     assert result.summary == "created 0, updated 0, unchanged 0, rejected 1"
+
+
+def test_the_zone_scope_is_read_by_code_or_as_the_interface_names_the_zone(refs, run_import, sheet, app):
+    from incubator.outcomes.models import Target
+
+    app.config["ZONE_NAME_ZH"] = "云溪经济开发区"
+    path = sheet([["year", "scope", "indicator", "target"], ["2026", "zone", "REVENUE", "1"],
+                  ["2026", "开发区", "RD_EXPENSE", "2"], ["2026", " 园区 ", "期末从业人员", "3"],
+                  ["2026", "云溪经济开发区", "TAX_PAID", "4"], ["2026", "p001", "REVENUE", "5"]], fmt="csv-utf8")
+    result = run_import("targets", path, "--partial", "--lang", "zh")
+    assert result.problems == [
+        "row 6, column scope: “p001”既不是开发区（ZONE、开发区、园区）也不是平台编号；可用：ZONE、P001。"]
+    assert result.summary == "created 4, updated 0, unchanged 0, rejected 1"
+    db.session.remove()
+    assert db.session.execute(select(Target.scope, Target.indicator, Target.platform_id)
+                              .order_by(Target.indicator)).all() == [
+        ("ZONE", "EMPLOYEES", None), ("ZONE", "RD_EXPENSE", None), ("ZONE", "REVENUE", None),
+        ("ZONE", "TAX_PAID", None)]
