@@ -107,11 +107,6 @@ PARTNERSHIP_KIND = v.Coded(_partnership_kinds, "partnerships")
 INDICATOR = v.Coded(_indicators)
 
 
-def indicator_code(value) -> str:
-    """An indicator of the catalogue by its code or its name (Chinese or English)."""
-    return INDICATOR(value)
-
-
 def _organisation(ctx, values, column, report, kinds=None, kind_message=None):
     """The id of the organisation whose credit code is in ``column`` (reported when unknown)."""
     code = values.get(column)
@@ -358,7 +353,7 @@ class Targets(Kind):
         Column("year", "年度", v.year, required=True, example=2026),
         Column("scope", "范围", scope_code, required=True, example="ZONE",
                note=_l("ZONE (or 开发区, 园区, the zone's name) or a platform code")),
-        Column("indicator", "指标", indicator_code, required=True, example="REVENUE",
+        Column("indicator", "指标", INDICATOR, required=True, example="REVENUE",
                note=_l("an indicator of the evaluation catalogue, by code or Chinese name")),
         Column("target", "年度目标", _target_value, required=True, example=50000,
                note=_l("in the indicator's unit; whole number for counts")),

@@ -61,13 +61,24 @@ def unit_codes(value) -> tuple[str, ...]:
     return codes
 
 
-def yes_no(value) -> bool:
-    text = str(value).strip().lower()
-    if value is True or text in ("yes", "y", "true", "1", "是"):
-        return True
-    if value is False or text in ("no", "n", "false", "0", "否"):
-        return False
-    raise v.CellError(_l("Use yes or no (是 or 否)."))
+class YesNo:
+    """A yes/no cell: yes, y, true, 1 or 是; no, n, false, 0 or 否 (a Chinese template shows 是 and 否)."""
+
+    WORDS = {"yes": "是", "no": "否"}
+
+    def __call__(self, value) -> bool:
+        text = str(value).strip().lower()
+        if value is True or text in ("yes", "y", "true", "1", "是"):
+            return True
+        if value is False or text in ("no", "n", "false", "0", "否"):
+            return False
+        raise v.CellError(_l("Use yes or no (是 or 否)."))
+
+    def label(self, example: str, lang: str) -> str:
+        return self.WORDS.get(example, example) if lang == "zh" else example
+
+
+yes_no = YesNo()
 
 
 @register
