@@ -1,6 +1,7 @@
 """Every rule of the import spec is reported as ``row N, column C: message`` on the right row and column."""
 from __future__ import annotations
 
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -295,3 +296,32 @@ def test_the_zone_scope_is_read_by_code_or_as_the_interface_names_the_zone(refs,
                               .order_by(Target.indicator)).all() == [
         ("ZONE", "EMPLOYEES", None), ("ZONE", "RD_EXPENSE", None), ("ZONE", "REVENUE", None),
         ("ZONE", "TAX_PAID", None)]
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("2025-03-01", date(2025, 3, 1)), ("2025/3/1", date(2025, 3, 1)), ("2025.3.1", date(2025, 3, 1)),
+    ("2025年3月1日", date(2025, 3, 1)), (" 2025 年 3 月 1 日 ", date(2025, 3, 1)), ("２０２５年３月１日", date(2025, 3, 1)),
+    ("2025/03/01", date(2025, 3, 1)), (datetime(2025, 3, 1, 0, 0), date(2025, 3, 1)),
+])
+def test_dates_are_read_as_chinese_offices_write_them(typed, read):
+    from incubator.importer.values import day
+
+    assert day(typed) == read
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("2025/3.1", "Enter a date as YYYY-MM-DD"),  # one separator throughout, never a guess
+    ("2025-3-1日", "Enter a date as YYYY-MM-DD"),
+    ("1/3/2025", "Enter a date as YYYY-MM-DD"),
+    ("2025年2月30日", "There is no such date."),
+    ("2025.13.1", "There is no such date."),
+])
+def test_a_date_written_otherwise_is_refused_with_the_forms_accepted(app, typed, message):
+    from flask_babel import force_locale
+
+    from incubator.importer.values import CellError, day
+
+    with pytest.raises(CellError) as refused:
+        day(typed)
+    with force_locale("en"):
+        assert str(refused.value.message).startswith(message)
