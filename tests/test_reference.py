@@ -7,6 +7,8 @@ reference rows.
 """
 from __future__ import annotations
 
+import io
+
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, insert, select
@@ -113,6 +115,19 @@ def test_an_import_of_organisations_without_industries_says_to_run_init(app, run
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "created 1, updated 0, unchanged 0, rejected 0"
     assert db.session.scalar(select(Industry.code).join(Organisation)) == "high_end_equipment"
+
+
+def test_the_upload_page_says_to_run_init_when_the_zone_has_no_industries(app, login_as):
+    client, _ = login_as("admin", locale="zh")
+    upload = ("统一社会信用代码,名称,类别,行业\r\n"
+              f"{factories.credit_code(902)},云溪智造科技有限公司,初创企业,高端装备制造\r\n").encode("gb18030")
+    sent = client.post("/import/", data={"kind": "organizations", "file": (io.BytesIO(upload), "单位.csv")},
+                       content_type="multipart/form-data")
+    assert sent.status_code == 302
+    page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "此文件无法按原样导入（原因见下方问题）：未读取任何内容。" in page
+    assert "园区尚无行业目录：请先运行一次“flask --app wsgi init”（安装园区基础数据），然后重新导入。" in page
+    assert db.session.scalar(select(func.count()).select_from(Organisation)) == 0
 
 
 @pytest.fixture
