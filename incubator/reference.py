@@ -54,8 +54,3 @@ def install_reference_data() -> Installed:
     db.session.flush()
     return installed
 
-
-def has_industries() -> bool:
-    from .organisations.models import Industry
-
-    return db.session.scalar(select(Industry.id).limit(1)) is not None

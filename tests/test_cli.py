@@ -48,8 +48,15 @@ def test_create_user_refuses_an_unknown_role(runner):
 
 
 def test_seed_demo_creates_users_of_every_role_and_prints_passwords_once(app, runner):
-    result = runner.invoke(args=["seed-demo", "--scale", "0.3"])  # a third of the zone; the areas check the full one
+    assert runner.invoke(args=["init"]).exit_code == 0  # as `make run` does: init, then seed-demo --if-empty
+    result = runner.invoke(args=["seed-demo", "--if-empty", "--scale", "0.3"])  # a third; areas check the full one
     assert result.exit_code == 0, result.output
+    assert "Demo accounts" in result.output  # the reference data of init does not make the database "not empty"
+    from incubator.organisations.models import Industry
+
+    assert db.session.scalar(select(func.count()).select_from(Industry)) == 9  # the demo reuses init's industries
+    assert runner.invoke(args=["init"]).output.strip() == (
+        "installed: industries 0, rule sets 0, review criteria 0, graduation criteria versions 0")
     roles = set(db.session.scalars(select(User.role)))
     assert roles == {"admin", "manager", "reviewer", "startup", "partner"}
     for email in ("admin@demo.zone", "manager@demo.zone", "reviewer@demo.zone", "founder@demo.zone",

@@ -7,9 +7,13 @@ reference rows.
 """
 from __future__ import annotations
 
+import io
+
 import pytest
-from sqlalchemy import func, select
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from incubator import create_app
 from incubator.compliance.models import RuleSet
@@ -20,7 +24,7 @@ from incubator.organisations.services import OrganisationError, save_industry
 from incubator.startups.models import GraduationCriteriaVersion, RubricCriterion
 
 from . import factories
-from .conftest import POSTGRES_URL, base_config
+from .conftest import MIGRATIONS, POSTGRES_URL, base_config
 
 FIRST_RUN = "installed: industries 9, rule sets 5, review criteria 4, graduation criteria versions 1"
 NOTHING = "installed: industries 0, rule sets 0, review criteria 0, graduation criteria versions 0"
@@ -113,9 +117,22 @@ def test_an_import_of_organisations_without_industries_says_to_run_init(app, run
     assert db.session.scalar(select(Industry.code).join(Organisation)) == "high_end_equipment"
 
 
+def test_the_upload_page_says_to_run_init_when_the_zone_has_no_industries(app, login_as):
+    client, _ = login_as("admin", locale="zh")
+    upload = ("统一社会信用代码,名称,类别,行业\r\n"
+              f"{factories.credit_code(902)},云溪智造科技有限公司,初创企业,高端装备制造\r\n").encode("gb18030")
+    sent = client.post("/import/", data={"kind": "organizations", "file": (io.BytesIO(upload), "单位.csv")},
+                       content_type="multipart/form-data")
+    assert sent.status_code == 302
+    page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "此文件无法按原样导入（原因见下方问题）：未读取任何内容。" in page
+    assert "园区尚无行业目录：请先运行一次“flask --app wsgi init”（安装园区基础数据），然后重新导入。" in page
+    assert db.session.scalar(select(func.count()).select_from(Organisation)) == 0
+
+
 @pytest.fixture
-def empty_restore_url(tmp_path):
-    """A database with no tables at all to restore into (a scratch PostgreSQL database on that run)."""
+def empty_database_url(tmp_path):
+    """A database with no tables at all (a scratch PostgreSQL database on that run)."""
     if not POSTGRES_URL:
         yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
         return
@@ -128,7 +145,7 @@ def empty_restore_url(tmp_path):
 # On PostgreSQL the restore drops and recreates the schema; a pooled connection collected at that moment is
 # reported by psycopg from ``__del__``: not a failure of what is tested (as in tests/security).
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_a_restored_backup_carries_its_reference_data_and_needs_no_init(app, runner, empty_restore_url, tmp_path):
+def test_a_restored_backup_carries_its_reference_data_and_needs_no_init(app, runner, empty_database_url, tmp_path):
     init(runner)
     industry = db.session.scalar(select(Industry).where(Industry.code == "big_data"))
     save_industry(industry, code="big_data", name_zh="大数据与云计算", name_en="Big data and cloud", sort_order=50,
@@ -141,7 +158,7 @@ def test_a_restored_backup_carries_its_reference_data_and_needs_no_init(app, run
 
     target = tmp_path / "restored"
     target.mkdir()
-    restored_app = create_app({**base_config(empty_restore_url, target), "UPLOAD_FOLDER": str(target / "uploads")})
+    restored_app = create_app({**base_config(empty_database_url, target), "UPLOAD_FOLDER": str(target / "uploads")})
     try:
         with restored_app.app_context():
             restored_runner = restored_app.test_cli_runner()
@@ -153,5 +170,54 @@ def test_a_restored_backup_carries_its_reference_data_and_needs_no_init(app, run
             assert reference_rows() == source
     finally:
         with restored_app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_migration_0016_renames_unchanged_defaults_keeps_an_administrators_names_and_makes_names_unique(
+        empty_database_url, tmp_path):
+    """An existing zone upgraded: the defaults it never touched take the zone's names, a name its administrator
+    chose stays, and two industries of one name (the import took the last) become two names."""
+    migrations = str(MIGRATIONS)
+    app = create_app(base_config(empty_database_url, tmp_path))
+    try:
+        with app.app_context():
+            upgrade(directory=migrations, revision="0014_auth_hardening")
+            db.session.execute(insert(Industry.__table__), [
+                {"code": "high_end_equipment", "name_zh": "高端装备", "name_en": "High-end equipment",
+                 "sort_order": 10, "is_active": True},
+                {"code": "new_energy_materials", "name_zh": "新能源产业", "name_en": "New energy and new materials",
+                 "sort_order": 30, "is_active": True},
+                {"code": "electronics", "name_zh": "电子信息", "name_en": "Electronics", "sort_order": 20,
+                 "is_active": True},
+                {"code": "electronic_information", "name_zh": "电子信息", "name_en": "Electronic information",
+                 "sort_order": 25, "is_active": True},
+            ])
+            db.session.commit()
+
+            def names():
+                db.session.expire_all()
+                return [tuple(row) for row in db.session.execute(
+                    select(Industry.code, Industry.name_zh, Industry.name_en).order_by(Industry.id))]
+
+            upgrade(directory=migrations, revision="0016_zone_reference_data")
+            assert names() == [
+                ("high_end_equipment", "高端装备制造", "High-end equipment manufacturing"),  # an unchanged default
+                ("new_energy_materials", "新能源产业", "New energy and new materials"),  # the administrator's name
+                ("electronics", "电子信息", "Electronics"),
+                ("electronic_information", "电子信息（electronic_information）", "Electronic information"),
+            ]
+            db.session.commit()
+            with pytest.raises(IntegrityError):  # from now on the database itself keeps names unique
+                db.session.execute(insert(Industry.__table__).values(
+                    code="copy", name_zh="电子信息", name_en="Copy", sort_order=1, is_active=True))
+            db.session.rollback()
+
+            downgrade(directory=migrations, revision="0014_auth_hardening")
+            assert names()[:2] == [("high_end_equipment", "高端装备", "High-end equipment"),
+                                   ("new_energy_materials", "新能源产业", "New energy and new materials")]
+            db.session.commit()
+    finally:
+        with app.app_context():
             db.session.remove()
             db.engine.dispose()

@@ -167,12 +167,20 @@ def test_a_new_zone_moves_in_with_its_own_spreadsheets_and_reaches_its_first_eva
             assert again == f"created 0, updated 0, unchanged {len(zone['reports'])}, rejected 0"
 
             from incubator.organisations.models import Industry, Organisation
-            from incubator.startups.models import Incubation
+            from incubator.outcomes.models import Target
+            from incubator.partnerships.models import Partnership, TechTransferDeal, TrainingCohort
+            from incubator.platforms.models import Platform
+            from incubator.startups.models import Incubation, QuarterlyReport
 
             db.session.remove()
-            counts = {name: db.session.scalar(select(func.count()).select_from(model)) for name, model in
-                      (("organisations", Organisation), ("industries", Industry), ("incubations", Incubation))}
-            assert counts == {"organisations": 28, "industries": 9, "incubations": 24}
+            counts = {name: db.session.scalar(select(func.count()).select_from(model)) for name, model in (
+                ("organizations", Organisation), ("industries", Industry), ("platforms", Platform),
+                ("incubations", Incubation), ("reports", QuarterlyReport), ("targets", Target),
+                ("tech_transfers", TechTransferDeal), ("partnerships", Partnership), ("training", TrainingCohort))}
+            assert counts == {"industries": 9, **{kind: len(zone[kind]) for kind in files}}
+            assert counts["reports"] == len(zone["revenue"]) > 100  # two years of quarters, all ended
+            assert db.session.scalar(select(func.count()).select_from(QuarterlyReport)
+                                     .where(QuarterlyReport.status != "verified")) == 0
             by_alias = db.session.scalar(select(Industry.code).join(Organisation, Organisation.industry_id == Industry.id)
                                          .where(Organisation.credit_code == zone["startups"][6]))
             assert by_alias == "high_end_equipment"  # written with the old name 高端装备
@@ -217,5 +225,14 @@ def test_a_new_zone_moves_in_with_its_own_spreadsheets_and_reaches_its_first_eva
     assert len({row["credit_code"] for row in companies}) == len(reporting)
 
     workbook = load_workbook(workbook_path, read_only=True)
-    assert len(workbook.sheetnames) >= 7
-    workbook.close()
+    try:
+        assert len(workbook.sheetnames) >= 7
+        zone_rows = list(workbook.worksheets[1].iter_rows(values_only=True))  # the zone's indicators
+        header = next(row for row in zone_rows if row and row[0] == "Indicator code")
+        revenue_row = dict(zip(header, next(row for row in zone_rows if row and row[0] == "REVENUE")))
+    finally:
+        workbook.close()
+    in_workbook = {name: Decimal(str(value)).quantize(Decimal("0.0001")) for name, value in revenue_row.items()
+                   if isinstance(value, (int, float))}
+    assert [str(in_workbook[name]) for name in ("Quarter value", "Year to date", "Year to date, a year earlier")] == [
+        total(2026, {3}), total(2026, {1, 2, 3}), total(2025, {1, 2, 3})]

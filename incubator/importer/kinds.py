@@ -35,10 +35,21 @@ def sort_name(name: str) -> str:
     return " ".join(lazy_pinyin(name))[:400]
 
 
+# How the interface names the zone scope: the evaluation's column (开发区 / Zone), the partnerships' zone
+# side (园区 / The zone); the configured zone name is added when a cell is read (it is a setting).
+ZONE_SCOPE_LABELS = ("开发区", "园区", "zone", "the zone")
+
+
 def scope_code(value) -> str:
-    """``ZONE`` (any case) or a platform code."""
+    """``ZONE`` or a label of the zone (any case; 开发区, 园区, the zone's name), else a platform code."""
+    from ..i18n import zone_name
+
     text = v.code(30)(value)
-    return ZONE_SCOPE if text.upper() == ZONE_SCOPE else text
+    key = text.strip().lower()
+    if key == ZONE_SCOPE.lower() or key in ZONE_SCOPE_LABELS or key in (
+            zone_name("zh").strip().lower(), zone_name("en").strip().lower()):
+        return ZONE_SCOPE
+    return text
 
 
 def _labels(labels: dict) -> dict:
@@ -95,11 +106,6 @@ INCUBATION_STATUS = v.Coded(_incubation_statuses, "organisations")
 DEAL_KIND = v.Coded(_deal_kinds, "partnerships")
 PARTNERSHIP_KIND = v.Coded(_partnership_kinds, "partnerships")
 INDICATOR = v.Coded(_indicators)
-
-
-def indicator_code(value) -> str:
-    """An indicator of the catalogue by its code or its name (Chinese or English)."""
-    return INDICATOR(value)
 
 
 def _organisation(ctx, values, column, report, kinds=None, kind_message=None):
@@ -314,7 +320,7 @@ class Reports(Kind):
     columns = (
         Column("credit_code", CREDIT_CODE, v.credit_code, required=True, example=COMPANY_EXAMPLE),
         Column("period", "报告期", v.period, required=True, example="2026Q1",
-               note=_l("a quarter such as 2026Q1, not after the current one")),
+               note=_l("an ended quarter such as 2026Q1 (not the current one)")),
         _figure_column("revenue", "营业收入", required=True, example=1234.5),
         _figure_column("rd_expense", "研发经费支出", required=True, example=120),
         _figure_column("employees", "期末从业人员", required=True, example=35),
@@ -368,6 +374,17 @@ class Reports(Kind):
                 "returned_reason": None}
 
 
+SCOPE_OPTIONS_SHOWN = 20  # a zone has few platforms; a province's list is cut, not printed whole
+
+
+def _scope_options(ctx, lang: str) -> str:
+    codes = sorted(ctx.platforms)
+    shown = [ZONE_SCOPE, *codes[:SCOPE_OPTIONS_SHOWN]]
+    if len(codes) > SCOPE_OPTIONS_SHOWN:
+        shown.append("…")
+    return v.join_options(shown, lang)
+
+
 def _target_value(value):
     return v.to_decimal(value)
 
@@ -382,8 +399,8 @@ class Targets(Kind):
     columns = (
         Column("year", "年度", v.year, required=True, example=2026),
         Column("scope", "范围", scope_code, required=True, example="ZONE",
-               note=_l("ZONE or a platform code")),
-        Column("indicator", "指标", indicator_code, required=True, example="REVENUE",
+               note=_l("ZONE (or 开发区, 园区, the zone's name) or a platform code")),
+        Column("indicator", "指标", INDICATOR, required=True, example="REVENUE",
                note=_l("an indicator of the evaluation catalogue, by code or Chinese name")),
         Column("target", "年度目标", _target_value, required=True, example=50000,
                note=_l("in the indicator's unit; whole number for counts")),
@@ -396,7 +413,11 @@ class Targets(Kind):
         scope = values.get("scope")
         values["platform_id"] = None
         if scope is not None and scope != ZONE_SCOPE:
-            values["platform_id"] = _platform(ctx, values, "scope", report)
+            values["platform_id"] = ctx.platforms.get(scope)
+            if values["platform_id"] is None:
+                report("scope", _l("“%(value)s” is neither the zone (ZONE, 开发区, 园区) nor a platform's code; "
+                                   "use one of: %(options)s.", value=scope[:60],
+                                   options=v.options_text(lambda lang: _scope_options(ctx, lang))))
         indicator = values.get("indicator")
         units = ctx.indicator_units
         if indicator is not None:

@@ -17,6 +17,39 @@ from .kinds import COMPANY_EXAMPLE, CREDIT_CODE, INSTITUTE_EXAMPLE, PLATFORM_COD
     sort_name
 
 UNIT_CODE = "单元编号"
+
+
+def _registry(codes: tuple[str, ...], labels_of):
+    """A ``Coded`` source: each code of ``codes`` with the label its area's registry gives it."""
+
+    def source() -> dict:
+        labels = labels_of()
+        return {code: (labels[code],) for code in codes}
+
+    return source
+
+
+def _platform_labels(name: str):
+    def labels() -> dict:
+        from ..platforms import kinds
+
+        return getattr(kinds, name)
+
+    return labels
+
+
+def _talent_category_labels() -> dict:
+    from ..partnerships.forms import talent_category_labels
+
+    return talent_category_labels()
+
+
+# Coded columns: the code or the label the interface shows, in either language (spec/import.md).
+UNIT_KIND = v.Coded(_registry(UNIT_KINDS, _platform_labels("UNIT_KIND_LABELS")), "platforms")
+UNIT_PURPOSE = v.Coded(_registry(UNIT_PURPOSES, _platform_labels("UNIT_PURPOSE_LABELS")), "platforms")
+EXPERT_KIND = v.Coded(_registry(EXPERT_KINDS, _platform_labels("EXPERT_KIND_LABELS")), "platforms")
+ACADEMY = v.Coded(_registry(ACADEMIES, _platform_labels("ACADEMY_LABELS")), "platforms")
+TALENT_CATEGORY = v.Coded(_registry(TALENT_CATEGORIES, _talent_category_labels), "partnerships")
 _LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 
@@ -28,13 +61,24 @@ def unit_codes(value) -> tuple[str, ...]:
     return codes
 
 
-def yes_no(value) -> bool:
-    text = str(value).strip().lower()
-    if value is True or text in ("yes", "y", "true", "1", "是"):
-        return True
-    if value is False or text in ("no", "n", "false", "0", "否"):
-        return False
-    raise v.CellError(_l("Use yes or no (是 or 否)."))
+class YesNo:
+    """A yes/no cell: yes, y, true, 1 or 是; no, n, false, 0 or 否 (a Chinese template shows 是 and 否)."""
+
+    WORDS = {"yes": "是", "no": "否"}
+
+    def __call__(self, value) -> bool:
+        text = str(value).strip().lower()
+        if value is True or text in ("yes", "y", "true", "1", "是"):
+            return True
+        if value is False or text in ("no", "n", "false", "0", "否"):
+            return False
+        raise v.CellError(_l("Use yes or no (是 or 否)."))
+
+    def label(self, example: str, lang: str) -> str:
+        return self.WORDS.get(example, example) if lang == "zh" else example
+
+
+yes_no = YesNo()
 
 
 @register
@@ -48,9 +92,9 @@ class SpaceUnits(Kind):
         Column("platform_code", PLATFORM_CODE, v.code(30), required=True, example="P001"),
         Column("unit_code", UNIT_CODE, v.code(40), required=True, example="A-101"),
         Column("unit_name", "单元名称", v.text(100), example="101 办公室"),
-        Column("kind", "类型", v.choice(UNIT_KINDS), required=True, example="office", note=", ".join(UNIT_KINDS)),
-        Column("purpose", "用途", v.choice(UNIT_PURPOSES), default="tenant", example="tenant",
-               note=", ".join(UNIT_PURPOSES)),
+        Column("kind", "类型", UNIT_KIND, required=True, example="office", note=v.options_note(UNIT_KIND)),
+        Column("purpose", "用途", UNIT_PURPOSE, default="tenant", example="tenant",
+               note=v.options_note(UNIT_PURPOSE)),
         Column("area_m2", "场地面积", v.decimal_places(2, Decimal("99999999")), required=True, example=45.5,
                note=_l("square metres, up to 2 decimals")),
         Column("monthly_rent", "月租金", v.amount, default=0, example=0.18, note=_l("万元 per month, up to 4 decimals")),
@@ -127,9 +171,9 @@ class Experts(Kind):
     columns = (
         Column("name", "姓名", v.text(100), required=True, example="王建国"),
         Column("affiliation", "工作单位", v.text(200), example="示范大学"),
-        Column("kind", "专家类型", v.choice(EXPERT_KINDS), required=True, example="academician",
-               note=", ".join(EXPERT_KINDS)),
-        Column("academy", "院士所属", v.choice(ACADEMIES), example="CAE",
+        Column("kind", "专家类型", EXPERT_KIND, required=True, example="academician",
+               note=v.options_note(EXPERT_KIND)),
+        Column("academy", "院士所属", ACADEMY, example="CAE",
                note=_l("CAS or CAE; academicians only")),
         Column("title", "职称", v.text(100), example="教授"),
         Column("field", "研究领域", v.text(200), example="新能源材料"),
@@ -166,8 +210,8 @@ class Talents(Kind):
     order = 120
     columns = (
         Column("name", "姓名", v.text(200), required=True, example="李明团队"),
-        Column("category", "人才类别", v.choice(TALENT_CATEGORIES), required=True, example="team",
-               note=", ".join(TALENT_CATEGORIES)),
+        Column("category", "人才类别", TALENT_CATEGORY, required=True, example="team",
+               note=v.options_note(TALENT_CATEGORY)),
         Column("joined_on", "引进日期", v.day, required=True, example="2025-07-01", note=v.DATE_NOTE),
         Column("members", "团队人数", v.count, default=1, example=6, note=_l("1 for a person")),
         Column("field", "研究领域", v.text(200), example="集成电路"),

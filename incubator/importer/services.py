@@ -16,7 +16,6 @@ from ..extensions import db
 from . import kinds as _kinds, more_kinds as _more_kinds  # noqa: F401  (registers the kinds)
 from . import reading
 from .engine import ImportResult, Kind, Scope, get_kind, kinds, run_import
-from .values import Coded
 
 security_log = logging.getLogger("incubator.security")
 LOGGED_ROWS = 5  # row numbers of the first rejected rows written to the log
@@ -185,8 +184,9 @@ def template_workbook(kind: Kind, lang: str = "zh") -> bytes:
         sheet.write_comment(0, index, f"{other}{' *' if column.required else ''}")
         sheet.set_column(index, index, max(12, len(column.key) + 2, len(column.zh) * 2 + 2))
         example = column.example
-        if example and isinstance(column.parse, Coded):  # the label people read (and may type) in lang
-            example = column.parse.label(example, lang)
+        label = getattr(column.parse, "label", None)  # a coded column (or yes/no) shows what people write
+        if example and callable(label):
+            example = label(example, lang)
         if isinstance(example, (int, float)) and not isinstance(example, bool):
             sheet.write_number(1, index, example)
         elif example:

@@ -80,7 +80,8 @@ def test_tenancy_units_are_linked_and_relinked_on_update(refs, run_import, sheet
     ("tenancies", [UNIVERSITY, "P001", "2025-01-01", "", "", "", ""],
      "row 2, column credit_code: The tenant must be a startup or enterprise."),
     ("space_units", ["P001", "C-1", "", "cave", "", "10", "", "", ""],
-     "row 2, column kind: Use one of: room, office, desk, workshop_bay, lab_bench."),
+     "row 2, column kind: “cave” is not one of the accepted values: Room (room), Office (office), Desk (desk), "
+     "Workshop bay (workshop_bay), Lab bench (lab_bench)."),
     ("space_units", ["P001", "C-1", "", "room", "", "10", "", "", "maybe"],
      "row 2, column bookable: Use yes or no (是 or 否)."),
     ("experts", ["王", "", "academician", "", "", "", "", ""],
@@ -109,3 +110,26 @@ def test_extra_kinds_store_their_records(refs, run_import, sheet):
     assert (team.members, team.company_id, team.institution_id, team.joined_on) == \
         (6, refs["company"].id, refs["university"].id, date(2025, 7, 1))
     assert db.session.scalar(select(func.count()).select_from(Talent).where(Talent.platform_id.is_not(None))) == 1
+
+
+def test_coded_columns_of_the_extra_kinds_read_the_labels_in_either_language(refs, run_import, sheet):
+    """A zone's own spreadsheet writes 办公室, 公共服务空间, 院士, 中国工程院, 团队: the same as the codes."""
+    from incubator.partnerships.models import Talent
+    from incubator.platforms.models import Expert
+
+    run_import("space_units", sheet([headers("space_units", True),
+                                     ["P001", "B-301", None, "办公室", "公共服务空间", "20", None, None, "否"],
+                                     ["P001", "B-302", None, " Lab bench ", "Tenant space", "8", None, None, ""]],
+                                    fmt="csv-gb18030", name="units"))
+    run_import("experts", sheet([headers("experts", True), ["赵院士", None, "院士", "中国工程院", *[None] * 4],
+                                 ["钱导师", None, "Startup mentor", None, *[None] * 4]], name="experts"))
+    result = run_import("talents", sheet([headers("talents", True), ["孙团队", "团队", "2025年7月1日", 3, None,
+                                                                     COMPANY, None, None]], name="talents"))
+    assert result.summary == "created 1, updated 0, unchanged 0, rejected 0"
+    db.session.expire_all()
+    assert db.session.execute(select(SpaceUnit.code, SpaceUnit.kind, SpaceUnit.purpose)
+                              .where(SpaceUnit.code.like("B-%")).order_by(SpaceUnit.code)).all() == [("B-301", "office", "public_service"),
+                                                                    ("B-302", "lab_bench", "tenant")]
+    assert db.session.execute(select(Expert.name, Expert.kind, Expert.academy).order_by(Expert.kind)).all() == [
+        ("赵院士", "academician", "CAE"), ("钱导师", "mentor", None)]
+    assert db.session.scalar(select(Talent.category)) == "team"

@@ -1,6 +1,7 @@
 """Every rule of the import spec is reported as ``row N, column C: message`` on the right row and column."""
 from __future__ import annotations
 
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -184,7 +185,8 @@ def test_incubation_rules(refs, run_import, sheet, row, line):
     (["2026", "ZONE", "REVENUE", "-1"], "row 2, column target: A target may not be negative."),
     (["2026", "ZONE", "REVENUE", "1.00001"], "row 2, column target: Use at most 4 decimal places."),
     (["2026", "P404", "REVENUE", "1"],
-     "row 2, column scope: No platform has this code: import it with the platforms first."),
+     "row 2, column scope: “P404” is neither the zone (ZONE, 开发区, 园区) nor a platform's code; use one of: "
+     "ZONE, P001."),
     (["26", "ZONE", "REVENUE", "1"], "row 2, column year: Enter a year such as 2026."),
 ])
 def test_target_rules(refs, run_import, sheet, row, line):
@@ -276,3 +278,50 @@ def test_cli_messages_in_chinese_keep_the_line_format(refs, run_import, sheet):
     result = run_import("reports", path, "--lang", "zh")
     assert result.problems == ["row 2, column revenue: 金额不能为负数。"]
     assert result.summary == "created 0, updated 0, unchanged 0, rejected 1"
+
+
+def test_the_zone_scope_is_read_by_code_or_as_the_interface_names_the_zone(refs, run_import, sheet, app):
+    from incubator.outcomes.models import Target
+
+    app.config["ZONE_NAME_ZH"] = "云溪经济开发区"
+    path = sheet([["year", "scope", "indicator", "target"], ["2026", "zone", "REVENUE", "1"],
+                  ["2026", "开发区", "RD_EXPENSE", "2"], ["2026", " 园区 ", "期末从业人员", "3"],
+                  ["2026", "云溪经济开发区", "TAX_PAID", "4"], ["2026", "p001", "REVENUE", "5"]], fmt="csv-utf8")
+    result = run_import("targets", path, "--partial", "--lang", "zh")
+    assert result.problems == [
+        "row 6, column scope: “p001”既不是开发区（ZONE、开发区、园区）也不是平台编号；可用：ZONE、P001。"]
+    assert result.summary == "created 4, updated 0, unchanged 0, rejected 1"
+    db.session.remove()
+    assert db.session.execute(select(Target.scope, Target.indicator, Target.platform_id)
+                              .order_by(Target.indicator)).all() == [
+        ("ZONE", "EMPLOYEES", None), ("ZONE", "RD_EXPENSE", None), ("ZONE", "REVENUE", None),
+        ("ZONE", "TAX_PAID", None)]
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("2025-03-01", date(2025, 3, 1)), ("2025/3/1", date(2025, 3, 1)), ("2025.3.1", date(2025, 3, 1)),
+    ("2025年3月1日", date(2025, 3, 1)), (" 2025 年 3 月 1 日 ", date(2025, 3, 1)), ("２０２５年３月１日", date(2025, 3, 1)),
+    ("2025/03/01", date(2025, 3, 1)), (datetime(2025, 3, 1, 0, 0), date(2025, 3, 1)),
+])
+def test_dates_are_read_as_chinese_offices_write_them(typed, read):
+    from incubator.importer.values import day
+
+    assert day(typed) == read
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("2025/3.1", "Enter a date as YYYY-MM-DD"),  # one separator throughout, never a guess
+    ("2025-3-1日", "Enter a date as YYYY-MM-DD"),
+    ("1/3/2025", "Enter a date as YYYY-MM-DD"),
+    ("2025年2月30日", "There is no such date."),
+    ("2025.13.1", "There is no such date."),
+])
+def test_a_date_written_otherwise_is_refused_with_the_forms_accepted(app, typed, message):
+    from flask_babel import force_locale
+
+    from incubator.importer.values import CellError, day
+
+    with pytest.raises(CellError) as refused:
+        day(typed)
+    with force_locale("en"):
+        assert str(refused.value.message).startswith(message)
