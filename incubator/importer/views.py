@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..access import roles_required, upload_limit
 from ..extensions import db
 from . import bp, services
-from .forms import CancelForm, ConfirmForm, UploadForm
+from .forms import CancelForm, ImportConfirmForm, UploadForm
 
 PROBLEMS_PER_PAGE = 200
 
@@ -67,7 +67,7 @@ def preview(token: str):
     db.session.rollback()
     problems, page, pages = _page_of(result.problems)
     return render_template("importer/preview.html", result=result, kind=kind, meta=meta, token=token,
-                           problems=problems, page=page, pages=pages, form=ConfirmForm(), cancel_form=CancelForm())
+                           problems=problems, page=page, pages=pages, form=ImportConfirmForm(), cancel_form=CancelForm())
 
 
 @bp.route("/<token>/confirm", methods=["POST"])
@@ -75,7 +75,7 @@ def preview(token: str):
 def confirm(token: str):
     """Import the previewed file for real (checked again: the data may have changed since)."""
     path, meta, kind = _upload_or_404(token)
-    form = ConfirmForm()
+    form = ImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     result = services.import_file(kind, path, user=current_user, filename=meta["filename"],
@@ -89,7 +89,7 @@ def confirm(token: str):
     current_app.logger.info("import %s %s by %s: %s", kind.name, meta["filename"], current_user.email,
                             result.summary())
     return render_template("importer/result.html", result=result, kind=kind, meta=meta, token=token,
-                           problems=problems, page=page, pages=pages, form=ConfirmForm(),
+                           problems=problems, page=page, pages=pages, form=ImportConfirmForm(),
                            cancel_form=CancelForm())
 
 
