@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from .config import config_class_for, environment_overrides
-from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from .extensions import babel, bootstrap, csrf, db, login_manager
 
 # Areas in the order their blueprints, CLI commands and demo seeders are registered.
 AREAS = (
@@ -107,11 +107,11 @@ def translation_directories(app: Flask) -> list[str]:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import i18n
+    from . import i18n, migrating
     from .database import configure_sqlite, render_migration_type
 
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True, render_item=render_migration_type)
+    migrating.init_app(app, db, render_as_batch=True, compare_type=True, render_item=render_migration_type)
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)

@@ -28,32 +28,6 @@ PASSWORD = "correct-horse-battery"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
 
-def _reuse_url_builders() -> None:
-    """Tests build the app once per test; Werkzeug compiles a URL builder (ast + compile) for every
-    rule each time, over half of ``create_app``. A builder depends only on the rule's parsed parts
-    (and defaults), so compile each one once per test session. Test-only; production builds once."""
-    from werkzeug.routing.rules import Rule
-
-    original = getattr(Rule, "_compile_builder", None)
-    if original is None or getattr(original, "reused", False):
-        return
-    cache: dict = {}
-
-    def compile_builder(self, append_unknown: bool = True):
-        if self.defaults:
-            return original(self, append_unknown)
-        key = (self.rule, tuple(self._trace), append_unknown)
-        if key not in cache:
-            cache[key] = original(self, append_unknown)
-        return cache[key]
-
-    compile_builder.reused = True
-    Rule._compile_builder = compile_builder
-
-
-_reuse_url_builders()
-
-
 TEST_MFA_KEY = "X2IEysX9fP-qa9y6UCJOEn2YunVkIrxl2v1iOMhuk40="  # seals two-step secrets in tests only
 
 
@@ -176,14 +150,61 @@ class IsolatedClient(FlaskClient):
             db.session.commit()
 
 
+# On SQLite every test has its own database file, while the shared app's engine has one URL: a
+# "do_connect" listener (public SQLAlchemy event) opens the current test's file instead.
+_current_sqlite_file: list[str] = []
+
+
+def _open_current_sqlite_file(_dialect, _record, cargs, _cparams):
+    if _current_sqlite_file:
+        cargs[0] = _current_sqlite_file[0]
+
+
+@pytest.fixture(scope="session")
+def _shared_app(migrated_database, tmp_path_factory):
+    """One app for the session (building one takes ~70 ms: Werkzeug compiles every URL rule). Each test gets
+    its own database, mail and upload folders and a fresh copy of the settings (see ``app``)."""
+    tmp = tmp_path_factory.mktemp("shared-app")
+    url = POSTGRES_URL or f"sqlite:///{tmp / 'unused.sqlite3'}"
+    shared = create_app(base_config(url, tmp))
+    shared.test_client_class = IsolatedClient
+    if not POSTGRES_URL:
+        with shared.app_context():
+            event.listen(db.engine, "do_connect", _open_current_sqlite_file)
+    return shared
+
+
+def _needs_own_app(request, config_overrides) -> bool:
+    """Settings read while the app is built, or routes added by the test, need an app of the test's own."""
+    return bool(config_overrides) or request.node.get_closest_marker("own_app") is not None
+
+
 @pytest.fixture
-def app(database_url, tmp_path, config_overrides):
-    app = create_app({**base_config(database_url, tmp_path), **config_overrides})
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+def app(request, database_url, tmp_path, config_overrides):
+    """The app, in an application context, on the test's own database.
+
+    Tests share one app unless they override settings (``config_overrides``) or are marked ``own_app``
+    (they add routes); either way ``app.config`` changes made by a test end with it."""
+    settings = base_config(database_url, tmp_path)
+    if _needs_own_app(request, config_overrides):
+        app = create_app({**settings, **config_overrides})
+        app.test_client_class = IsolatedClient
+        saved_config = dict(app.config)
+    else:
+        app = request.getfixturevalue("_shared_app")
+        saved_config = dict(app.config)
+        app.config.update(settings)
+    if not POSTGRES_URL:
+        _current_sqlite_file[:] = [database_url.removeprefix("sqlite:///")]
+    try:
+        with app.app_context():
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        _current_sqlite_file.clear()
+        app.config.clear()
+        app.config.update(saved_config)
 
 
 @pytest.fixture

@@ -44,6 +44,7 @@ class TestSizeLimits:
         assert text in response.get_data(as_text=True)
         assert client.get("/home").status_code == 302
 
+    @pytest.mark.own_app
     def test_an_upload_endpoint_accepts_more_than_a_form(self, app):
         from incubator.access import upload_limit
 

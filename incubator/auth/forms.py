@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from .models import ROLES
 from .services import find_user, password_problems
+from ..forms import ConfirmForm  # noqa: F401  (the one shared form, used by this area's views)
 
 
 def role_choices():
@@ -102,12 +103,6 @@ class UserEditForm(FlaskForm):
 class AdminPasswordForm(NewPasswordMixin, FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=128)])
     submit = SubmitField(_l("Set password"))
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a button whose POST carries the CSRF token."""
-
-    submit = SubmitField(_l("Confirm"))
 
 
 class UserFilterForm(FlaskForm):

@@ -13,6 +13,7 @@ from ..versioning import VersionedForm
 from ..fields import CountField, WanField, required_if_empty
 from .computations import computation_choices
 from .models import COMPARISONS, FACT_AREA_FIELDS, FACT_COUNT_FIELDS, FACT_MONEY_FIELDS
+from ..forms import ConfirmForm  # noqa: F401  (the one shared form, used by this area's views)
 
 CODE_PATTERN = re.compile(r"^[a-z0-9_]+$")
 
@@ -133,5 +134,3 @@ class CriterionForm(FlaskForm):
         self.computation.choices = computation_choices(subject)
 
 
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token protects a POST button."""

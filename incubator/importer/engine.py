@@ -32,16 +32,6 @@ from .values import FORMULA_WITHOUT_VALUE, CellError, current_period, is_blank
 
 CHUNK_SIZE = 5000
 
-# The indicator codes of evaluation.md with the decimals of their unit (万元 4, % 2, counted items 0);
-# used only where the outcomes area's catalogue is not installed.
-INDICATOR_PLACES = (
-    ("REVENUE", 4), ("RD_EXPENSE", 4), ("RD_INTENSITY", 2), ("EMPLOYEES", 0), ("RD_STAFF", 0),
-    ("RD_STAFF_SHARE", 2), ("INVENTION_PATENTS_FILED", 0), ("INVENTION_PATENTS_GRANTED", 0),
-    ("OTHER_IP_GRANTED", 0), ("TECH_CONTRACT_VALUE", 4), ("FINANCING", 4), ("TAX_PAID", 4),
-    ("GRADUATES_HIRED", 0), ("STARTUPS_ADMITTED", 0), ("STARTUPS_GRADUATED", 0), ("STARTUPS_INCUBATING", 0),
-    ("TECH_TRANSFER_DEALS", 0), ("TECH_TRANSFER_VALUE", 4), ("ACTIVE_PARTNERSHIPS", 0), ("TALENTS_HIRED", 0),
-)
-
 
 # --- columns and kinds ----------------------------------------------------------------------------
 
@@ -243,10 +233,8 @@ class ImportContext:
     @cached_property
     def indicator_units(self) -> dict[str, int]:
         """Indicator code -> decimal places of its unit (0: counted in whole items, persons, ...)."""
-        try:
-            from ..outcomes.catalogue import CATALOGUE
-        except ImportError:  # the catalogue is defined by the outcomes area; this mirrors evaluation.md
-            return dict(INDICATOR_PLACES)
+        from ..outcomes.catalogue import CATALOGUE
+
         return {indicator.code: indicator.unit.places for indicator in CATALOGUE}
 
     def period(self, text: str) -> Period:

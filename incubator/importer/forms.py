@@ -16,7 +16,9 @@ class UploadForm(FlaskForm):
     submit = SubmitField(_l("Upload and check"))
 
 
-class ConfirmForm(FlaskForm):
+class ImportConfirmForm(FlaskForm):
+    """Confirm an import that was checked, optionally loading only its valid rows."""
+
     partial = BooleanField(_l("Load the valid rows and skip the rejected ones"))
     submit = SubmitField(_l("Import"))
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from pypinyin import lazy_pinyin
 
 from ..organisations.credit_code import make as make_credit_code
 from ..organisations.models import COMPANY_KINDS, INSTITUTION_KINDS, ORGANISATION_KINDS, Organisation
 from ..outcomes.models import ZONE_SCOPE, Target, to_scaled
 from ..partnerships.models import DEAL_KINDS, PARTNERSHIP_KINDS, Partnership, TechTransferDeal, TrainingCohort
 from ..platforms.models import PLATFORM_KINDS, PLATFORM_LEVELS, Platform
+from ..sorting import pinyin_sort_key
 from ..startups.models import INCUBATION_STATUSES, REPORT_FIGURES, Incubation, QuarterlyReport
 from ..periods import Period
 from . import values as v
@@ -28,11 +28,6 @@ REFERENCE = "编号"
 # Valid example credit codes for the downloadable templates (a company and an institute).
 COMPANY_EXAMPLE = make_credit_code("91320500MA1X0000X")
 INSTITUTE_EXAMPLE = make_credit_code("12100000400000000")
-
-
-def sort_name(name: str) -> str:
-    """The pinyin of a name, for Chinese alphabetical order."""
-    return " ".join(lazy_pinyin(name))[:400]
 
 
 # How the interface names the zone scope: the evaluation's column (开发区 / Zone), the partnerships' zone
@@ -172,7 +167,7 @@ class Organizations(Kind):
     def record(self, values, ctx):
         industry = values.get("industry")
         return {
-            "credit_code": values["credit_code"], "name": values["name"], "name_sort": sort_name(values["name"]),
+            "credit_code": values["credit_code"], "name": values["name"], "name_sort": pinyin_sort_key(values["name"]),
             "kind": values["kind"], "founded_on": values.get("founded_on"),
             "industry_id": ctx.industries[industry.strip().lower()] if industry else None,
         }

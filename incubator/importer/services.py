@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from . import kinds as _kinds, more_kinds as _more_kinds  # noqa: F401  (registers the kinds)
+from . import kinds as _kinds, spaces_and_people as _spaces_and_people  # noqa: F401  (registers the kinds)
 from . import reading
 from .engine import ImportResult, Kind, Scope, get_kind, kinds, run_import
 

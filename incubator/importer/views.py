@@ -9,7 +9,7 @@ from ..access import roles_required, upload_limit
 from ..extensions import db
 from .. import uploads
 from . import bp, reading, services
-from .forms import CancelForm, ConfirmForm, UploadForm
+from .forms import CancelForm, ImportConfirmForm, UploadForm
 
 PROBLEMS_PER_PAGE = 200
 
@@ -72,7 +72,7 @@ def preview(token: str):
     db.session.rollback()
     problems, page, pages = _page_of(result.problems)
     return render_template("importer/preview.html", result=result, kind=kind, meta=meta, token=token,
-                           problems=problems, page=page, pages=pages, form=ConfirmForm(), cancel_form=CancelForm())
+                           problems=problems, page=page, pages=pages, form=ImportConfirmForm(), cancel_form=CancelForm())
 
 
 @bp.route("/<token>/confirm", methods=["POST"])
@@ -80,7 +80,7 @@ def preview(token: str):
 def confirm(token: str):
     """Import the previewed file for real (checked again: the data may have changed since)."""
     path, meta, kind = _upload_or_404(token)
-    form = ConfirmForm()
+    form = ImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     result = services.import_file(kind, path, user=current_user, filename=meta["filename"],
@@ -94,7 +94,7 @@ def confirm(token: str):
     current_app.logger.info("import %s %s by %s: %s", kind.name, meta["filename"], current_user.email,
                             result.summary())
     return render_template("importer/result.html", result=result, kind=kind, meta=meta, token=token,
-                           problems=problems, page=page, pages=pages, form=ConfirmForm(),
+                           problems=problems, page=page, pages=pages, form=ImportConfirmForm(),
                            cancel_form=CancelForm())
 
 

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from ..versioning import VersionedForm
 from ..fields import CountField
 from .services import credit_code_problem
+from ..forms import ConfirmForm  # noqa: F401  (the one shared form, used by this area's views)
 
 KIND_LABELS = {"startup": _l("Startup"), "enterprise": _l("Enterprise"), "university": _l("University"),
                "institute": _l("Research institute")}
@@ -89,5 +90,3 @@ class IndustryForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class ConfirmForm(FlaskForm):
-    """An empty form carrying the CSRF token of a POST button."""

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
+from ..sorting import pinyin_sort_key
 
 ORGANISATION_KINDS = ("startup", "enterprise", "university", "institute")
 COMPANY_KINDS = ("startup", "enterprise")
@@ -107,6 +108,4 @@ from sqlalchemy import event as _event  # noqa: E402
 @_event.listens_for(Organisation, "before_insert")
 @_event.listens_for(Organisation, "before_update")
 def _fill_name_sort(_mapper, _connection, organisation: Organisation) -> None:
-    from .services import pinyin_sort_key
-
     organisation.name_sort = pinyin_sort_key(organisation.name)

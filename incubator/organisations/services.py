@@ -40,15 +40,6 @@ class OrganisationError(FieldRuleBroken):
     """A rule an organisation's data breaks; ``field`` names the form field it concerns."""
 
 
-def pinyin_sort_key(name: str | None) -> str:
-    """The sort key of a Chinese (or mixed) name: its pinyin without tones, lower case."""
-    from pypinyin import Style, lazy_pinyin
-
-    text = (name or "").strip()
-    return " ".join(part.strip().lower() for part in lazy_pinyin(text, style=Style.NORMAL, errors="default")
-                    if part.strip())[:400]
-
-
 def credit_code_problem(value: str | None):
     """The localized message saying what is wrong with a credit code (position named), or None."""
     code = codes.normalise(value)

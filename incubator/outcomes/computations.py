@@ -27,11 +27,13 @@ from ..partnerships.models import Partnership, TechTransferDeal, TrainingCohort
 from ..periods import Period
 from ..platforms.models import Platform
 from ..startups.models import REPORT_FIGURES, Incubation, QuarterlyReport
-from .catalogue import CATALOGUE, Measure, Ratio
+from .catalogue import CATALOGUE, STOCK, Measure, Ratio
 
 ZONE = "ZONE"
 LEVELS = ("zone", "platform", "company")
-STOCK_MEASURES = frozenset({"employees", "rd_staff", "incubating", "partnerships"})
+# Base measures read at quarter end rather than summed: those the catalogue's stock indicators are made of.
+STOCK_MEASURES = frozenset(indicator.computation.measure for indicator in CATALOGUE
+                           if indicator.kind == STOCK and isinstance(indicator.computation, Measure))
 PERIOD, YTD = 0, 1
 
 # Divisions keep at least 28 significant digits whatever the caller's context.

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from ..versioning import VersionedForm
 from ..fields import CountField, WanField, required_if_empty
 from .models import DEAL_KINDS, DELIVERABLE_STATUSES, PARTNERSHIP_KINDS, TALENT_CATEGORIES
+from ..forms import ConfirmForm  # noqa: F401  (the one shared form, used by this area's views)
 
 
 def optional_id(value):
@@ -189,7 +190,3 @@ class FilterForm(FlaskForm):
     year = SelectField(_l("Year"), validators=[Optional()], choices=[])
 
 
-class ConfirmForm(FlaskForm):
-    """An empty form: a button whose POST carries the CSRF token (deletions ask for confirmation)."""
-
-    submit = SubmitField(_l("Confirm"))

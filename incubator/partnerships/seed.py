@@ -16,6 +16,7 @@ from ..organisations.credit_code import make as make_credit_code
 from ..organisations.models import COMPANY_KINDS, Organisation
 from ..platforms.models import Platform
 from ..seed import SeedContext
+from ..sorting import pinyin_sort_key
 from . import services
 from .models import DEAL_KINDS, PARTNERSHIP_KINDS
 
@@ -81,7 +82,7 @@ def _companies(context: SeedContext) -> list[Organisation]:
              "芯联微电子有限公司", "康宁生物医药有限公司"]
     made = []
     for n, name in enumerate(names, start=1):
-        org = Organisation(kind="enterprise", name=name, name_sort=services.sort_name(name),
+        org = Organisation(kind="enterprise", name=name, name_sort=pinyin_sort_key(name),
                            credit_code=make_credit_code(f"91320599880{n:06d}"), registered_in_zone=True)
         db.session.add(org)
         made.append(org)

@@ -21,8 +21,10 @@ from ..database import yuan_to_wan
 from ..extensions import db
 from ..organisations import credit_code as credit_codes
 from ..organisations.models import COMPANY_KINDS, INSTITUTION_KINDS, Organisation
+from ..organisations.services import OrganisationError, clean_credit_code
 from ..platforms.models import Platform
 from ..saving import RuleBroken
+from ..sorting import pinyin_sort_key
 from .models import (DEAL_KINDS, DELIVERABLE_STATUSES, PARTNERSHIP_KINDS, TALENT_CATEGORIES, Deliverable,
                      InstitutionContact, Partnership, PartnershipAttachment, Talent, TechTransferDeal,
                      TrainingCohort)
@@ -45,13 +47,6 @@ def check_version(record, version) -> None:
     if version not in (None, "") and str(version) != str(record.version):
         raise Problems({"version": _l("Someone else changed this record while you were editing it. Nothing was "
                                       "saved; reload the page to see their changes.")})
-
-
-def sort_name(name: str) -> str:
-    """The pinyin of a Chinese name, for ordering lists as Chinese readers expect."""
-    from pypinyin import lazy_pinyin
-
-    return " ".join(lazy_pinyin(name or ""))[:400]
 
 
 # --- who may see and change what ---------------------------------------------------------------------
@@ -709,17 +704,10 @@ def _check_institution(values: dict, existing: Organisation | None = None) -> di
         problems["name"] = _l("Give the institution's name.")
     if values["kind"] not in INSTITUTION_KINDS:
         problems["kind"] = _l("Choose university or research institute.")
-    code = values["credit_code"]
-    if code:
-        problem = credit_codes.problem(code)
-        if problem:
-            problems["credit_code"] = problem[0]
-        else:
-            clash = select(Organisation.id).where(Organisation.credit_code == code)
-            if existing is not None:
-                clash = clash.where(Organisation.id != existing.id)
-            if db.session.scalar(clash) is not None:
-                problems["credit_code"] = _l("Another organisation already has the credit code %(code)s.", code=code)
+    try:  # the organisations' rule: valid check character, unique among all organisations
+        clean_credit_code(values["credit_code"], existing.id if existing is not None else None)
+    except OrganisationError as error:
+        problems["credit_code"] = error.message
     if existing is not None and existing.kind != values["kind"] and values["kind"] not in INSTITUTION_KINDS:
         problems["kind"] = _l("Choose university or research institute.")
     return problems
@@ -735,7 +723,7 @@ def _institution_values(data: dict) -> dict:
 def create_institution(data: dict) -> Organisation:
     values = _institution_values(data)
     _raise_if(_check_institution(values))
-    org = Organisation(name_sort=sort_name(values["name"]), **values)
+    org = Organisation(name_sort=pinyin_sort_key(values["name"]), **values)
     db.session.add(org)
     db.session.flush()
     audit.record("institution.created", org, after=audit.snapshot(org, INSTITUTION_FIELDS))
@@ -748,7 +736,7 @@ def update_institution(org: Organisation, data: dict) -> Organisation:
     before = audit.snapshot(org, INSTITUTION_FIELDS)
     for key, value in values.items():
         setattr(org, key, value)
-    org.name_sort = sort_name(org.name)
+    org.name_sort = pinyin_sort_key(org.name)
     db.session.flush()
     old, new = audit.changes(before, audit.snapshot(org, INSTITUTION_FIELDS))
     if new:

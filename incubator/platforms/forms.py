@@ -13,6 +13,7 @@ from ..fields import CountField, WanField, parse_decimal
 from .kinds import (ACADEMY_LABELS, EXPERT_KIND_LABELS, KINDS, LEVEL_LABELS, RECORD_KIND_LABELS, STATUS_LABELS,
                     UNIT_KIND_LABELS, UNIT_PURPOSE_LABELS, kind_choices)
 from ..versioning import VersionedForm
+from ..forms import ConfirmForm  # noqa: F401  (the one shared form, used by this area's views)
 
 
 def _negative(valuelist) -> bool:
@@ -244,7 +245,4 @@ class ExpertFilterForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=lambda: _choices(EXPERT_KIND_LABELS, _l("All kinds")),
                        validators=[Optional()])
 
-
-class ConfirmForm(FlaskForm):
-    """An empty form carrying the CSRF token of a POST button."""
 

@@ -90,6 +90,11 @@ def kind_of(code: str) -> PlatformKind:
     return KINDS[code]
 
 
+def tenant_taking_kinds() -> tuple[str, ...]:
+    """The kinds whose space units are let to companies: the platforms a startup applies to."""
+    return tuple(code for code, kind in KINDS.items() if kind.takes_tenants)
+
+
 def kind_choices() -> list[tuple[str, object]]:
     return [(kind.code, kind.label) for kind in KINDS.values()]
 

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, Yuan, utcnow
 from ..extensions import db
+from .kinds import KINDS
 
-PLATFORM_KINDS = ("maker_space", "incubator", "key_lab", "engineering_center", "academician_workstation",
-                  "rd_institution")
+# The kinds come from their registry (kinds.py); a new kind also needs a migration widening the check below.
+PLATFORM_KINDS = tuple(KINDS)
 PLATFORM_LEVELS = ("national", "provincial", "municipal", "county")
 PLATFORM_STATUSES = ("active", "suspended", "closed")
 
@@ -27,8 +28,7 @@ platform_managers = Table(
 class Platform(db.Model):
     __tablename__ = "platforms"
     __table_args__ = (
-        CheckConstraint("kind IN ('maker_space','incubator','key_lab','engineering_center',"
-                        "'academician_workstation','rd_institution')", name="kind"),
+        CheckConstraint("kind IN (" + ",".join(f"'{kind}'" for kind in PLATFORM_KINDS) + ")", name="kind"),
         CheckConstraint("level IN ('national','provincial','municipal','county')", name="level"),
         CheckConstraint("status IN ('active','suspended','closed')", name="status"),
     )

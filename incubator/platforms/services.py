@@ -20,10 +20,12 @@ from ..access import platform_ids_for, scoped
 from ..audit import services as audit
 from ..extensions import db
 from ..saving import FieldRuleBroken
+from ..sorting import pinyin_sort_key
 from .kinds import KINDS, kind_of
-from .models import (ACADEMIES, DEFAULT_MIN_ONSITE_DAYS, EXPERT_KINDS, PLATFORM_LEVELS, PLATFORM_STATUSES,
+from .models import (DEFAULT_MIN_ONSITE_DAYS, EXPERT_KINDS, PLATFORM_LEVELS, PLATFORM_STATUSES,
                      RESIDENCY_RECORD_KINDS, UNIT_KINDS, UNIT_PURPOSES, Expert, OnsiteDay, Platform, Recognition,
                      RecognitionAlert, Residency, ResidencyRecord, SpaceUnit, Tenancy, tenancy_units)
+from .rules import academy_problem
 
 EXPIRY_WARNING_DAYS = 90
 
@@ -540,21 +542,19 @@ def _check_expert(values: dict) -> None:
     values["name"] = values["name"].strip()
     if values.get("kind") not in EXPERT_KINDS:
         raise PlatformError(_l("Choose a kind."), "kind")
-    if values["kind"] == "academician":
-        if values.get("academy") not in ACADEMIES:
-            raise PlatformError(_l("Choose the academy (CAS or CAE) of an academician."), "academy")
-    else:
+    if values["kind"] != "academician":  # the form hides these fields for other kinds: clear, not refuse
         values["academy"] = None
         values["retired"] = False
+    problem = academy_problem(values["kind"], values.get("academy"))
+    if problem:
+        raise PlatformError(problem, "academy")
     values["retired"] = bool(values.get("retired"))
 
 
 def create_expert(**values) -> Expert:
-    from ..organisations.services import pinyin_sort_key
-
     values = {key: values.get(key) for key in EXPERT_FIELDS}
     _check_expert(values)
-    expert = Expert(name_sort=pinyin_sort_key(values["name"]), **values)
+    expert = Expert(name_sort=pinyin_sort_key(values["name"], 300), **values)
     db.session.add(expert)
     db.session.flush()
     audit.record("expert_created", expert, after=audit.snapshot(expert))
@@ -562,15 +562,13 @@ def create_expert(**values) -> Expert:
 
 
 def update_expert(expert: Expert, **values) -> Expert:
-    from ..organisations.services import pinyin_sort_key
-
     before = audit.snapshot(expert)
     merged = {key: getattr(expert, key) for key in EXPERT_FIELDS}
     merged.update({key: value for key, value in values.items() if key in EXPERT_FIELDS})
     _check_expert(merged)
     for key, value in merged.items():
         setattr(expert, key, value)
-    expert.name_sort = pinyin_sort_key(expert.name)
+    expert.name_sort = pinyin_sort_key(expert.name, 300)
     db.session.flush()
     _audit_update("expert_updated", expert, before)
     return expert

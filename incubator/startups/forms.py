@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from ..fields import CountField, WanField, required_if_empty
 from ..organisations import credit_code as credit_codes
 from .models import REPORT_COUNT_FIELDS, REPORT_FIGURES, REPORT_MONEY_FIELDS
+from ..forms import ConfirmForm  # noqa: F401  (the one shared form, used by this area's views)
 
 
 class VersionedForm(FlaskForm):
@@ -118,10 +119,6 @@ class DocumentForm(FlaskForm):
     consent = BooleanField(_l("I consent to the processing of the legal representative's ID for this "
                               "application (Personal Information Protection Law); it is deleted after the decision."))
     submit = SubmitField(_l("Upload"))
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: CSRF only (buttons that POST)."""
 
 
 class ReasonForm(FlaskForm):

@@ -12,6 +12,7 @@ from ..auth.services import create_user
 from ..extensions import db
 from ..organisations import credit_code as credit_codes
 from ..organisations.models import Industry, Organisation
+from ..platforms.kinds import tenant_taking_kinds
 from ..platforms.models import Platform
 from ..seed import SeedContext
 from .. import uploads
@@ -47,7 +48,7 @@ def _industries() -> list[Industry]:
 
 
 def _platforms(context: SeedContext) -> list[Platform]:
-    rows = list(db.session.scalars(select(Platform).where(Platform.kind.in_(("incubator", "maker_space")),
+    rows = list(db.session.scalars(select(Platform).where(Platform.kind.in_(tenant_taking_kinds()),
                                                           Platform.status == "active").order_by(Platform.code)))
     users = context.made["users"]
     if not rows:

@@ -16,6 +16,7 @@ from ..database import yuan_to_wan
 from ..extensions import db
 from ..i18n import localized
 from ..organisations.models import Industry
+from ..platforms.kinds import tenant_taking_kinds
 from ..platforms.models import Platform
 from . import bp
 from . import forms as f
@@ -107,7 +108,7 @@ def _industry_choices():
 
 def _platform_choices():
     rows = db.session.scalars(select(Platform).where(Platform.status == "active",
-                                                     Platform.kind.in_(("incubator", "maker_space")))
+                                                     Platform.kind.in_(tenant_taking_kinds()))
                               .order_by(Platform.code))
     return [(0, _("— choose —"))] + [(row.id, f"{row.name} ({row.code})") for row in rows]
 

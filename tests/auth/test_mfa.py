@@ -18,6 +18,7 @@ from incubator.extensions import db
 from incubator.notifications.models import Notification
 
 from ..conftest import PASSWORD
+from tests.pages import page_text
 
 T0 = datetime(2026, 5, 4, 1, 0, 0, tzinfo=timezone.utc)  # the start of a 30-second step
 WRONG = "This code is not correct or has already been used."
@@ -427,7 +428,7 @@ def test_an_admin_reset_turns_mfa_off_ends_sessions_and_tells_the_user(app, enro
     user_client = logged_in(app, user, secret)
     assert user_client.get("/account").status_code == 200
     admin, admin_user = login_as("admin")
-    listing = admin.get("/admin/users").get_data(as_text=True)
+    listing = page_text(admin.get("/admin/users"))
     assert "Two-step" in listing
     page = admin.get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert "Reset two-step verification" in page and "recovery codes left: 10" in page

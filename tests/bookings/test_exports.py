@@ -14,6 +14,7 @@ from incubator.extensions import db
 
 from .conftest import MONDAY, at
 from .test_views import client_for
+from tests.pages import page_text
 
 TUESDAY = MONDAY + timedelta(days=1)
 RANGE = "first_day=2026-03-01&last_day=2026-03-31"
@@ -42,7 +43,7 @@ def test_use_sums_confirmed_hours_and_amounts_per_resource_and_per_company(world
 
 def test_use_page_shows_the_figures(app, world):
     _bookings(world)
-    page = client_for(app, world.manager).get(f"/bookings/use?{RANGE}").get_data(as_text=True)
+    page = page_text(client_for(app, world.manager).get(f"/bookings/use?{RANGE}"))
     assert "甲公司" in page and "3.5" in page
 
 

@@ -14,6 +14,7 @@ from incubator.incentives.services import approve, create_claim, record_payment
 from incubator.platforms.models import platform_managers
 
 from .conftest import WAN, make_policy
+from tests.pages import page_text
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -76,7 +77,7 @@ def test_only_admins_create_policies(founders, manager):
 def test_founder_claims_with_the_required_documents(founders, zone):
     policy = make_policy(required_documents="专项审计报告")
     client, user = founders["alpha"]
-    page = client.get(f"/incentives/{policy.id}/claim").get_data(as_text=True)
+    page = page_text(client.get(f"/incentives/{policy.id}/claim"))
     assert "120,000" in page and "Beta 智能" not in page  # only their own eligibility
     missing = client.post(f"/incentives/{policy.id}/claim", data={"beneficiary": f"org:{zone['alpha'].id}"})
     assert "Attach this document." in missing.get_data(as_text=True)
@@ -147,7 +148,7 @@ def test_admin_approves_and_pays_through_the_forms(login_as, zone, make_user):
     db.session.refresh(claim)
     assert (claim.status, claim.approved_amount, claim.paid_amount, claim.voucher_no) == ("paid", 120_000, 120_000,
                                                                                           "PZ-9")
-    ledger = client.get(f"/incentives/ledger/{zone['alpha'].id}").get_data(as_text=True)
+    ledger = page_text(client.get(f"/incentives/ledger/{zone['alpha'].id}"))
     assert "PZ-9" in ledger and "12.0000" in ledger
 
 
@@ -174,14 +175,14 @@ def test_approval_list_shows_amounts_in_capital_numerals(login_as, zone):
     claim = create_claim(policy, f"org:{zone['beta'].id}", admin)
     approve(claim, admin, 200_000, None)
     db.session.commit()
-    page = client.get(f"/incentives/{policy.id}/approval-list").get_data(as_text=True)
+    page = page_text(client.get(f"/incentives/{policy.id}/approval-list"))
     assert "贰拾万元整" in page and "200,000" in page
 
 
 def test_policy_page_shows_budget_and_arithmetic(login_as, zone):
     client, _ = login_as("admin")
     policy = make_policy(budget=100_001)
-    page = client.get(f"/incentives/{policy.id}").get_data(as_text=True)
+    page = page_text(client.get(f"/incentives/{policy.id}"))
     assert "26,667" in page and "53,334" in page  # the pro-rata shares
     assert "largest remainders" in page
 
@@ -210,5 +211,5 @@ def test_dashboard_totals_paid_by_policy_and_year(login_as, zone):
     approve(claim, admin, 120_000, None)
     record_payment(claim, admin, date(2026, 11, 20), 100_000, "PZ-1")
     db.session.commit()
-    page = client.get("/incentives/dashboard").get_data(as_text=True)
+    page = page_text(client.get("/incentives/dashboard"))
     assert "10.0000" in page

@@ -16,6 +16,7 @@ from incubator.outcomes.models import IndicatorWeight, Target
 from incubator.platforms.models import platform_managers
 from tests import factories
 from tests.evaluation.conftest import build_hand_zone
+from tests.pages import html_text, page_text
 
 
 def manage(user, platform):
@@ -74,7 +75,7 @@ def test_manager_proposes_for_own_platform_and_admin_approves(app, login_as, mak
 
     admin_client = app.test_client()
     admin_client.post("/login", data={"email": admin.email, "password": "correct-horse-battery"})
-    assert "500.0000" in admin_client.get("/outcomes/targets/proposals").get_data(as_text=True)
+    assert "500.0000" in page_text(admin_client.get("/outcomes/targets/proposals"))
     assert admin_client.post(f"/outcomes/targets/proposals/{target.id}/approve").status_code == 302
     assert services.approved_targets(2026) == {platform.id: {"REVENUE": Decimal(500)}}
 
@@ -208,5 +209,5 @@ def test_platform_page_indicators_tab_shows_the_platforms_figures(app, login_as)
     manage(manager, zone.platforms["MKS02"])
     page = client.get(f"/platforms/{zone.platforms['MKS02'].id}?tab=indicators&period=2026Q3").get_data(as_text=True)
     assert re.search(r'data-indicator="RD_INTENSITY">.*?27\.50.*?20\.00.*?1\.3750', page, re.S)
-    assert "75.6" in page
+    assert "75.6" in html_text(page)
     assert client.get(f"/platforms/{zone.platforms['INC01'].id}?tab=indicators").status_code == 404

@@ -10,6 +10,7 @@ from incubator.extensions import db
 from incubator.partnerships.models import Partnership
 
 from .. import factories
+from tests.pages import html_text, page_text
 
 
 def form(partner, **values) -> dict:
@@ -33,7 +34,7 @@ def test_admin_records_an_agreement_with_exact_value_and_audit(login_as, univers
     assert agreement.platform_id == platform.id and agreement.company_id is None
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "partnership.created"))
     assert event.entity_id == str(agreement.id) and event.after["reference"] == "HZ-2026-001"
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    page = page_text(client.get(response.headers["Location"]))
     assert "1,234.5000" in page and university.name in page
 
 
@@ -164,7 +165,7 @@ def test_manager_cannot_see_or_edit_other_agreements(managed, university, platfo
     own = factories.partnership(university, reference="OWN", platform_id=platform.id)
     db.session.commit()
     listing = client.get("/partnerships/?status=all").get_data(as_text=True)
-    assert ">OWN</a>" in listing and "FOREIGN" not in listing
+    assert ">OWN</a>" in listing and "FOREIGN" not in html_text(listing)
     assert client.get(f"/partnerships/{foreign.id}").status_code == 404
     assert client.get(f"/partnerships/{foreign.id}/edit").status_code == 404
     assert client.post(f"/partnerships/{foreign.id}/delete").status_code == 404

@@ -9,6 +9,7 @@ from incubator.audit.models import AuditEvent
 from incubator.extensions import db
 
 from .. import factories
+from tests.pages import html_text, page_text
 
 
 def figures(**values) -> dict:
@@ -31,8 +32,8 @@ def test_partner_sees_only_their_institutions_agreements(partner_of, university,
     own, _own_cohort, foreign, _ = setup_two_institutions(university, other_university)
     client, _ = partner_of(university)
     listing = client.get("/partnerships/?status=all").get_data(as_text=True)
-    assert ">OWN-1</a>" in listing and "FOREIGN-1" not in listing
-    cohorts = client.get("/partnerships/cohorts").get_data(as_text=True)
+    assert ">OWN-1</a>" in listing and "FOREIGN-1" not in html_text(listing)
+    cohorts = page_text(client.get("/partnerships/cohorts"))
     assert "OWN-1" in cohorts and "FOREIGN-1" not in cohorts
     assert client.get(f"/partnerships/{own.id}").status_code == 200
     assert client.get(f"/partnerships/{foreign.id}").status_code == 404
@@ -111,7 +112,7 @@ def test_partner_home_lists_agreements_and_cohorts_awaiting_figures(partner_of, 
     _own, own_cohort, _foreign, _ = setup_two_institutions(university, other_university)
     client, _ = partner_of(university)
     page = client.get("/home").get_data(as_text=True)
-    assert "OWN-1" in page and "FOREIGN-1" not in page
+    assert "OWN-1" in html_text(page) and "FOREIGN-1" not in html_text(page)
     assert f"/partnerships/cohorts/{own_cohort.id}" in page
     client.post(f"/partnerships/cohorts/{own_cohort.id}", data=figures(completed_on="2026-06-01"))
     page = client.get("/home").get_data(as_text=True)
@@ -124,7 +125,7 @@ def test_admin_home_shows_agreements_expiring(login_as, university):
     db.session.commit()
     client, _ = login_as("admin")
     page = client.get("/home").get_data(as_text=True)
-    panel = page[page.index('id="expiring-panel"'):]
+    panel = html_text(page[page.index('id="expiring-panel"'):])
     assert "SOON" in panel and "LATER" not in panel
 
 
@@ -193,5 +194,5 @@ def test_manager_home_shows_only_their_expiring_agreements(managed, university, 
                           ends_on=date(2026, 8, 1))
     factories.partnership(university, reference="THEIRS-SOON", starts_on=date(2025, 1, 1), ends_on=date(2026, 8, 1))
     db.session.commit()
-    panel = client.get("/home").get_data(as_text=True).split('id="expiring-panel"')[1]
+    panel = html_text(client.get("/home").get_data(as_text=True).split('id="expiring-panel"')[1])
     assert "MINE-SOON" in panel and "THEIRS-SOON" not in panel

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from incubator.operations.logs import JSONFormatter
 
 SECRET = "Wr0ng-but-secret-passphrase"
@@ -47,6 +49,7 @@ def test_refused_access_of_a_logged_in_user_is_logged(login_as, client, log_line
     assert len(_events(log_lines(), "access_refused")) == 2
 
 
+@pytest.mark.own_app
 def test_a_server_error_is_logged_with_its_type(app, client, log_lines):
     def boom():
         raise RuntimeError("kaput")

@@ -530,6 +530,7 @@ def test_two_people_editing_the_same_record_the_second_gets_a_conflict_and_the_f
         db.engine.dispose()
 
 
+@pytest.mark.own_app
 def test_a_change_racing_past_the_version_check_answers_409_not_500(app, client):
     """The UPDATE's own version condition catches what slips between the form's check and the write
     (PostgreSQL, two requests at the same instant): a conflict page, nothing half-saved."""

@@ -17,7 +17,7 @@ from .conftest import fill_application
 
 
 def events(action):
-    return db.session.query(AuditEvent).filter_by(action=action).all()
+    return db.session.query(AuditEvent).filter_by(action=action).order_by(AuditEvent.id).all()
 
 
 def test_each_step_is_saved_as_a_draft_through_the_browser_form(app, zone, login_as):

@@ -127,7 +127,7 @@ def test_every_view_of_the_id_is_logged(app, zone, submitted):
     for user in (zone.manager, founder):
         with logged_in(app, user).get(f"/applications/{application.id}/documents/{id_doc.id}") as response:
             assert response.status_code == 200
-    views = db.session.query(AuditEvent).filter_by(action="sensitive_document_viewed").all()
+    views = db.session.query(AuditEvent).filter_by(action="sensitive_document_viewed").order_by(AuditEvent.id).all()
     assert [v.actor_id for v in views] == [zone.manager.id, founder.id]
     plan = application.document("business_plan")
     with logged_in(app, zone.manager).get(f"/applications/{application.id}/documents/{plan.id}"):

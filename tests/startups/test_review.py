@@ -13,6 +13,7 @@ from incubator.startups.models import Application, ReviewAssignment
 from tests.conftest import AuthActions
 
 from .conftest import fill_application
+from tests.pages import page_text
 
 
 def logged_in(app, user):
@@ -89,7 +90,7 @@ def test_scores_are_weighted_and_averaged_for_the_manager(app, zone, make_user, 
     svc.submit_scores(db.session.get(ReviewAssignment, a2.id), {c.id: 10 for c in criteria}, "好", False, None)
     db.session.commit()
     assert svc.average_scores([application.id])[application.id] == (873, 2)  # (7.45 + 10) / 2 = 8.725
-    page = logged_in(app, zone.manager).get(f"/applications/{application.id}").get_data(as_text=True)
+    page = page_text(logged_in(app, zone.manager).get(f"/applications/{application.id}"))
     assert "7.45" in page and "10.00" in page and "8.73" in page
 
 
@@ -179,7 +180,7 @@ def test_admission_can_let_units_as_a_tenancy(app, zone, submitted):
     svc.start_review(application, zone.manager)
     db.session.commit()
     client = logged_in(app, zone.manager)
-    assert "301" in client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "301" in page_text(client.get(f"/applications/{application.id}"))
     client.post(f"/applications/{application.id}/admit", data={"admitted_on": "2026-02-01", "reason": "同意",
                                                                "unit_ids": [foreign.id]})
     assert db.session.get(Application, application.id).status == "under_review"  # not a unit of this platform

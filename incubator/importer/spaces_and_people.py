@@ -1,5 +1,6 @@
-"""Four more kinds with the same engine, so a zone can move in everything it keeps in spreadsheets:
-space units, tenancies, experts and talents (columns documented in the README's import section)."""
+"""The import kinds of platforms' spaces and people, on the same engine as ``kinds.py``, so a zone can
+move in everything it keeps in spreadsheets: space units, tenancies, experts and talents (columns in the
+README's import section)."""
 from __future__ import annotations
 
 import re
@@ -11,10 +12,11 @@ from ..organisations.models import COMPANY_KINDS, INSTITUTION_KINDS
 from ..partnerships.models import TALENT_CATEGORIES, Talent
 from ..platforms.models import ACADEMIES, EXPERT_KINDS, UNIT_KINDS, UNIT_PURPOSES, Expert, SpaceUnit, Tenancy, \
     tenancy_units
+from ..platforms.rules import academy_problem
+from ..sorting import pinyin_sort_key
 from . import values as v
 from .engine import Column, Kind, register
-from .kinds import COMPANY_EXAMPLE, CREDIT_CODE, INSTITUTE_EXAMPLE, PLATFORM_CODE, _organisation, _platform, \
-    sort_name
+from .kinds import COMPANY_EXAMPLE, CREDIT_CODE, INSTITUTE_EXAMPLE, PLATFORM_CODE, _organisation, _platform
 
 UNIT_CODE = "单元编号"
 
@@ -185,18 +187,18 @@ class Experts(Kind):
     fields = ("name_sort", "kind", "academy", "title", "field", "phone", "email")
 
     def check(self, values, ctx, report):
-        kind, academy = values.get("kind"), values.get("academy")
-        if kind == "academician" and "academy" in values and academy is None:
-            report("academy", _l("An academician belongs to CAS or CAE."))
-        elif kind and kind != "academician" and academy is not None:
-            report("academy", _l("Only academicians belong to an academy."))
+        kind = values.get("kind")
+        if kind and ("academy" in values or kind != "academician"):  # a sheet without the column keeps it
+            problem = academy_problem(kind, values.get("academy"))
+            if problem:
+                report("academy", problem)
         email = values.get("email")
         if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
             report("email", _l("Enter an e-mail address."))
 
     def record(self, values, ctx):
         return {"name": values["name"], "affiliation": values["affiliation"],
-                "name_sort": sort_name(values["name"])[:300],  # the column holds 300 characters
+                "name_sort": pinyin_sort_key(values["name"], 300),  # the column holds 300 characters
                 "kind": values["kind"], "academy": values["academy"], "title": values["title"],
                 "field": values["field"], "phone": values["phone"], "email": values["email"]}
 
