@@ -13,4 +13,5 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.jinja_env.globals.update(action_label=action_label, source_label=source_label)
-    register_nav("audit.index", _l("Audit trail"), {"admin"}, order=950, active_prefix="/admin/audit")
+    register_nav("audit.index", _l("Audit trail"), {"admin"}, order=950, active_prefix="/admin/audit",
+                 group="system")

@@ -21,4 +21,4 @@ def init_app(app):
     login_manager.user_loader(views.load_user)
     app.register_blueprint(bp)
     register_seeder(10, "users", seed_users)
-    register_nav("auth.users", _l("Users"), {"admin"}, order=900, active_prefix="/admin/users")
+    register_nav("auth.users", _l("Users"), {"admin"}, order=900, active_prefix="/admin/users", group="system")
