@@ -21,7 +21,8 @@ LOCALES = ("zh", "en")
 CORE = "core"
 CORE_PACKAGES = ("main",)  # small areas whose strings live in the core catalogue
 
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2), "_n": (1, 2)}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2), "_n": (1, 2),
+            "lazy_pgettext": ((1, "c"), 2)}
 JINJA = "jinja2.ext:babel_extract"
 JINJA_OPTIONS = {"extensions": "jinja2.ext.do,jinja2.ext.loopcontrols", "trimmed": "true"}
 

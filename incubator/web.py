@@ -12,7 +12,7 @@ from . import clock
 from .access import apply_upload_limit
 from .database import round_half_up, yuan_to_wan
 from .i18n import current_language, localized, zone_name
-from .navigation import nav_for
+from .navigation import current_place, menu_for, nav_for
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -53,8 +53,12 @@ def init_app(app):
     @app.context_processor
     def layout_context():
         role = current_user.role if current_user and current_user.is_authenticated else None
+        group, item = current_place(role)
         return {
             "nav_items": nav_for(role),
+            "menu": menu_for(role),
+            "current_group": group,
+            "current_item": item,
             "zone_name": zone_name(),
             "current_language": current_language(),
             "localized": localized,

@@ -9,8 +9,11 @@ def init_app(app):
     from ..navigation import register_nav
     from . import views  # noqa: F401
 
-    from .labels import action_label, source_label
+    from .display import readable_changes
+    from .labels import action_label, entity_label, source_label
 
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(action_label=action_label, source_label=source_label)
-    register_nav("audit.index", _l("Audit trail"), {"admin"}, order=950, active_prefix="/admin/audit")
+    app.jinja_env.globals.update(action_label=action_label, entity_label=entity_label, source_label=source_label,
+                                 readable_changes=readable_changes)
+    register_nav("audit.index", _l("Audit trail"), {"admin"}, order=950, active_prefix="/admin/audit",
+                 group="system")

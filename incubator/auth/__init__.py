@@ -23,4 +23,4 @@ def init_app(app):
     app.register_blueprint(bp)
     app.cli.add_command(mfa_command)
     register_seeder(10, "users", seed_users)
-    register_nav("auth.users", _l("Users"), {"admin"}, order=900, active_prefix="/admin/users")
+    register_nav("auth.users", _l("Users"), {"admin"}, order=900, active_prefix="/admin/users", group="system")

@@ -36,7 +36,7 @@ def start_session(user: User) -> None:
     session.regenerate()  # a new identifier at login (no fixation)
     lang = session.get("lang")
     session.clear()
-    if lang and not user.locale:
+    if lang:  # the language picked on the login page is the user's choice from now on
         user.locale = lang
     login_user(user)
 

@@ -13,7 +13,7 @@ def init_app(app):
 
     app.register_blueprint(bp)
     register_nav("bookings.resources", _l("Bookings"), {"admin", "manager", "startup", "partner", "reviewer"},
-                 order=70, active_prefix="/bookings")
+                 order=70, active_prefix="/bookings", group="spaces")
     register_home_panel("bookings/panels/upcoming.html", {"startup", "partner", "reviewer"}, panels.upcoming,
                         order=60)
     register_home_panel("bookings/panels/manager.html", {"manager", "admin"}, panels.manager, order=60)

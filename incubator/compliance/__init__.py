@@ -15,7 +15,8 @@ def init_app(app):
     app.register_blueprint(bp)
     # One menu entry (the menu is shared by every area); the overview links to high-tech readiness, the Torch
     # statistics and, for administrators, the rule sets.
-    register_nav("compliance.overview", _l("Recognition"), {"admin", "manager"}, order=60, active_prefix="/compliance")
+    register_nav("compliance.overview", _l("Recognition"), {"admin", "manager"}, order=60, active_prefix="/compliance",
+                 group="policies")
     register_home_panel("compliance/panels/alerts.html", {"admin", "manager"}, panels.alerts_panel, order=30)
     register_platform_tab("compliance", _l("Recognition"), "compliance/panels/platform_tab.html", panels.platform_tab,
                           order=45)

@@ -11,7 +11,8 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.cli.add_command(cli.export_evaluation)
-    register_nav("evaluation.index", _l("Evaluation"), {"admin"}, order=60, active_prefix="/evaluation")
+    register_nav("evaluation.index", _l("Evaluation"), {"admin"}, order=60, active_prefix="/evaluation",
+                 group="goals")
     register_home_panel("evaluation/panels/status.html", {"admin"}, status_panel, order=30)
 
 

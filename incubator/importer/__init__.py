@@ -12,4 +12,5 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.cli.add_command(build_import_command())
-    register_nav("importer.index", _l("Import"), {"admin", "manager"}, order=900, active_prefix="/import")
+    register_nav("importer.index", _l("Import"), {"admin", "manager"}, order=900, active_prefix="/import",
+                 group="data")

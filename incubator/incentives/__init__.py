@@ -13,6 +13,6 @@ def init_app(app):
 
     app.register_blueprint(bp)
     register_nav("incentives.index", _l("Incentives"), {"admin", "manager", "startup"}, order=600,
-                 active_prefix="/incentives")
+                 active_prefix="/incentives", group="policies")
     register_home_panel("incentives/panels/home.html", {"admin", "manager", "startup"}, views.home_panel, order=600)
     register_seeder(80, "incentives", seed_policies)

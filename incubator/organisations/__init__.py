@@ -11,4 +11,4 @@ def init_app(app):
 
     app.register_blueprint(bp)
     register_nav("organisations.index", _l("Organisations"), {"admin", "manager"}, order=30,
-                 active_prefix="/organisations")
+                 active_prefix="/organisations", group="companies")

@@ -14,8 +14,9 @@ def init_app(app):
     formatting.register_filters(app)
     app.jinja_env.globals.update(labels.template_globals())
     register_nav("outcomes.zone_dashboard", _l("Dashboard"), {"admin", "manager"}, order=55,
-                 active_prefix="/outcomes/dashboard")
-    register_nav("outcomes.targets", _l("Targets"), {"admin", "manager"}, order=56, active_prefix="/outcomes/targets")
+                 active_prefix="/outcomes/dashboard", group="goals")
+    register_nav("outcomes.targets", _l("Targets"), {"admin", "manager"}, order=56, active_prefix="/outcomes/targets",
+                 group="goals")
     register_seeder(55, "targets", seed.seed_targets)
     register_platform_tab()
 

@@ -14,11 +14,13 @@ def init_app(app):
     from .seed import seed_partnerships
 
     app.register_blueprint(bp, url_prefix="/partnerships")
-    register_nav("partnerships.agreements", _l("Agreements"), {"admin", "manager", "partner"}, order=40)
-    register_nav("partnerships.cohorts", _l("Training cohorts"), {"partner"}, order=41)
-    register_nav("partnerships.institutions", _l("Institutions"), {"admin", "manager"}, order=42)
-    register_nav("partnerships.deals", _l("Tech transfer"), {"admin", "manager"}, order=43)
-    register_nav("partnerships.talents", _l("Talent"), {"admin", "manager"}, order=44)
+    register_nav("partnerships.agreements", _l("Agreements"), {"admin", "manager", "partner"}, order=40,
+                 group="partnerships")
+    register_nav("partnerships.cohorts", _l("Training cohorts"), {"partner"}, order=41, group="partnerships")
+    register_nav("partnerships.institutions", _l("Institutions"), {"admin", "manager"}, order=42,
+                 group="partnerships")
+    register_nav("partnerships.deals", _l("Tech transfer"), {"admin", "manager"}, order=43, group="partnerships")
+    register_nav("partnerships.talents", _l("Talent"), {"admin", "manager"}, order=44, group="partnerships")
     register_home_panel("partnerships/panels/partner.html", {"partner"}, services.partners_panel, order=20)
     register_home_panel("partnerships/panels/expiring.html", {"admin", "manager"}, services.expiring_panel,
                         order=60)

@@ -16,8 +16,10 @@ def init_app(app):
     from .tabs import register_platform_tab
 
     app.register_blueprint(bp)
-    register_nav("platforms.index", _l("Platforms"), {"admin", "manager"}, order=20, active_prefix="/platforms")
-    register_nav("platforms.experts", _l("Experts"), {"admin", "manager"}, order=25, active_prefix="/experts")
+    register_nav("platforms.index", _l("Platforms"), {"admin", "manager"}, order=20, active_prefix="/platforms",
+                 group="spaces")
+    register_nav("platforms.experts", _l("Experts"), {"admin", "manager"}, order=25, active_prefix="/experts",
+                 group="spaces")
     register_home_panel("platforms/panels/recognitions.html", {"admin", "manager"}, panels.recognition_panel,
                         order=20)
     register_home_panel("platforms/panels/my_platforms.html", {"manager"}, panels.my_platforms_panel, order=15)

@@ -22,12 +22,14 @@ def init_app(app):
     register_user_binding("company", click.option("--company", default=None, metavar="CREDIT_CODE",
                                                   help="Bind a founder account to this company."),
                           services.bind_founder)
-    register_nav("startups.applications", _l("Applications"), {"admin", "manager", "startup"}, order=30)
-    register_nav("startups.reviews", _l("My reviews"), {"reviewer"}, order=30)
-    register_nav("startups.incubations", _l("Tenants"), {"admin", "manager"}, order=32)
-    register_nav("startups.reports", _l("Quarterly reports"), {"admin", "manager", "startup"}, order=34)
-    register_nav("startups.meetings", _l("Review meetings"), {"admin", "manager"}, order=36)
-    register_nav("startups.graduation_criteria", _l("Graduation criteria"), {"admin"}, order=85)
+    register_nav("startups.applications", _l("Applications"), {"admin", "manager", "startup"}, order=30,
+                 group="companies")
+    register_nav("startups.reviews", _l("My reviews"), {"reviewer"}, order=30, group="companies")
+    register_nav("startups.incubations", _l("Tenants"), {"admin", "manager"}, order=32, group="companies")
+    register_nav("startups.reports", _l("Quarterly reports"), {"admin", "manager", "startup"}, order=34,
+                 group="companies")
+    register_nav("startups.meetings", _l("Review meetings"), {"admin", "manager"}, order=36, group="companies")
+    register_nav("startups.graduation_criteria", _l("Graduation criteria"), {"admin"}, order=85, group="policies")
     register_home_panel("startups/panels/founder.html", {"startup"}, report_views.founder_panel, order=20)
     register_home_panel("startups/panels/manager.html", {"manager", "admin"}, report_views.manager_panel, order=20)
     register_seeder(30, "startups", seed_startups)
