@@ -106,6 +106,12 @@ ACTION_LABELS: dict[str, object] = {
     "compliance_alerts_raised": _l("Recognition alerts raised"), "torch_exported": _l("Torch statistics exported"),
     # incentive claims (bare verbs: the claim's steps)
     "recommend": _l("Recommended"), "approve": _l("Approved"), "reject": _l("Not supported"), "pay": _l("Paid"),
+    # anomaly checks of reports
+    "anomaly_note": _l("Anomaly note written"), "anomaly_setting_changed": _l("Anomaly check changed"),
+    # API tokens and self-registration
+    "api_token.created": _l("API token issued"), "api_token.revoked": _l("API token revoked"),
+    "registration_confirmed": _l("Registration confirmed"),
+    "registration_for_existing_account": _l("Registration tried with an existing account's e-mail"),
 }
 
 # --- record types ---------------------------------------------------------------------------------------
@@ -127,6 +133,9 @@ ENTITY_LABELS: dict[str, object] = {
     "compliance_criteria": _l("Criterion"), "platform_annual_facts": _l("Annual figures"),
     "compliance_alerts": _l("Recognition alert"), "incentive_policies": _l("Support policy"),
     "incentive_claims": _l("Claim"), "graduation_criteria_versions": _l("Graduation criteria"),
+    "anomaly_notes": _l("Anomaly note"), "anomaly_settings": _l("Anomaly check setting"),
+    "api_tokens": _l("API token"), "api_deletions": _l("Deletion seen by the API"),
+    "pending_registrations": _l("Pending registration"),
 }
 
 # --- fields -------------------------------------------------------------------------------------------
@@ -319,6 +328,15 @@ FIELD_LABELS: dict[str, Field] = {
     "used_at": _f(_l("Used at"), MOMENT), "expires_at": _f(_l("Expires at"), MOMENT),
     "sent_at": _f(_l("Sent at"), MOMENT), "read_at": _f(_l("Read at"), MOMENT),
     "occurred_at": _f(_l("When"), MOMENT), "deleted_at": _f(_l("Deleted at"), MOMENT),
+    "token": _f(_l("API token")), "prefix": _f(_l("Token prefix")), "area": _f(_l("Area of the API")),
+    "last_used_at": _f(_l("Last used"), MOMENT), "revoked_at": _f(_l("Revoked at"), MOMENT),
+    "revoked_by_id": _f(_l("Revoked by")), "tokens_voided": _f(_l("API tokens revoked")),
+    "links_voided": _f(_l("Confirmation links voided")), "resource": _f(_l("Kind of record")),
+    "record_id": _f(_l("Record")),
+    # anomaly checks
+    "check": _f(_l("Check")), "check_code": _f(_l("Check")), "report_id": _f(_l("Quarterly report")),
+    "author_id": _f(_l("Written by")), "enabled": _f(_l("Enabled"), BOOL), "parameters": _f(_l("Parameters")),
+    "updated_by_id": _f(_l("Changed by")), "anomalies_frozen": _f(_l("Anomaly flags at publication")),
     "zone_name_zh": _f(_l("Zone name (Chinese)")), "zone_name_en": _f(_l("Zone name (English)")),
     **{name: _HIDDEN for name in HIDDEN_FIELDS},
 }

@@ -205,13 +205,15 @@ class ImportContext:
 
     @cached_property
     def industries(self) -> dict[str, int]:
-        """Industry code, Chinese or English name, or a former default name (lower case) -> id."""
+        """Industry code, Chinese or English name, or a former default name (lower case) -> id, of the industries in
+        use: the organisation form offers only those, and the import obeys the same list."""
         from ..organisations.models import Industry
         from ..organisations.services import INDUSTRY_ALIASES
 
         lookup, by_code = {}, {}
         for industry_id, code, name_zh, name_en in db.session.execute(
-                select(Industry.id, Industry.code, Industry.name_zh, Industry.name_en).order_by(Industry.id)):
+                select(Industry.id, Industry.code, Industry.name_zh, Industry.name_en)
+                .where(Industry.is_active.is_(True)).order_by(Industry.id)):
             by_code[code] = industry_id
             for name in (name_en, name_zh, code):
                 if name:

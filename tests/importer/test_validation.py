@@ -325,3 +325,18 @@ def test_a_date_written_otherwise_is_refused_with_the_forms_accepted(app, typed,
         day(typed)
     with force_locale("en"):
         assert str(refused.value.message).startswith(message)
+
+
+def test_an_industry_no_longer_in_use_is_refused_as_the_form_refuses_it(refs, run_import, sheet):
+    """The organisation form offers only the industries in use; the import obeys the same list."""
+    from incubator.organisations.models import Industry
+
+    db.session.scalars(select(Industry).where(Industry.code == "modern_agriculture")).one().is_active = False
+    db.session.commit()
+    path = sheet([["统一社会信用代码", "名称", "类别", "行业"],
+                  [factories.credit_code(312), "甲农业", "初创企业", "现代农业"]], fmt="csv-gb18030")
+    result = run_import("organizations", path)
+    assert len(result.problems) == 1
+    problem = result.problems[0]
+    assert problem.startswith("row 2, column industry: The industry “现代农业” is not on the zone's list")
+    assert "Modern agriculture" not in problem and "High-end equipment manufacturing" in problem
