@@ -8,7 +8,7 @@ import pytest
 from incubator import clock
 from incubator.extensions import db
 
-from .journeys import log_in
+from .journeys import log_in, open_from_menu
 
 
 @pytest.mark.browser
@@ -31,7 +31,7 @@ def test_manager_sees_the_gap_page_and_the_high_tech_candidates(app, live_server
 
     log_in(page, live_server.url, "manager@example.cn")
 
-    page.click("nav >> text=Recognition")
+    open_from_menu(page, "Recognition")
     page.wait_for_url("**/compliance/")
     page.click("#overview >> text=GAP1")
     page.wait_for_url(f"**/compliance/platforms/{platform_id}?year=2026")

@@ -10,7 +10,7 @@ import pytest
 
 from incubator import clock
 
-from .journeys import log_in
+from .journeys import log_in, open_from_menu
 from ..evaluation.conftest import build_hand_zone
 from ..evaluation.test_csv_export import COMPANIES, SUMMARY, text
 
@@ -32,7 +32,7 @@ def test_admin_opens_dashboard_drills_down_and_downloads_both_exports(app, live_
     log_in(page, base, "admin@evaluation.cn")
 
     # The zone dashboard: score, charts drawn by charts.js, the numbers as tables.
-    page.click("nav >> text=Dashboard")
+    open_from_menu(page, "Dashboard")
     page.goto(f"{base}/outcomes/dashboard?period=2026Q3")
     assert "101.5" in page.inner_text("#dashboard-score")
     page.wait_for_selector("#achievement-chart[data-ready='1'] canvas")

@@ -8,7 +8,7 @@ from incubator.extensions import db
 from incubator.organisations.credit_code import make as make_credit_code
 
 from .. import factories
-from .journeys import log_in
+from .journeys import log_in, open_from_menu
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def test_admin_records_agreement_cohort_and_deal_and_partner_reports_figures(liv
 
     # The admin records the agreement, signed by a zone company.
     log_in(page, base, "admin@journey.cn")
-    page.click("text=Agreements")
+    open_from_menu(page, "Agreements")
     page.click("#new-agreement")
     page.fill("#reference", "HZ-WEB-001")
     page.fill("#title", "智能制造订单班培养协议")
@@ -84,7 +84,7 @@ def test_admin_records_agreement_cohort_and_deal_and_partner_reports_figures(liv
 
     # The institution page shows the agreement, the trained students hired and the deal.
     log_in(page, base, "admin@journey.cn")
-    page.click("text=Institutions")
+    open_from_menu(page, "Institutions")
     page.click("text=南京浏览器大学")
     assert page.inner_text("#sum-agreements") == "1"
     assert page.inner_text("#sum-trained") == "38 / 40"

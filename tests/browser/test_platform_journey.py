@@ -12,7 +12,7 @@ from incubator.organisations.credit_code import make as make_credit_code
 from incubator.platforms import services
 
 from .. import factories
-from .journeys import log_in
+from .journeys import log_in, open_from_menu
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +41,7 @@ def test_manager_registers_a_maker_space_lets_a_desk_and_records_an_academicians
     log_in(page, base, "chen@journey.cn")
 
     # Register the maker space; a negative area is refused first, keeping what was typed.
-    page.click("text=Platforms")
+    open_from_menu(page, "Platforms")
     page.click("#new-platform")
     page.fill("#code", "ZC-WEB")
     page.fill("#name", "浏览器众创空间")

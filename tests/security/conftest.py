@@ -1,6 +1,8 @@
-"""A scratch database to restore into: an empty SQLite file, or a fresh PostgreSQL database."""
+"""Databases of the security suite: a seeded demo zone shared by a module, and a scratch database to restore
+into (an empty SQLite file, or a fresh PostgreSQL database)."""
 from __future__ import annotations
 
+import shutil
 from contextlib import contextmanager
 
 import pytest
@@ -10,9 +12,40 @@ from sqlalchemy.pool import NullPool
 
 from incubator import create_app
 from incubator.extensions import db
-from tests.conftest import POSTGRES_URL, base_config
+from tests.conftest import PASSWORD, POSTGRES_URL, IsolatedClient, base_config
 
 SCRATCH_DATABASE = "incubator_security_restore"
+
+
+@contextmanager
+def seeded_zone_app(name: str, migrated_database, tmp_path_factory, scale: float):
+    """An app on a copy of the migrated database seeded with the demo zone at ``scale``, inside its app
+    context, for a module of walks that must not pay the seeding per test. On PostgreSQL the shared test
+    database is emptied afterwards, as the per-test fixture expects."""
+    tmp = tmp_path_factory.mktemp(name)
+    if POSTGRES_URL:
+        url = POSTGRES_URL
+    else:
+        path = tmp / f"{name}.sqlite3"
+        shutil.copyfile(migrated_database, path)
+        url = f"sqlite:///{path}"
+    app = create_app({**base_config(url, tmp), "DEMO_PASSWORD": PASSWORD})
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        from incubator.seed import run_seeders
+
+        run_seeders(scale=scale)
+        db.session.commit()
+        yield app
+        db.session.remove()
+        if POSTGRES_URL:
+            with db.engine.begin() as connection:
+                names = connection.execute(text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                )).scalars().all()
+                connection.execute(text("TRUNCATE {} RESTART IDENTITY CASCADE".format(
+                    ", ".join(f'"{name}"' for name in names))))
+        db.engine.dispose()
 
 
 @contextmanager

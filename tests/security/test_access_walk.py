@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from collections import defaultdict
 from urllib.parse import urlencode, urlsplit
 
@@ -31,9 +30,9 @@ from sqlalchemy import select, text
 from werkzeug.routing import IntegerConverter
 from werkzeug.datastructures import MultiDict
 
-from incubator import create_app
 from incubator.extensions import db
-from tests.conftest import PASSWORD, POSTGRES_URL, AuthActions, IsolatedClient, base_config
+from tests.conftest import PASSWORD, AuthActions
+from tests.security.conftest import seeded_zone_app
 from tests.crawl import crawlable_urls, endpoint_of, page_links_and_forms, response_text, walk
 
 USERS = {
@@ -246,33 +245,11 @@ def find_markers(text: str, index: MarkerIndex) -> set[str]:
 
 @pytest.fixture(scope="module")
 def zone(migrated_database, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("walk")
-    if POSTGRES_URL:
-        url = POSTGRES_URL
-    else:
-        path = tmp / "walk.sqlite3"
-        shutil.copyfile(migrated_database, path)
-        url = f"sqlite:///{path}"
-    app = create_app({**base_config(url, tmp), "DEMO_PASSWORD": PASSWORD})
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        from incubator.seed import run_seeders
-
-        run_seeders(scale=SCALE)
-        db.session.commit()
+    with seeded_zone_app("walk", migrated_database, tmp_path_factory, SCALE) as app:
         yield Zone(app)
         for connection in _audit_connections.values():
             connection.close()
         _audit_connections.clear()
-        db.session.remove()
-        if POSTGRES_URL:  # leave the shared test database empty, as the per-test fixture expects
-            with db.engine.begin() as connection:
-                names = connection.execute(text(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-                )).scalars().all()
-                connection.execute(text("TRUNCATE {} RESTART IDENTITY CASCADE".format(
-                    ", ".join(f'"{name}"' for name in names))))
-        db.engine.dispose()
 
 
 # --- the database's state -----------------------------------------------------------------------------------

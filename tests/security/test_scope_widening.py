@@ -17,19 +17,19 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import time
 from contextlib import contextmanager
 from datetime import date
 
 import flask_sqlalchemy.session
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from incubator import access, clock, create_app
+from incubator import access, clock
 from incubator.extensions import db
-from tests.conftest import PASSWORD, POSTGRES_URL, AuthActions, IsolatedClient, base_config
+from tests.conftest import PASSWORD, AuthActions
+from tests.security.conftest import seeded_zone_app
 from tests.crawl import crawlable_urls, endpoint_of, page_links_and_forms, walk
 
 USERS = {
@@ -54,32 +54,12 @@ FOREIGN_SAMPLES = 3  # foreign companies tried per field
 
 @pytest.fixture(scope="module")
 def zone(migrated_database, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("widening")
-    if POSTGRES_URL:
-        url = POSTGRES_URL
-    else:
-        path = tmp / "widening.sqlite3"
-        shutil.copyfile(migrated_database, path)
-        url = f"sqlite:///{path}"
-    app = create_app({**base_config(url, tmp), "DEMO_PASSWORD": PASSWORD})
-    app.test_client_class = IsolatedClient
-    with app.app_context():
+    with seeded_zone_app("widening", migrated_database, tmp_path_factory, SCALE) as app:
         from incubator.auth.services import create_user
-        from incubator.seed import run_seeders
 
-        run_seeders(scale=SCALE)
         create_user(USERS["applicant"], "startup", PASSWORD, name="新申请人", locale="en")
         db.session.commit()
         yield Zone(app)
-        db.session.remove()
-        if POSTGRES_URL:  # leave the shared test database empty, as the per-test fixture expects
-            with db.engine.begin() as connection:
-                names = connection.execute(text(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-                )).scalars().all()
-                connection.execute(text("TRUNCATE {} RESTART IDENTITY CASCADE".format(
-                    ", ".join(f'"{name}"' for name in names))))
-        db.engine.dispose()
 
 
 class Zone:
