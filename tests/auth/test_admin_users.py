@@ -154,8 +154,10 @@ def test_admin_edits_a_user_and_the_change_is_audited(login_as, make_user):
     assert user.name == "New Name" and user.locale == "zh"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "update"))
     assert event.before == {"name": "Old Name", "locale": "en"} and event.after == {"name": "New Name", "locale": "zh"}
-    page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
-    assert "Old Name → New Name" in page
+    from ..pages import page_text
+
+    page = page_text(client.get(f"/admin/users/{user.id}"))
+    assert "Old Name → New Name" in page  # the history shows the change as labelled values
 
 
 def test_an_admin_cannot_demote_or_disable_themselves(login_as):
