@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import BigInteger, DateTime, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from . import clock
@@ -58,6 +59,24 @@ class UTCDateTime(TypeDecorator):
 def utcnow() -> datetime:
     """Column default: the clock's now in UTC (a callable, evaluated per row)."""
     return clock.utcnow()
+
+
+class Timestamped:
+    """Model mixin: ``created_at``, when the row was added (UTC, from the clock, per row)."""
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Versioned:
+    """Model mixin: the edit lock. SQLAlchemy increments ``version`` on every UPDATE and refuses one that
+    finds another version in the row (``StaleDataError``); forms carry it to detect edit conflicts
+    (``incubator/versioning.py``). Not for a published version number (``EvaluationSnapshot.version``)."""
+
+    version: Mapped[int] = mapped_column(default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
 
 
 class Yuan(TypeDecorator):

@@ -40,7 +40,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from . import clock
-from .database import UTCDateTime, utcnow
+from .database import Timestamped, UTCDateTime, utcnow
 from .extensions import db
 from .fields import ControlFreeRequest
 
@@ -161,7 +161,7 @@ def refuse_too_large(form) -> bool:
     return bool(refusals)
 
 
-class StoredFile(db.Model):
+class StoredFile(Timestamped, db.Model):
     """An uploaded file's metadata; the bytes live in UPLOAD_FOLDER under ``storage_key``."""
 
     __tablename__ = "stored_files"
@@ -178,7 +178,6 @@ class StoredFile(db.Model):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     sensitive: Mapped[bool] = mapped_column(default=False)  # personal information (PIPL): views are logged
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     owner = relationship("User", lazy="select")

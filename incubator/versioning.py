@@ -8,6 +8,10 @@ input and this message, and the hidden field now holds the current version, so s
 choice. A change that slips between that check and the UPDATE (PostgreSQL, two requests at the same moment)
 fails the UPDATE's version condition: ``StaleDataError``, answered 409 by ``errors.py``.
 
+A service given values together with the version they were read at (``data["version"]``: the import of
+a form's data, a script) asks ``conflicts(record, version)`` and raises its area's ``RuleBroken`` with the
+answer: nothing is saved and the message says to reload.
+
 A POST without the field (scripts, old tests) is not checked; a browser always sends it.
 """
 from __future__ import annotations
@@ -18,6 +22,8 @@ from wtforms import HiddenField
 
 CONFLICT_MESSAGE = _l("Someone else changed this record while you were editing it. Your values are shown "
                       "below; check the current values and save again.")
+STALE_MESSAGE = _l("Someone else changed this record while you were editing it. Nothing was saved; reload the "
+                   "page to see their changes.")
 
 
 class VersionedForm:
@@ -46,16 +52,25 @@ def opened(form, records) -> None:
         form.version.data = version_of(records)
 
 
+def _is_current(current: str | None, sent) -> bool:
+    """Whether a version sent back (None or empty: none was) still is the ``current`` one."""
+    return current is None or sent in (None, "") or str(sent).strip() == current
+
+
+def conflicts(records, sent) -> dict:
+    """The services' side: ``{"version": message}`` when ``sent`` is not the current version of ``records``
+    (the area raises its ``RuleBroken`` with it), else ``{}``."""
+    return {} if _is_current(version_of(records), sent) else {"version": STALE_MESSAGE}
+
+
 def unchanged(form, records) -> bool:
     """True when the POSTed form was opened at the current version of ``records`` (or carries none).
 
     Otherwise flashes the conflict, moves the hidden field to the current version and answers False.
     """
     current = version_of(records)
-    if current is None:
-        return True
     sent = (form.version.raw_data or [None])[0] if request.method == "POST" else None
-    if sent in (None, "") or str(sent).strip() == current:
+    if _is_current(current, sent):
         return True
     form.version.data = current
     form.version.raw_data = [current]

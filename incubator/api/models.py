@@ -7,11 +7,11 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
-from ..database import UTCDateTime, utcnow
+from ..database import Timestamped, UTCDateTime, utcnow
 from ..extensions import db
 
 
-class ApiToken(db.Model):
+class ApiToken(Timestamped, db.Model):
     """A token a user made for scripts; it acts with its owner's scope, optionally limited to one area."""
 
     __tablename__ = "api_tokens"
@@ -24,7 +24,6 @@ class ApiToken(db.Model):
     # far too short to guess the rest from).
     prefix: Mapped[str] = mapped_column(String(12))
     area: Mapped[str | None] = mapped_column(String(30))  # None: every area the owner may read
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,12 +2,18 @@
 an event may carry, in both languages, and how a field's value is shown (万元, yes/no, a date, a table).
 
 Stored events keep their keys for ever (the trail is append-only and older keys name the same things in
-dotted, underscored and bare-verb styles): a key is given a label here, never renamed. New actions are
-named ``<record>_<past participle>`` (``booking_cancelled``). ``tests/audit/test_labels.py`` fails when an
-action recorded anywhere in the code, or a field of an audited table, has no label here.
+dotted, underscored and bare-verb styles): a key is given a label here, never renamed.
+
+New actions have one style, ``NEW_ACTION_STYLE``: lower-case words joined by underscores, the record first
+and a past participle last, ``<record>_<past participle>`` (``booking_cancelled``, ``rule_set_copied``,
+``expert_updated``), the record named as its table is in the singular. The keys stored in other styles
+before this rule are listed in ``OLDER_ACTION_KEYS`` and keep their style for ever.
+``tests/audit/test_labels.py`` fails when an action recorded anywhere in the code, or a field of an audited
+table, has no label here, and when an action outside that list breaks the style.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -32,6 +38,9 @@ ACTION_LABELS: dict[str, object] = {
     "mfa_reset": _l("Two-step verification reset by an administrator"),
     "mfa_failure": _l("Wrong verification code"), "mfa_recovery_code_used": _l("Recovery code used"),
     "mfa_recovery_codes_renewed": _l("New recovery codes made"),
+    "registration_confirmed": _l("Registration confirmed"),
+    "registration_for_existing_account": _l("Registration tried for an existing account"),
+    "api_token.created": _l("API token issued"), "api_token.revoked": _l("API token revoked"),
     # organisations and industries
     "organisation_created": _l("Organisation added"), "organisation_updated": _l("Organisation changed"),
     "industry_created": _l("Industry added"), "industry_updated": _l("Industry changed"),
@@ -69,6 +78,9 @@ ACTION_LABELS: dict[str, object] = {
     "report_created": _l("Report started"), "report_changed": _l("Report figures changed"),
     "report_submit": _l("Report submitted"), "report_verify": _l("Report verified"),
     "report_return": _l("Report returned"), "report_reopen": _l("Verified report reopened"),
+    # quarterly-report checks
+    "anomaly_note": _l("Explanation of an unusual figure"),
+    "anomaly_setting_changed": _l("Check of unusual figures adjusted"),
     # files
     "file_uploaded": _l("File uploaded"), "file_deleted": _l("File deleted"),
     # partnerships
@@ -114,6 +126,27 @@ ACTION_LABELS: dict[str, object] = {
     "registration_for_existing_account": _l("Registration tried with an existing account's e-mail"),
 }
 
+# The style of every new action key (see the module's docstring).
+NEW_ACTION_STYLE = re.compile(r"^[a-z]+(?:_[a-z]+)*_(?:[a-z]+ed|[a-z]+en|bound|sent|paid|made|set|run|done|kept|held"
+                              r"|shown|left)$")
+
+# Keys stored before the style was set (dotted, bare verbs, nouns): labelled above, never renamed.
+OLDER_ACTION_KEYS = frozenset({
+    "create", "update", "delete", "copy", "close", "enable", "disable", "login_success", "login_failure",
+    "login_lockout", "logout", "password_change", "mfa_reset", "mfa_failure", "registration_for_existing_account",
+    "api_token.created", "api_token.revoked", "platform_recognition_current", "space_unit_marked_bookable",
+    "application_document", "application_submit", "application_start_review", "application_return",
+    "application_admit", "application_reject", "application_withdraw", "admission_rule_override", "pipl_consent",
+    "report_submit", "report_verify", "report_return", "anomaly_note", "partnership.created",
+    "partnership.updated", "partnership.deleted", "partnership.attachment_added", "partnership.attachment_deleted",
+    "deliverable.created", "deliverable.updated", "deliverable.deleted", "training_cohort.created",
+    "training_cohort.updated", "training_cohort.deleted", "institution.created", "institution.updated",
+    "institution_contact.created", "institution_contact.deleted", "tech_transfer.created", "tech_transfer.updated",
+    "tech_transfer.deleted", "talent.created", "talent.updated", "talent.deleted", "user.bound_to_institution",
+    "target.create", "target.update", "target.delete", "target.propose", "target.approve", "target.reject",
+    "weight.create", "weight.update", "evaluation.publish", "recommend", "approve", "reject", "pay",
+})
+
 # --- record types ---------------------------------------------------------------------------------------
 
 ENTITY_LABELS: dict[str, object] = {
@@ -136,6 +169,7 @@ ENTITY_LABELS: dict[str, object] = {
     "anomaly_notes": _l("Anomaly note"), "anomaly_settings": _l("Anomaly check setting"),
     "api_tokens": _l("API token"), "api_deletions": _l("Deletion seen by the API"),
     "pending_registrations": _l("Pending registration"),
+    "anomaly_setting": _l("Anomaly check setting"),
 }
 
 # --- fields -------------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -54,6 +56,73 @@ def changes(before: dict, after: dict) -> tuple[dict, dict]:
     keys = [key for key in after if before.get(key) != after.get(key)]
     keys += [key for key in before if key not in after]
     return {key: before.get(key) for key in keys}, {key: after.get(key) for key in keys}
+
+
+# Columns SQLAlchemy and the model base keep up to date by themselves (the edit lock, the last change): a
+# change of them alone is no change a person made, so they never appear in a recorded change.
+BOOKKEEPING_COLUMNS = frozenset({"version", "updated_at"})
+
+
+@dataclass
+class TrackedChange:
+    """What changed in one record: the changed values ``before`` and ``after`` (both empty when nothing
+    changed) and the audit event recorded (None when none was)."""
+    before: dict = field(default_factory=dict)
+    after: dict = field(default_factory=dict)
+    event: AuditEvent | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.after)
+
+
+def record_changes(action: str, target, before: dict, *, fields: Iterable[str] | None = None,
+                   ignore: Iterable[str] = (), always: bool = False, extra_after: Mapping | None = None,
+                   **event) -> TrackedChange:
+    """Flush ``target`` and record one event of what changed since ``before`` (its ``snapshot`` taken earlier
+    with the same ``fields``; ``{}`` for a record just created).
+
+    ``ignore`` names more columns kept up to date from others (a sort key), never recorded as changes.
+    Nothing is recorded when nothing changed, unless ``always`` (a step of a process, an event in itself).
+    ``extra_after`` is put first in the recorded after values (which step it was); ``event`` passes the other
+    arguments of ``record`` (``source``, ``source_detail``, ``reason``, ``actor``).
+    """
+    db.session.flush()
+    old, new = changes(before, snapshot(target, fields))
+    for name in BOOKKEEPING_COLUMNS.union(ignore):
+        old.pop(name, None), new.pop(name, None)
+    change = TrackedChange(old, new)
+    if new or always:
+        change.event = record(action, target, before=old or None, after={**(extra_after or {}), **new}, **event)
+    return change
+
+
+@contextmanager
+def track_changes(action: str, target, *, fields: Iterable[str] | None = None, created: bool = False,
+                  **options) -> Iterator[TrackedChange]:
+    """Record what the block changes in ``target`` as one audit event (see ``record_changes``).
+
+    ``with audit.track_changes("deliverable.updated", item, fields=FIELDS): item.status = status`` snapshots
+    the record, runs the block, flushes and records the changed fields only; ``created`` (a record the block
+    fills for the first time) compares with nothing. The yielded ``TrackedChange`` is filled in when the block
+    ends (the caller may record a second event from it). A block that raises records nothing.
+    """
+    fields = tuple(fields) if fields is not None else None
+    before = {} if created else snapshot(target, fields)
+    change = TrackedChange()
+    yield change
+    recorded = record_changes(action, target, before, fields=fields, **options)
+    change.before, change.after, change.event = recorded.before, recorded.after, recorded.event
+
+
+def apply_changes(action: str, target, values: Mapping, *, fields: Iterable[str] | None = None,
+                  **options) -> TrackedChange:
+    """Set every one of ``values`` on ``target``, flush and record what changed among ``fields`` (all columns
+    when None): the change-and-audit step of an edit, after Indico's ``populate_from_dict(track_changes=True)``.
+    """
+    with track_changes(action, target, fields=fields, **options) as change:
+        for name, value in values.items():
+            setattr(target, name, value)
+    return change
 
 
 def _context() -> dict:

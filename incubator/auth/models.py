@@ -7,13 +7,13 @@ from flask_login import UserMixin
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import UTCDateTime, utcnow
+from ..database import Timestamped, UTCDateTime, utcnow
 from ..extensions import db
 
 ROLES = ("admin", "manager", "reviewer", "startup", "partner")
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Timestamped, db.Model):
     __tablename__ = "users"
     __table_args__ = (CheckConstraint("role IN ('admin','manager','reviewer','startup','partner')", name="role"),)
 
@@ -24,7 +24,6 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_enabled: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(10))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The company of a founder, or the institution of a partner contact.
@@ -50,7 +49,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
-class UserSession(db.Model):
+class UserSession(Timestamped, db.Model):
     """A browser session stored server-side; the cookie holds a random token whose hash is the key."""
 
     __tablename__ = "user_sessions"
@@ -59,7 +58,6 @@ class UserSession(db.Model):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie token
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     data: Mapped[str] = mapped_column(Text, default="{}")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ip: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(255))
@@ -76,18 +74,17 @@ class LoginThrottle(db.Model):
     last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class PasswordResetToken(db.Model):
+class PasswordResetToken(Timestamped, db.Model):
     __tablename__ = "password_reset_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Timestamped, db.Model):
     """A single-use recovery code for two-step verification; only its keyed hash is stored."""
 
     __tablename__ = "recovery_codes"
@@ -95,11 +92,10 @@ class RecoveryCode(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class PendingRegistration(db.Model):
+class PendingRegistration(Timestamped, db.Model):
     """A founder's registration waiting for its e-mail link: the account is created only when the owner of
     the mailbox opens the link and gives the password chosen, so registering never says whether an address
     has an account, and nobody can open an account on someone else's address."""
@@ -112,5 +108,4 @@ class PendingRegistration(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(10))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -154,14 +154,10 @@ def set_enabled(user: User, enabled: bool) -> None:
 
 
 def update_user(user: User, **values) -> None:
-    before = audit.snapshot(user)
-    for key, value in values.items():
-        setattr(user, key, value)
-    if "role" in values and values["role"] != before["role"]:
+    role_changed = "role" in values and values["role"] != user.role
+    audit.apply_changes("update", user, values)
+    if role_changed:
         end_user_sessions(user.id)  # a new role must not ride on an old session
-    old, new = audit.changes(before, audit.snapshot(user))
-    if new:
-        audit.record("update", user, before=old, after=new)
 
 
 @dataclass

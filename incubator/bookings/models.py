@@ -13,7 +13,7 @@ from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Index, Strin
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, Yuan, utcnow
+from ..database import Timestamped, UTCDateTime, Versioned, Yuan
 from ..extensions import db
 
 RESOURCE_KINDS = ("room", "desk", "equipment")
@@ -27,7 +27,7 @@ BLOCK_KINDS = ("maintenance", "course", "closed")
 SLOT_UNIT_MINUTES = 15
 
 
-class BookableResource(db.Model):
+class BookableResource(Timestamped, Versioned, db.Model):
     """A room, desk or instrument that users book by the slot."""
 
     __tablename__ = "booking_resources"
@@ -64,13 +64,10 @@ class BookableResource(db.Model):
     requires_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     requires_training: Mapped[bool] = mapped_column(Boolean, default=False)
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))  # incubator.uploads
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     platform = relationship("Platform", lazy="joined")
     space_unit = relationship("SpaceUnit", lazy="joined")
     photo = relationship("StoredFile", lazy="select")
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def weekdays(self) -> set[int]:
@@ -80,7 +77,7 @@ class BookableResource(db.Model):
         return f"<BookableResource {self.id} {self.kind} {self.name}>"
 
 
-class BookingTraining(db.Model):
+class BookingTraining(Timestamped, Versioned, db.Model):
     """A user's completed training on a training-gated resource, valid until ``expires_on`` (if any)."""
 
     __tablename__ = "booking_trainings"
@@ -96,18 +93,15 @@ class BookingTraining(db.Model):
     expires_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(String(300))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
     resource = relationship(BookableResource, lazy="joined")
-    __mapper_args__ = {"version_id_col": version}
 
     def valid_on(self, day: date) -> bool:
         return self.completed_on <= day and (self.expires_on is None or self.expires_on >= day)
 
 
-class Booking(db.Model):
+class Booking(Timestamped, Versioned, db.Model):
     """One booking of a resource by a user for a company (or for themselves as an outside user)."""
 
     __tablename__ = "bookings"
@@ -138,13 +132,10 @@ class Booking(db.Model):
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     resource = relationship(BookableResource, lazy="joined")
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
     organisation = relationship("Organisation", lazy="joined")
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_active(self) -> bool:
@@ -155,7 +146,7 @@ class Booking(db.Model):
         return (self.ends_at - self.starts_at).total_seconds() / 3600
 
 
-class BookingBlock(db.Model):
+class BookingBlock(Timestamped, db.Model):
     """Time a manager takes out of booking: maintenance, a course, a closure. Bulk blocks share a series."""
 
     __tablename__ = "booking_blocks"
@@ -174,7 +165,6 @@ class BookingBlock(db.Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     series: Mapped[str] = mapped_column(String(32))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     resource = relationship(BookableResource, lazy="joined")
 

@@ -189,10 +189,10 @@ def validate_resource_values(values: dict, resource: BookableResource | None = N
 def save_resource(resource: BookableResource | None, values: dict, *, photo=None) -> BookableResource:
     """Create or update a resource with checked values; a room or desk marks its space unit bookable."""
     creating = resource is None
-    before = {} if creating else audit.snapshot(resource, RESOURCE_FIELDS)
     if creating:
         resource = BookableResource()
         db.session.add(resource)
+    before = {} if creating else audit.snapshot(resource, RESOURCE_FIELDS)
     for name in RESOURCE_FIELDS:
         if name in values:
             setattr(resource, name, values[name])
@@ -202,16 +202,11 @@ def save_resource(resource: BookableResource | None, values: dict, *, photo=None
     if resource.space_unit_id:
         unit = db.session.get(SpaceUnit, resource.space_unit_id)
         if not unit.bookable:
-            unit.bookable = True
-            audit.record("space_unit_marked_bookable", unit, before={"bookable": False}, after={"bookable": True})
-    after = audit.snapshot(resource, RESOURCE_FIELDS)
+            audit.apply_changes("space_unit_marked_bookable", unit, {"bookable": True}, fields=("bookable",))
     if creating:
-        audit.record("booking_resource_created", resource, after=after)
+        audit.record("booking_resource_created", resource, after=audit.snapshot(resource, RESOURCE_FIELDS))
     else:
-        old, new = audit.changes(before, after)
-        if new:
-            audit.record("booking_resource_updated", resource, before=old, after=new)
-    db.session.flush()
+        audit.record_changes("booking_resource_updated", resource, before, fields=RESOURCE_FIELDS)
     return resource
 
 
@@ -250,16 +245,15 @@ def record_training(resource: BookableResource, user, completed_on: date, expire
         raise BookingError(_l("A training cannot be completed in the future."))
     training = db.session.scalar(select(BookingTraining).where(BookingTraining.resource_id == resource.id,
                                                                BookingTraining.user_id == user.id))
-    fields = ("resource_id", "user_id", "completed_on", "expires_on", "note")
-    before = audit.snapshot(training, fields) if training else {}
-    if training is None:
+    created = training is None
+    if created:
         training = BookingTraining(resource_id=resource.id, user_id=user.id)
         db.session.add(training)
-    training.completed_on, training.expires_on, training.note = completed_on, expires_on, note
-    training.recorded_by_id = _actor_id()
-    db.session.flush()
-    old, new = audit.changes(before, audit.snapshot(training, fields))
-    audit.record("booking_training_recorded", training, before=old or None, after=new)
+    audit.apply_changes("booking_training_recorded", training,
+                        {"completed_on": completed_on, "expires_on": expires_on, "note": note,
+                         "recorded_by_id": _actor_id()},
+                        fields=("resource_id", "user_id", "completed_on", "expires_on", "note"), created=created,
+                        always=True)
     return training
 
 
@@ -501,19 +495,17 @@ def change_booking(booking: Booking, user, start: datetime, end: datetime, purpo
     clash = _clashing_holder(resource.id, units, exclude_booking_id=booking.id)
     if clash is not None:
         raise BookingError(taken_message(clash))
-    before = audit.snapshot(booking, BOOKING_FIELDS)
-    db.session.execute(delete(BookingSlot).where(BookingSlot.booking_id == booking.id))
-    booking.starts_at, booking.ends_at = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
-    booking.rate = party.rate
-    booking.price = price_for(resource, party.rate, start, end)
-    if purpose is not None:
-        booking.purpose = purpose or None
-    if resource.requires_approval:
-        booking.status = "pending"
-    db.session.flush()
-    _take_slots(resource.id, units, booking_id=booking.id)
-    old, new = audit.changes(before, audit.snapshot(booking, BOOKING_FIELDS))
-    audit.record("booking_changed", booking, before=old, after=new)
+    with audit.track_changes("booking_changed", booking, fields=BOOKING_FIELDS, always=True):
+        db.session.execute(delete(BookingSlot).where(BookingSlot.booking_id == booking.id))
+        booking.starts_at, booking.ends_at = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+        booking.rate = party.rate
+        booking.price = price_for(resource, party.rate, start, end)
+        if purpose is not None:
+            booking.purpose = purpose or None
+        if resource.requires_approval:
+            booking.status = "pending"
+        db.session.flush()
+        _take_slots(resource.id, units, booking_id=booking.id)
     if booking.status == "pending":
         _notify_managers_of_pending(booking)
     return booking

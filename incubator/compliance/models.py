@@ -8,7 +8,7 @@ from sqlalchemy import (JSON, BigInteger, CheckConstraint, Date, ForeignKey, Ind
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, Yuan, utcnow
+from ..database import Timestamped, UTCDateTime, Versioned, Yuan, utcnow
 from ..extensions import db
 
 SCALE = Decimal(10_000)  # thresholds are stored × 10,000: exact to 4 decimals on both databases
@@ -17,7 +17,7 @@ RULE_SUBJECTS = ("incubator", "maker_space", "academician_workstation", "company
 ALERT_KINDS = ("criterion_met", "criterion_lost", "graduation_eligible", "high_tech_eligible")
 
 
-class RuleSet(db.Model):
+class RuleSet(Timestamped, Versioned, db.Model):
     """A versioned set of official criteria (a recognition's rules, or the graduation rules of tenants).
 
     A province's variant, or a new edition of the rules, is a copy with other numbers: a new row whose
@@ -41,13 +41,10 @@ class RuleSet(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     notes: Mapped[str | None] = mapped_column(Text)
     based_on_id: Mapped[int | None] = mapped_column(ForeignKey("compliance_rule_sets.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     criteria = relationship("Criterion", back_populates="rule_set", order_by="Criterion.sort_order, Criterion.id",
                             cascade="all, delete-orphan", lazy="selectin")
     based_on = relationship("RuleSet", remote_side=[id], lazy="joined", join_depth=1)
-    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<RuleSet {self.code}>"
@@ -104,7 +101,7 @@ FACT_MONEY_FIELDS = (
 )
 
 
-class PlatformAnnualFacts(db.Model):
+class PlatformAnnualFacts(Versioned, db.Model):
     """What a platform's managers report for one year: staff, mentors, events, teams, areas, operator income."""
 
     __tablename__ = "platform_annual_facts"
@@ -150,10 +147,8 @@ class PlatformAnnualFacts(db.Model):
     tenant_subsidies: Mapped[int] = mapped_column(Yuan, default=0)
 
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     platform = relationship("Platform", lazy="joined")
-    __mapper_args__ = {"version_id_col": version}
 
 
 class ComplianceState(db.Model):
@@ -175,7 +170,7 @@ class ComplianceState(db.Model):
     evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ComplianceAlert(db.Model):
+class ComplianceAlert(Timestamped, db.Model):
     """A change found by the last refresh: a criterion newly met or lost, a company newly eligible."""
 
     __tablename__ = "compliance_alerts"
@@ -194,7 +189,6 @@ class ComplianceAlert(db.Model):
     criterion_code: Mapped[str | None] = mapped_column(String(60))
     details: Mapped[dict | None] = mapped_column(JSON)  # names and values at the time, for the message
     year: Mapped[int] = mapped_column()
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     platform = relationship("Platform", lazy="joined")
     organisation = relationship("Organisation", lazy="joined")

@@ -267,16 +267,11 @@ def _check_code_free(code: str, exclude_id: int | None = None) -> None:
 
 def update_rule_set(rule_set: RuleSet, **values) -> None:
     """Change a rule set's names, source, dates or status (its subject is fixed once criteria exist)."""
-    before = audit.snapshot(rule_set, RULE_SET_FIELDS)
     if "code" in values:
         _check_code_free(values["code"], rule_set.id)
-    for key, value in values.items():
-        if key in RULE_SET_FIELDS and key != "subject":
-            setattr(rule_set, key, value)
-    db.session.flush()
-    old, new = audit.changes(before, audit.snapshot(rule_set, RULE_SET_FIELDS))
-    if new:
-        audit.record("rule_set_updated", rule_set, before=old, after=new)
+    audit.apply_changes("rule_set_updated", rule_set, {key: value for key, value in values.items()
+                                                       if key in RULE_SET_FIELDS and key != "subject"},
+                        fields=RULE_SET_FIELDS)
 
 
 def copy_rule_set(source: RuleSet, *, code: str, name_zh: str, name_en: str, region: str | None,
@@ -312,19 +307,15 @@ def save_criterion(rule_set: RuleSet, criterion: Criterion | None, values: dict)
     threshold = values.pop("threshold")
     _validate_criterion(rule_set, values, criterion.id if criterion else None)
     creating = criterion is None
-    before = {} if creating else audit.snapshot(criterion, CRITERION_FIELDS)
     if creating:
         criterion = Criterion(rule_set=rule_set)
         db.session.add(criterion)
-    for key, value in values.items():
-        if key in CRITERION_FIELDS:
-            setattr(criterion, key, value or None if key == "group_code" else value)
-    criterion.threshold = threshold
-    db.session.flush()
-    old, new = audit.changes(before, audit.snapshot(criterion, CRITERION_FIELDS))
-    if new:
-        audit.record("criterion_added" if creating else "criterion_updated", criterion, before=old or None, after=new,
-                     source_detail=rule_set.code)
+    with audit.track_changes("criterion_added" if creating else "criterion_updated", criterion,
+                             fields=CRITERION_FIELDS, created=creating, source_detail=rule_set.code):
+        for key, value in values.items():
+            if key in CRITERION_FIELDS:
+                setattr(criterion, key, value or None if key == "group_code" else value)
+        criterion.threshold = threshold
     return criterion
 
 
@@ -357,16 +348,14 @@ def save_facts(platform: Platform, year: int, values: dict) -> PlatformAnnualFac
     if creating:
         facts = PlatformAnnualFacts(platform_id=platform.id, year=year)
         db.session.add(facts)
-    before = {} if creating else audit.snapshot(facts, FACT_FIELDS)
+    filled = {}
     for key in FACT_FIELDS:
         if key in values:
             value = values[key]
             if value is None and key != "area_total_m2":
                 value = Decimal(0) if key in FACT_AREA_FIELDS else 0
-            setattr(facts, key, value)
-    db.session.flush()
-    old, new = audit.changes(before, audit.snapshot(facts, FACT_FIELDS))
-    if new or creating:
-        audit.record("annual_facts_created" if creating else "annual_facts_updated", facts, before=old or None,
-                     after=new, source_detail=f"{platform.code} {year}")
+            filled[key] = value
+    audit.apply_changes("annual_facts_created" if creating else "annual_facts_updated", facts, filled,
+                        fields=FACT_FIELDS, created=creating, always=creating,
+                        source_detail=f"{platform.code} {year}")
     return facts

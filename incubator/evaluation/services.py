@@ -22,9 +22,10 @@ from ..audit.services import record
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..outcomes import catalogue
-from ..outcomes.catalogue import CATALOGUE, REPORT_INDICATORS, STOCK
-from ..outcomes.computations import (EXACT, ZONE, code_order, compute_figures, divide, indicator_values, placement,
+from ..outcomes.catalogue import REPORT_INDICATORS, STOCK
+from ..outcomes.computations import (ZONE, code_order, compute_figures, divide, indicator_values, placement,
                                      quarter_end_placements)
+from ..outcomes.results import IndicatorResult, decimal_text, rating_of, score_of, scope_results, text_decimal
 from ..outcomes.services import approved_targets, weights_for
 from ..partnerships.models import TechTransferDeal
 from ..periods import Period
@@ -32,94 +33,11 @@ from ..platforms.models import Platform
 from ..startups.models import REPORT_FIGURES, Incubation, QuarterlyReport
 from .models import EvaluationSnapshot, EvaluationSnapshotRow
 
-SCORE_CAP = Decimal("1.2")
-AT_RISK_FACTOR = Decimal("0.8")
-RATINGS = ((Decimal(95), "A"), (Decimal(80), "B"), (Decimal(60), "C"))
 PROBLEMS = ("missing_report", "unverified_report")
 
 
 class PublishError(Exception):
     """Publishing was refused (the reason is a translatable message)."""
-
-
-# --- rules -----------------------------------------------------------------------------------------------
-
-def achievement_of(value: Decimal | None, target: Decimal | None) -> Decimal | None:
-    """``ytd_value ÷ target``; undefined without a target, with a target of 0 or an undefined value."""
-    if value is None or target is None or target == 0:
-        return None
-    return divide(value, target)
-
-
-def status_of(achievement: Decimal | None, expected: Decimal) -> str | None:
-    if achievement is None:
-        return None
-    if achievement >= expected:
-        return "on_track"
-    if achievement >= EXACT.multiply(AT_RISK_FACTOR, expected):
-        return "at_risk"
-    return "behind"
-
-
-def yoy_growth(value: Decimal | None, previous: Decimal | None) -> Decimal | None:
-    if value is None or previous is None or previous == 0:
-        return None
-    return divide(EXACT.subtract(value, previous), previous, Decimal(100))
-
-
-def score_of(results: list["IndicatorResult"], weights: dict[str, Decimal]) -> Decimal | None:
-    """100 × Σ wᵢ·min(achievementᵢ ÷ expectedᵢ, 1.2) ÷ Σ wᵢ over the indicators with an achievement."""
-    numerator, denominator = Decimal(0), Decimal(0)
-    for result in results:
-        if result.achievement is None:
-            continue
-        weight = weights.get(result.code, Decimal(1))
-        ratio = min(EXACT.divide(result.achievement, result.expected), SCORE_CAP)
-        numerator = EXACT.add(numerator, EXACT.multiply(weight, ratio))
-        denominator = EXACT.add(denominator, weight)
-    if denominator == 0:
-        return None
-    return EXACT.divide(EXACT.multiply(Decimal(100), numerator), denominator)
-
-
-def rating_of(score: Decimal | None) -> str | None:
-    if score is None:
-        return None
-    for threshold, letter in RATINGS:
-        if score >= threshold:
-            return letter
-    return "D"
-
-
-# --- results ---------------------------------------------------------------------------------------------
-
-@dataclass
-class IndicatorResult:
-    code: str
-    period_value: Decimal | None
-    ytd_value: Decimal | None
-    ytd_prev_year: Decimal | None
-    yoy_growth_pct: Decimal | None
-    target: Decimal | None
-    achievement: Decimal | None
-    expected: Decimal
-    status: str | None
-
-    @property
-    def indicator(self) -> catalogue.Indicator:
-        return catalogue.get(self.code)
-
-    def to_json(self) -> list:
-        return [self.code, *(_text(getattr(self, name)) for name in RESULT_FIELDS[1:-1]), self.status]
-
-    @classmethod
-    def from_json(cls, data: list) -> "IndicatorResult":
-        values = [_number(item) for item in data[1:-1]]
-        return cls(data[0], *values, data[-1])
-
-
-RESULT_FIELDS = ("code", "period_value", "ytd_value", "ytd_prev_year", "yoy_growth_pct", "target", "achievement",
-                 "expected", "status")
 
 
 @dataclass
@@ -139,13 +57,13 @@ class ScopeResult:
 
     def to_json(self) -> dict:
         return {"scope_type": self.scope_type, "code": self.code, "name": self.name, "kind": self.kind,
-                "level": self.level, "platform_id": self.platform_id, "score": _text(self.score),
+                "level": self.level, "platform_id": self.platform_id, "score": decimal_text(self.score),
                 "rating": self.rating, "results": [item.to_json() for item in self.results]}
 
     @classmethod
     def from_json(cls, data: dict) -> "ScopeResult":
         return cls(data["scope_type"], data["code"], data["name"], data["kind"], data["level"], data["platform_id"],
-                   [IndicatorResult.from_json(item) for item in data["results"]], _number(data["score"]),
+                   [IndicatorResult.from_json(item) for item in data["results"]], text_decimal(data["score"]),
                    data["rating"])
 
 
@@ -159,11 +77,11 @@ class CompanyRow:
 
     def to_json(self) -> list:
         return [self.credit_code, self.name, self.platform_code, self.organisation_id,
-                [[_text(self.values[i.code][0]), _text(self.values[i.code][1])] for i in REPORT_INDICATORS]]
+                [[decimal_text(self.values[i.code][0]), decimal_text(self.values[i.code][1])] for i in REPORT_INDICATORS]]
 
     @classmethod
     def from_json(cls, data: list) -> "CompanyRow":
-        values = {i.code: (_number(pair[0]), _number(pair[1])) for i, pair in zip(REPORT_INDICATORS, data[4])}
+        values = {i.code: (text_decimal(pair[0]), text_decimal(pair[1])) for i, pair in zip(REPORT_INDICATORS, data[4])}
         return cls(data[0], data[1], data[2], values, data[3])
 
 
@@ -181,11 +99,11 @@ class DealRow:
 
     def to_json(self) -> list:
         return [self.reference, self.date.isoformat(), self.title, self.kind, self.source_credit_code,
-                self.source_name, self.recipient_credit_code, self.recipient_name, _text(self.value)]
+                self.source_name, self.recipient_credit_code, self.recipient_name, decimal_text(self.value)]
 
     @classmethod
     def from_json(cls, data: list) -> "DealRow":
-        return cls(data[0], date.fromisoformat(data[1]), *data[2:8], _number(data[8]))
+        return cls(data[0], date.fromisoformat(data[1]), *data[2:8], text_decimal(data[8]))
 
 
 @dataclass
@@ -202,29 +120,6 @@ class QualityRow:
     @classmethod
     def from_json(cls, data: list) -> "QualityRow":
         return cls(*data)
-
-
-def _text(value) -> str | None:
-    return None if value is None else str(value)
-
-
-def _number(value) -> Decimal | None:
-    return None if value is None else Decimal(value)
-
-
-def scope_results(values_now: dict, values_before: dict, targets: dict, period: Period) -> list[IndicatorResult]:
-    """The catalogue's results of one scope from its (period, ytd) values now and a year earlier."""
-    results = []
-    for indicator in CATALOGUE:
-        period_value, ytd_value = values_now[indicator.code]
-        previous = values_before[indicator.code][1]
-        target = targets.get(indicator.code)
-        expected = catalogue.expected(indicator, period.quarter)
-        achievement = achievement_of(ytd_value, target)
-        results.append(IndicatorResult(indicator.code, period_value, ytd_value, previous,
-                                       yoy_growth(ytd_value, previous), target, achievement, expected,
-                                       status_of(achievement, expected)))
-    return results
 
 
 def zone_name(lang: str) -> str:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, Yuan, utcnow
+from ..database import Timestamped, UTCDateTime, Versioned, Yuan, utcnow
 from ..extensions import db
 
 POLICY_KINDS = ("rd_subsidy", "rent_relief", "talent_award", "platform_award", "tech_transfer_award")
@@ -15,7 +15,7 @@ ALLOCATIONS = ("pro_rata", "ranked")
 CLAIM_STATUSES = ("submitted", "recommended", "approved", "rejected", "paid")
 
 
-class Policy(db.Model):
+class Policy(Timestamped, Versioned, db.Model):
     """A support policy of one year: a basis, a rate or fixed amounts, a cap, a budget and conditions."""
 
     __tablename__ = "incentive_policies"
@@ -44,13 +44,9 @@ class Policy(db.Model):
     required_documents: Mapped[str | None] = mapped_column(Text)  # one per line, shown to claimants
     status: Mapped[str] = mapped_column(String(20), default="open")
     description: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class Claim(db.Model):
+class Claim(Timestamped, Versioned, db.Model):
     """A beneficiary's claim under a policy: computed, recommended, approved or rejected, paid."""
 
     __tablename__ = "incentive_claims"
@@ -71,7 +67,6 @@ class Claim(db.Model):
     explanation: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default="submitted")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recommended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recommended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recommendation_note: Mapped[str | None] = mapped_column(Text)
@@ -82,13 +77,11 @@ class Claim(db.Model):
     paid_on: Mapped[date | None] = mapped_column(Date)
     paid_amount: Mapped[int | None] = mapped_column(Yuan)
     voucher_no: Mapped[str | None] = mapped_column(String(60))
-    version: Mapped[int] = mapped_column(default=1)
 
     policy = relationship("Policy", lazy="joined")
     organisation = relationship("Organisation", lazy="joined")
     platform = relationship("Platform", lazy="joined")
     talent = relationship("Talent", lazy="joined")
-    __mapper_args__ = {"version_id_col": version}
 
 
 class ClaimDocument(db.Model):

@@ -54,10 +54,7 @@ def save_policy(policy: Policy, before: dict | None = None) -> Policy:
         db.session.flush()
         audit.record("create", policy, after=audit.snapshot(policy))
     else:
-        old, new = audit.changes(before or {}, audit.snapshot(policy))
-        db.session.flush()
-        if new:
-            audit.record("update", policy, before=old, after=new)
+        audit.record_changes("update", policy, before or {})
     return policy
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, utcnow
+from ..database import Timestamped, UTCDateTime, Versioned, utcnow
 from ..extensions import db
 from ..sorting import pinyin_sort_key
 
@@ -31,7 +31,7 @@ class Industry(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
 
 
-class Organisation(db.Model):
+class Organisation(Timestamped, Versioned, db.Model):
     __tablename__ = "organisations"
     __table_args__ = (
         CheckConstraint("kind IN ('startup','enterprise','university','institute')", name="kind"),
@@ -56,12 +56,9 @@ class Organisation(db.Model):
     high_tech_valid_until: Mapped[date | None] = mapped_column(Date)
     listing_status: Mapped[str] = mapped_column(String(20), default="none")
     listing_date: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)  # API sync (0019_api)
-    version: Mapped[int] = mapped_column(default=1)
 
     industry: Mapped[Industry | None] = relationship(lazy="joined")
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_company(self) -> bool:

@@ -103,20 +103,12 @@ def create_organisation(**values) -> Organisation:
 
 def update_organisation(organisation: Organisation, **values) -> Organisation:
     """Change an organisation's facts; only changed values are audited."""
-    before = audit.snapshot(organisation)
     merged = {key: getattr(organisation, key) for key in ORGANISATION_FIELDS}
     merged.update({key: value for key, value in values.items() if key in ORGANISATION_FIELDS})
     merged["name"] = (merged.get("name") or "").strip()
     _check(merged)
     merged["credit_code"] = clean_credit_code(merged.get("credit_code"), organisation.id)
-    for key, value in merged.items():
-        setattr(organisation, key, value)
-    db.session.flush()
-    old, new = audit.changes(before, audit.snapshot(organisation))
-    new.pop("version", None), old.pop("version", None)
-    new.pop("name_sort", None), old.pop("name_sort", None)
-    if new:
-        audit.record("organisation_updated", organisation, before=old, after=new)
+    audit.apply_changes("organisation_updated", organisation, merged, ignore=("name_sort",))
     return organisation
 
 
@@ -195,13 +187,7 @@ def save_industry(industry: Industry | None, *, code: str, name_zh: str, name_en
         db.session.flush()
         audit.record("industry_created", industry, after=audit.snapshot(industry))
         return industry
-    before = audit.snapshot(industry)
-    for key, value in values.items():
-        setattr(industry, key, value)
-    db.session.flush()
-    old, new = audit.changes(before, audit.snapshot(industry))
-    if new:
-        audit.record("industry_updated", industry, before=old, after=new)
+    audit.apply_changes("industry_updated", industry, values)
     return industry
 
 
@@ -251,15 +237,11 @@ def update_ip(item: IntellectualProperty, **values) -> IntellectualProperty:
     merged = {key: getattr(item, key) for key in IP_FIELDS}
     merged.update({key: value for key, value in values.items() if key in IP_FIELDS})
     _check_ip(merged, item.organisation_id, item.id)
-    before = audit.snapshot(item)
-    for key, value in merged.items():
-        setattr(item, key, value.strip() if key == "number" else value)
-    db.session.flush()
-    old, new = audit.changes(before, audit.snapshot(item))
-    if new:
-        audit.record("ip_updated", item, before=old, after=new)
+    merged["number"] = merged["number"].strip()
+    change = audit.apply_changes("ip_updated", item, merged)
+    if change:  # also on the organisation, so its history tab shows it
         audit.record("ip_updated", entity_type="organisations", entity_id=item.organisation_id,
-                     before=old, after={"ip": item.number, **new})
+                     before=change.before, after={"ip": item.number, **change.after})
     return item
 
 

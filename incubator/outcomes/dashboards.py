@@ -12,6 +12,7 @@ from . import catalogue
 from .computations import ZONE, compute_figures, indicator_values
 from .formatting import plain
 from .labels import STATUS_COLOURS, STATUS_LABELS
+from .results import rating_of, score_of, scope_results
 from .services import approved_targets, weights_for
 
 
@@ -57,8 +58,6 @@ def trend_periods(period: Period) -> list[Period]:
 
 def build_dashboard(period: Period, platform_id: int | None = None, figures=None) -> Dashboard:
     """The zone's dashboard, or a platform's when ``platform_id`` is given."""
-    from ..evaluation.services import rating_of, score_of, scope_results
-
     previous = Period(period.year - 1, period.quarter)
     periods = sorted(set(trend_periods(period)) | {previous})
     if platform_id is None:

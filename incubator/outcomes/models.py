@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, utcnow
+from ..database import UTCDateTime, Versioned, utcnow
 from ..extensions import db
 
 SCALE = Decimal(10_000)  # values are stored × 10,000: exact to 4 decimals on both databases
@@ -26,7 +26,7 @@ def from_scaled(value: int | None) -> Decimal | None:
     return None if value is None else Decimal(value) / SCALE
 
 
-class Target(db.Model):
+class Target(Versioned, db.Model):
     """An annual target: (year, scope, indicator, value); scope is ``ZONE`` or a platform's code."""
 
     __tablename__ = "targets"
@@ -47,10 +47,8 @@ class Target(db.Model):
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     platform = relationship("Platform")
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def value(self) -> Decimal:

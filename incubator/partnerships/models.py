@@ -6,14 +6,14 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, Yuan, utcnow
+from ..database import Timestamped, UTCDateTime, Versioned, Yuan, utcnow
 from ..extensions import db
 
 PARTNERSHIP_KINDS = ("joint_lab", "joint_rd", "talent_training", "internship_base", "tech_service")
 DEAL_KINDS = ("patent_assignment", "licence", "joint_development", "equity")
 
 
-class Partnership(db.Model):
+class Partnership(Timestamped, Versioned, db.Model):
     """An agreement between a university or institute and the zone, a platform or a company."""
 
     __tablename__ = "partnerships"
@@ -35,17 +35,14 @@ class Partnership(db.Model):
     platform_id: Mapped[int | None] = mapped_column(ForeignKey("platforms.id"), index=True)
     contract_value: Mapped[int] = mapped_column(Yuan, default=0)
     description: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)  # API sync (0019_api)
-    version: Mapped[int] = mapped_column(default=1)
 
     partner = relationship("Organisation", foreign_keys=[partner_id], lazy="joined")
     company = relationship("Organisation", foreign_keys=[company_id], lazy="joined")
     platform = relationship("Platform", lazy="joined")
-    __mapper_args__ = {"version_id_col": version}
 
 
-class TrainingCohort(db.Model):
+class TrainingCohort(Versioned, db.Model):
     """One year's class of an order-based training agreement (订单式人才培养)."""
 
     __tablename__ = "training_cohorts"
@@ -65,13 +62,11 @@ class TrainingCohort(db.Model):
     # When the outcome figures (completed, hired) were last reported; none means "awaiting figures".
     figures_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)  # API sync (0019_api)
-    version: Mapped[int] = mapped_column(default=1)
 
     partnership = relationship("Partnership", lazy="joined")
-    __mapper_args__ = {"version_id_col": version}
 
 
-class TechTransferDeal(db.Model):
+class TechTransferDeal(Timestamped, Versioned, db.Model):
     """A research result moved into use (科技成果转化)."""
 
     __tablename__ = "tech_transfer_deals"
@@ -88,13 +83,10 @@ class TechTransferDeal(db.Model):
     recipient_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     value: Mapped[int] = mapped_column(Yuan, default=0)
     patents: Mapped[str | None] = mapped_column(Text)  # the patent numbers involved, one per line
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)  # API sync (0019_api)
-    version: Mapped[int] = mapped_column(default=1)
 
     source = relationship("Organisation", foreign_keys=[source_id], lazy="joined")
     recipient = relationship("Organisation", foreign_keys=[recipient_id], lazy="joined")
-    __mapper_args__ = {"version_id_col": version}
 
 
 # --- added by the partnerships area (migration 0006_partnerships) ----------------------------------
@@ -103,7 +95,7 @@ DELIVERABLE_STATUSES = ("planned", "in_progress", "delivered", "cancelled")
 TALENT_CATEGORIES = ("academician", "national", "provincial", "doctoral", "team")
 
 
-class Deliverable(db.Model):
+class Deliverable(Versioned, db.Model):
     """Something an agreement promises, with a due date and a status the partner keeps up to date."""
 
     __tablename__ = "partnership_deliverables"
@@ -118,13 +110,11 @@ class Deliverable(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="planned")
     delivered_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(default=1)
 
     partnership = relationship("Partnership", lazy="raise")
-    __mapper_args__ = {"version_id_col": version}
 
 
-class InstitutionContact(db.Model):
+class InstitutionContact(Timestamped, db.Model):
     """A person the zone deals with at a university or institute."""
 
     __tablename__ = "institution_contacts"
@@ -135,10 +125,9 @@ class InstitutionContact(db.Model):
     position: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(254))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Talent(db.Model):
+class Talent(Timestamped, Versioned, db.Model):
     """A high-level talent or team brought into the zone, with the company or platform they joined."""
 
     __tablename__ = "talents"
@@ -158,14 +147,11 @@ class Talent(db.Model):
     platform_id: Mapped[int | None] = mapped_column(ForeignKey("platforms.id"), index=True)
     institution_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)  # API sync (0019_api)
-    version: Mapped[int] = mapped_column(default=1)
 
     company = relationship("Organisation", foreign_keys=[company_id], lazy="joined")
     platform = relationship("Platform", lazy="joined")
     institution = relationship("Organisation", foreign_keys=[institution_id], lazy="joined")
-    __mapper_args__ = {"version_id_col": version}
 
 
 class PartnershipAttachment(db.Model):

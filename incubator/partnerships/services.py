@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, false, func, or_, select, true
 from sqlalchemy.orm import defaultload
 
-from .. import clock
+from .. import clock, versioning
 from ..access import changeable_company_ids_for, company_ids_for, platform_ids_for
 from ..audit import services as audit
 from ..database import yuan_to_wan
@@ -40,13 +40,6 @@ class Problems(RuleBroken):
 def _raise_if(problems: dict) -> None:
     if problems:
         raise Problems(problems)
-
-
-def check_version(record, version) -> None:
-    """Refuse to overwrite a record someone else changed since the form was opened (optimistic locking)."""
-    if version not in (None, "") and str(version) != str(record.version):
-        raise Problems({"version": _l("Someone else changed this record while you were editing it. Nothing was "
-                                      "saved; reload the page to see their changes.")})
 
 
 # --- who may see and change what ---------------------------------------------------------------------
@@ -314,16 +307,10 @@ def create_agreement(user, data: dict, source: str | None = None) -> Partnership
 
 
 def update_agreement(user, agreement: Partnership, data: dict) -> Partnership:
-    check_version(agreement, data.get("version"))
+    _raise_if(versioning.conflicts(agreement, data.get("version")))
     values = _clean_agreement(data)
     _raise_if(_check_agreement(user, values, existing=agreement))
-    before = audit.snapshot(agreement, AGREEMENT_FIELDS)
-    for key, value in values.items():
-        setattr(agreement, key, value)
-    db.session.flush()
-    old, new = audit.changes(before, audit.snapshot(agreement, AGREEMENT_FIELDS))
-    if new:
-        audit.record("partnership.updated", agreement, before=old, after=new)
+    audit.apply_changes("partnership.updated", agreement, values, fields=AGREEMENT_FIELDS)
     return agreement
 
 
@@ -396,15 +383,10 @@ def update_deliverable_status(deliverable: Deliverable, agreement: Partnership, 
     if status != "delivered":
         delivered_on = None
     _raise_if(_check_deliverable(agreement, deliverable.title, deliverable.due_on, status, delivered_on))
-    before = audit.snapshot(deliverable, DELIVERABLE_FIELDS)
-    deliverable.status = status
-    deliverable.delivered_on = delivered_on
+    values = {"status": status, "delivered_on": delivered_on}
     if note is not None:
-        deliverable.note = note.strip() or None
-    db.session.flush()
-    old, new = audit.changes(before, audit.snapshot(deliverable, DELIVERABLE_FIELDS))
-    if new:
-        audit.record("deliverable.updated", deliverable, before=old, after=new)
+        values["note"] = note.strip() or None
+    audit.apply_changes("deliverable.updated", deliverable, values, fields=DELIVERABLE_FIELDS)
     return deliverable
 
 
@@ -479,20 +461,14 @@ def add_cohort(agreement: Partnership, data: dict, source: str | None = None) ->
 
 def update_cohort(cohort: TrainingCohort, data: dict, *, figures_only: bool = False) -> TrainingCohort:
     """Change a cohort; a partner contact changes the figures only (the year stays)."""
-    check_version(cohort, data.get("version"))
+    _raise_if(versioning.conflicts(cohort, data.get("version")))
     agreement = cohort.partnership
     values = _cohort_values(data)
     if figures_only or values["cohort_year"] is None:
         values["cohort_year"] = cohort.cohort_year
     _raise_if(_check_cohort(agreement, values, existing=cohort))
-    before = audit.snapshot(cohort, COHORT_FIELDS)
-    for key, value in values.items():
-        setattr(cohort, key, value)
-    cohort.figures_reported_at = clock.utcnow()
-    db.session.flush()
-    old, new = audit.changes(before, audit.snapshot(cohort, COHORT_FIELDS))
-    if new:
-        audit.record("training_cohort.updated", cohort, before=old, after=new)
+    audit.apply_changes("training_cohort.updated", cohort, {**values, "figures_reported_at": clock.utcnow()},
+                        fields=COHORT_FIELDS)
     return cohort
 
 
@@ -615,16 +591,10 @@ def create_deal(user, data: dict, source: str | None = None) -> TechTransferDeal
 
 
 def update_deal(user, deal: TechTransferDeal, data: dict) -> TechTransferDeal:
-    check_version(deal, data.get("version"))
+    _raise_if(versioning.conflicts(deal, data.get("version")))
     values = _deal_values(data)
     _raise_if(_check_deal(user, values, existing=deal))
-    before = audit.snapshot(deal, DEAL_FIELDS)
-    for key, value in values.items():
-        setattr(deal, key, value)
-    db.session.flush()
-    old, new = audit.changes(before, audit.snapshot(deal, DEAL_FIELDS))
-    if new:
-        audit.record("tech_transfer.updated", deal, before=old, after=new)
+    audit.apply_changes("tech_transfer.updated", deal, values, fields=DEAL_FIELDS)
     return deal
 
 
@@ -733,14 +703,8 @@ def create_institution(data: dict) -> Organisation:
 def update_institution(org: Organisation, data: dict) -> Organisation:
     values = _institution_values(data)
     _raise_if(_check_institution(values, existing=org))
-    before = audit.snapshot(org, INSTITUTION_FIELDS)
-    for key, value in values.items():
-        setattr(org, key, value)
-    org.name_sort = pinyin_sort_key(org.name)
-    db.session.flush()
-    old, new = audit.changes(before, audit.snapshot(org, INSTITUTION_FIELDS))
-    if new:
-        audit.record("institution.updated", org, before=old, after=new)
+    audit.apply_changes("institution.updated", org, {**values, "name_sort": pinyin_sort_key(values["name"])},
+                        fields=INSTITUTION_FIELDS)
     return org
 
 
@@ -939,16 +903,10 @@ def create_talent(user, data: dict) -> Talent:
 
 
 def update_talent(user, talent: Talent, data: dict) -> Talent:
-    check_version(talent, data.get("version"))
+    _raise_if(versioning.conflicts(talent, data.get("version")))
     values = _talent_values(data)
     _raise_if(_check_talent(user, values))
-    before = audit.snapshot(talent, TALENT_FIELDS)
-    for key, value in values.items():
-        setattr(talent, key, value)
-    db.session.flush()
-    old, new = audit.changes(before, audit.snapshot(talent, TALENT_FIELDS))
-    if new:
-        audit.record("talent.updated", talent, before=old, after=new)
+    audit.apply_changes("talent.updated", talent, values, fields=TALENT_FIELDS)
     return talent
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import (JSON, CheckConstraint, Column, Date, ForeignKey, Index, 
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, Yuan, utcnow
+from ..database import Timestamped, UTCDateTime, Versioned, Yuan, utcnow
 from ..extensions import db
 from .kinds import KINDS
 
@@ -25,7 +25,7 @@ platform_managers = Table(
 )
 
 
-class Platform(db.Model):
+class Platform(Timestamped, Versioned, db.Model):
     __tablename__ = "platforms"
     __table_args__ = (
         CheckConstraint("kind IN (" + ",".join(f"'{kind}'" for kind in PLATFORM_KINDS) + ")", name="kind"),
@@ -46,16 +46,13 @@ class Platform(db.Model):
     stations: Mapped[int | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(20), default="active")
     description: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)  # API sync (0019_api)
-    version: Mapped[int] = mapped_column(default=1)
     # Values of the kind-specific fields (see ``kinds.py``), by field name; added by 0004_platforms.
     attributes: Mapped[dict | None] = mapped_column(JSON, default=dict)
 
     host = relationship("Organisation", lazy="joined")
     managers = relationship("User", secondary=platform_managers, lazy="selectin",
                             backref="managed_platforms")
-    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Platform {self.code}>"
@@ -63,7 +60,8 @@ class Platform(db.Model):
 
 # --- recognition history ----------------------------------------------------------------------------
 
-class Recognition(db.Model):
+
+class Recognition(Timestamped, db.Model):
     """One recognition (认定/备案) of a platform; the latest sets the platform's level and expiry."""
 
     __tablename__ = "platform_recognitions"
@@ -81,7 +79,6 @@ class Recognition(db.Model):
     document_no: Mapped[str | None] = mapped_column(String(100))
     expires_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     platform = relationship("Platform", backref="recognitions")
 
@@ -112,7 +109,7 @@ tenancy_units = Table(
 )
 
 
-class SpaceUnit(db.Model):
+class SpaceUnit(Timestamped, Versioned, db.Model):
     """A room, office, desk, workshop bay or lab bench of a platform (occupancy comes from tenancies)."""
 
     __tablename__ = "space_units"
@@ -136,18 +133,15 @@ class SpaceUnit(db.Model):
     bookable: Mapped[bool] = mapped_column(default=False)  # may be booked by the hour (a later issue)
     is_active: Mapped[bool] = mapped_column(default=True)
     notes: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     platform = relationship("Platform", backref="units")
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def label(self) -> str:
         return f"{self.code} {self.name}" if self.name else self.code
 
 
-class Tenancy(db.Model):
+class Tenancy(Timestamped, Versioned, db.Model):
     """A company renting one or more units of a platform from ``starts_on`` to ``ends_on`` (inclusive)."""
 
     __tablename__ = "tenancies"
@@ -165,14 +159,11 @@ class Tenancy(db.Model):
     monthly_rent: Mapped[int] = mapped_column(Yuan, default=0)  # the rent agreed, whole yuan per month
     contract_no: Mapped[str | None] = mapped_column(String(60))
     notes: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     platform = relationship("Platform")
     organisation = relationship("Organisation", lazy="joined")
     units = relationship(SpaceUnit, secondary=tenancy_units, lazy="selectin", order_by=SpaceUnit.code,
                          backref="tenancies")
-    __mapper_args__ = {"version_id_col": version}
 
     def covers(self, day: date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
@@ -186,7 +177,7 @@ RESIDENCY_RECORD_KINDS = ("joint_project", "talent_trained")
 DEFAULT_MIN_ONSITE_DAYS = 90
 
 
-class Expert(db.Model):
+class Expert(Timestamped, Versioned, db.Model):
     """A person who works with platforms: an academician of CAS or CAE, a professor or a mentor."""
 
     __tablename__ = "experts"
@@ -208,12 +199,9 @@ class Expert(db.Model):
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(254))
     notes: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
-    __mapper_args__ = {"version_id_col": version}
 
 
-class Residency(db.Model):
+class Residency(Timestamped, Versioned, db.Model):
     """An expert's agreement to work at a platform (an academician at a workstation) for a period."""
 
     __tablename__ = "residencies"
@@ -232,18 +220,15 @@ class Residency(db.Model):
     min_onsite_days: Mapped[int] = mapped_column(default=DEFAULT_MIN_ONSITE_DAYS)  # agreed days a year
     research_topic: Mapped[str | None] = mapped_column(String(300))
     notes: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     platform = relationship("Platform")
     expert = relationship(Expert, lazy="joined", backref="residencies")
-    __mapper_args__ = {"version_id_col": version}
 
     def covers(self, day: date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
 
 
-class OnsiteDay(db.Model):
+class OnsiteDay(Timestamped, db.Model):
     """One day an expert spent on site under a residency (进站工作天数 counts these)."""
 
     __tablename__ = "onsite_days"
@@ -253,10 +238,9 @@ class OnsiteDay(db.Model):
     residency_id: Mapped[int] = mapped_column(ForeignKey("residencies.id", ondelete="CASCADE"))
     day: Mapped[date] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ResidencyRecord(db.Model):
+class ResidencyRecord(Timestamped, db.Model):
     """A joint project or talents trained under a residency (the workstation's log of results)."""
 
     __tablename__ = "residency_records"
@@ -273,4 +257,3 @@ class ResidencyRecord(db.Model):
     occurred_on: Mapped[date] = mapped_column(Date)
     people: Mapped[int] = mapped_column(default=0)  # talents trained (0 for a project)
     notes: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -34,14 +34,6 @@ class PlatformError(FieldRuleBroken):
     """A rule a platform, its spaces or residents break; ``field`` names the form field it concerns."""
 
 
-def _audit_update(action: str, entity, before: dict) -> None:
-    old, new = audit.changes(before, audit.snapshot(entity))
-    for key in ("version",):
-        old.pop(key, None), new.pop(key, None)
-    if new:
-        audit.record(action, entity, before=old, after=new)
-
-
 def _platform_event(action: str, platform_id: int, **after) -> None:
     """Also note a change below a platform on the platform itself, so its history tab shows it."""
     audit.record(action, entity_type="platforms", entity_id=platform_id, after=after)
@@ -145,16 +137,12 @@ def update_platform(platform: Platform, *, fields=PLATFORM_FIELDS, **values) -> 
 
     The level follows the latest recognition once there is one.
     """
-    before = audit.snapshot(platform)
     merged = {key: getattr(platform, key) for key in PLATFORM_FIELDS}
     merged.update({key: value for key, value in values.items() if key in fields})
     if has_recognitions(platform):
         merged["level"] = platform.level
     _check_platform(merged, platform.id)
-    for key, value in merged.items():
-        setattr(platform, key, value)
-    db.session.flush()
-    _audit_update("platform_updated", platform, before)
+    audit.apply_changes("platform_updated", platform, merged)
     return platform
 
 
@@ -231,18 +219,12 @@ def refresh_current_recognition(platform: Platform) -> None:
     """Copy the latest recognition (by date, then entry) onto the platform."""
     latest = db.session.scalar(select(Recognition).where(Recognition.platform_id == platform.id)
                                .order_by(Recognition.recognized_on.desc(), Recognition.id.desc()).limit(1))
-    before = {"level": platform.level, "recognized_on": platform.recognized_on, "expires_on": platform.expires_on}
     if latest is None:
-        platform.recognized_on = None
-        platform.expires_on = None
+        values = {"recognized_on": None, "expires_on": None}
     else:
-        platform.level, platform.recognized_on, platform.expires_on = (latest.level, latest.recognized_on,
-                                                                       latest.expires_on)
-    after = {"level": platform.level, "recognized_on": platform.recognized_on, "expires_on": platform.expires_on}
-    if before != after:
-        db.session.flush()
-        old, new = audit.changes(audit.jsonable(before), audit.jsonable(after))
-        audit.record("platform_recognition_current", platform, before=old, after=new)
+        values = {"level": latest.level, "recognized_on": latest.recognized_on, "expires_on": latest.expires_on}
+    audit.apply_changes("platform_recognition_current", platform, values,
+                        fields=("level", "recognized_on", "expires_on"))
 
 
 def expiring_platforms(user=None, today: date | None = None, within: int = EXPIRY_WARNING_DAYS) -> list[Platform]:
@@ -334,14 +316,10 @@ def create_unit(platform: Platform, **values) -> SpaceUnit:
 
 
 def update_unit(unit: SpaceUnit, **values) -> SpaceUnit:
-    before = audit.snapshot(unit)
     merged = {key: getattr(unit, key) for key in UNIT_FIELDS}
     merged.update({key: value for key, value in values.items() if key in UNIT_FIELDS})
     _check_unit(merged, unit.platform_id, unit.id)
-    for key, value in merged.items():
-        setattr(unit, key, value)
-    db.session.flush()
-    _audit_update("space_unit_updated", unit, before)
+    audit.apply_changes("space_unit_updated", unit, merged)
     return unit
 
 
@@ -562,15 +540,10 @@ def create_expert(**values) -> Expert:
 
 
 def update_expert(expert: Expert, **values) -> Expert:
-    before = audit.snapshot(expert)
     merged = {key: getattr(expert, key) for key in EXPERT_FIELDS}
     merged.update({key: value for key, value in values.items() if key in EXPERT_FIELDS})
     _check_expert(merged)
-    for key, value in merged.items():
-        setattr(expert, key, value)
-    expert.name_sort = pinyin_sort_key(expert.name, 300)
-    db.session.flush()
-    _audit_update("expert_updated", expert, before)
+    audit.apply_changes("expert_updated", expert, {**merged, "name_sort": pinyin_sort_key(merged["name"], 300)})
     return expert
 
 
@@ -630,14 +603,10 @@ def create_residency(platform: Platform, expert: Expert, **values) -> Residency:
 
 
 def update_residency(residency: Residency, **values) -> Residency:
-    before = audit.snapshot(residency)
     merged = {key: getattr(residency, key) for key in RESIDENCY_FIELDS}
     merged.update({key: value for key, value in values.items() if key in RESIDENCY_FIELDS})
     _check_residency(merged)
-    for key, value in merged.items():
-        setattr(residency, key, value)
-    db.session.flush()
-    _audit_update("residency_updated", residency, before)
+    audit.apply_changes("residency_updated", residency, merged)
     return residency
 
 

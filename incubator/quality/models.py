@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import UTCDateTime, utcnow
+from ..database import Timestamped, UTCDateTime, utcnow
 from ..extensions import db
 
 
@@ -22,7 +22,7 @@ class AnomalySetting(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class AnomalyNote(db.Model):
+class AnomalyNote(Timestamped, db.Model):
     """The founder's explanation of one flag of their report (a check on a figure), kept with the report."""
 
     __tablename__ = "anomaly_notes"
@@ -34,5 +34,4 @@ class AnomalyNote(db.Model):
     indicator: Mapped[str] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

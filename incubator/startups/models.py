@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, Yuan, utcnow
+from ..database import Timestamped, UTCDateTime, Versioned, Yuan, utcnow
 from ..extensions import db
 from ..periods import Period
 from ..uploads import StoredFile  # noqa: F401  (documents refer to it)
@@ -24,7 +24,7 @@ REPORT_FIGURES = ("revenue", "rd_expense", "employees", "rd_staff", "invention_p
                   "tax_paid", "graduates_hired")
 
 
-class Incubation(db.Model):
+class Incubation(Timestamped, Versioned, db.Model):
     __tablename__ = "incubations"
     __table_args__ = (
         UniqueConstraint("organisation_id", "platform_id", "admitted_on"),
@@ -40,20 +40,17 @@ class Incubation(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="incubating")
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)  # API sync (0019_api)
-    version: Mapped[int] = mapped_column(default=1)
 
     organisation = relationship("Organisation", lazy="joined")
     platform = relationship("Platform", lazy="joined")
-    __mapper_args__ = {"version_id_col": version}
 
     def covers(self, day: date) -> bool:
         """Whether the company was incubating here on ``day`` (an incubation covers its end date)."""
         return self.admitted_on <= day and (self.ended_on is None or self.ended_on >= day)
 
 
-class QuarterlyReport(db.Model):
+class QuarterlyReport(Timestamped, Versioned, db.Model):
     __tablename__ = "quarterly_reports"
     __table_args__ = (
         UniqueConstraint("organisation_id", "period"),
@@ -87,12 +84,9 @@ class QuarterlyReport(db.Model):
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     returned_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     organisation = relationship("Organisation", lazy="joined")
-    __mapper_args__ = {"version_id_col": version}
 
     def set_period(self, period: Period) -> None:
         self.period, self.year, self.quarter, self.quarter_end = str(period), period.year, period.quarter, period.end
@@ -110,7 +104,7 @@ DOCUMENT_KINDS = ("business_licence", "business_plan", "pitch_deck", "legal_rep_
 SPACE_KINDS = ("none", "desk", "office", "workshop")
 
 
-class Application(db.Model):
+class Application(Timestamped, Versioned, db.Model):
     """A founder's online application to a platform (a draft saved at every step until submitted)."""
 
     __tablename__ = "applications"
@@ -159,9 +153,7 @@ class Application(db.Model):
     return_reason: Mapped[str | None] = mapped_column(Text)
     rule_override_reason: Mapped[str | None] = mapped_column(Text)
     incubation_id: Mapped[int | None] = mapped_column(ForeignKey("incubations.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
 
     applicant = relationship("User", foreign_keys=[applicant_id], lazy="joined")
     platform = relationship("Platform", lazy="joined")
@@ -169,7 +161,6 @@ class Application(db.Model):
     industry = relationship("Industry", lazy="joined")
     documents = relationship("ApplicationDocument", lazy="selectin", back_populates="application",
                              order_by="ApplicationDocument.id")
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def display_name(self) -> str:
@@ -182,7 +173,7 @@ class Application(db.Model):
         return None
 
 
-class ApplicationDocument(db.Model):
+class ApplicationDocument(Timestamped, db.Model):
     """One document of an application (the file itself is a ``StoredFile``)."""
 
     __tablename__ = "application_documents"
@@ -195,7 +186,6 @@ class ApplicationDocument(db.Model):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(30))
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     application = relationship("Application", back_populates="documents")
     file = relationship("StoredFile", lazy="joined")
@@ -224,7 +214,7 @@ review_panel = Table(
 )
 
 
-class ReviewMeeting(db.Model):
+class ReviewMeeting(Timestamped, db.Model):
     """A review meeting (评审会): a date, a panel of reviewers and applications scored in one sitting."""
 
     __tablename__ = "review_meetings"
@@ -235,13 +225,12 @@ class ReviewMeeting(db.Model):
     held_on: Mapped[date] = mapped_column(Date)
     location: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     platform = relationship("Platform", lazy="joined")
     panel = relationship("User", secondary=review_panel, lazy="selectin")
 
 
-class ReviewAssignment(db.Model):
+class ReviewAssignment(Versioned, db.Model):
     """A reviewer's task on one application: their scores, comment and conflict-of-interest declaration."""
 
     __tablename__ = "review_assignments"
@@ -262,13 +251,11 @@ class ReviewAssignment(db.Model):
     weighted_score: Mapped[int | None] = mapped_column()  # hundredths of a point, 0..1000
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    version: Mapped[int] = mapped_column(default=1)
 
     application = relationship("Application", lazy="joined")
     reviewer = relationship("User", lazy="joined")
     meeting = relationship("ReviewMeeting", lazy="joined")
     scores = relationship("ReviewScore", lazy="selectin", cascade="all, delete-orphan")
-    __mapper_args__ = {"version_id_col": version}
 
 
 class ReviewScore(db.Model):
@@ -286,7 +273,7 @@ class ReviewScore(db.Model):
     criterion = relationship("RubricCriterion", lazy="joined")
 
 
-class GraduationCriteriaVersion(db.Model):
+class GraduationCriteriaVersion(Timestamped, db.Model):
     """The zone's graduation criteria as data: each edit stores a new version (any one criterion suffices)."""
 
     __tablename__ = "graduation_criteria_versions"
@@ -296,4 +283,3 @@ class GraduationCriteriaVersion(db.Model):
     criteria: Mapped[list] = mapped_column(JSON)  # [{"code", "kind", "threshold", "enabled"}]
     note: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -206,27 +206,25 @@ def save_step(application: Application, step: str, values: dict, *, expected_ver
     if expected_version is not None and expected_version != application.version:
         raise StaleRecord(STALE_MESSAGE)
     fields = STEP_FIELDS[step]
-    before = audit.snapshot(application, fields)
-    if step == "company":
-        _apply_company(application, values)
-    else:
-        for name in fields:
-            if name in values:
-                value = values[name]
-                if name == "funding_needed":
-                    value = wan_to_yuan(value) if value is not None else 0
-                if name == "platform_id" and value is not None:
-                    platform = db.session.get(Platform, int(value))
-                    if platform is None or platform.status != "active":
-                        raise StartupError(_l("Choose a platform from the list."))
-                setattr(application, name, value)
-    done = list(application.steps_done or [])
-    if step not in done:
-        done.append(step)
-    application.steps_done = done
-    db.session.flush()
-    old, new = audit.changes(before, audit.snapshot(application, fields))
-    audit.record("application_saved", application, before=old, after={"step": step, **new})
+    with audit.track_changes("application_saved", application, fields=fields, always=True,
+                             extra_after={"step": step}):
+        if step == "company":
+            _apply_company(application, values)
+        else:
+            for name in fields:
+                if name in values:
+                    value = values[name]
+                    if name == "funding_needed":
+                        value = wan_to_yuan(value) if value is not None else 0
+                    if name == "platform_id" and value is not None:
+                        platform = db.session.get(Platform, int(value))
+                        if platform is None or platform.status != "active":
+                            raise StartupError(_l("Choose a platform from the list."))
+                    setattr(application, name, value)
+        done = list(application.steps_done or [])
+        if step not in done:
+            done.append(step)
+        application.steps_done = done
 
 
 def _apply_company(application: Application, values: dict) -> None:
@@ -975,13 +973,8 @@ def save_report(org_id: int, period: Period, values: dict, *, expected_version: 
             raise StaleRecord(STALE_MESSAGE)
         if report.status not in ("draft", "returned"):
             raise IllegalTransition(_l("This report is %(status)s and locked.", status=state_label(report.status)))
-        before = audit.snapshot(report, REPORT_FIGURES)
-        for name in REPORT_FIGURES:
-            setattr(report, name, int(values.get(name) or 0))
-        db.session.flush()
-        old, new = audit.changes(before, audit.snapshot(report, REPORT_FIGURES))
-        if new:
-            audit.record("report_changed", report, before=old, after=new)
+        audit.apply_changes("report_changed", report, {name: int(values.get(name) or 0) for name in REPORT_FIGURES},
+                            fields=REPORT_FIGURES)
     if submit:
         _report_transition(report, "submit", actor)
         _notify_managers(report)

@@ -9,7 +9,7 @@ from sqlalchemy import insert
 
 from incubator.database import round_half_up
 from incubator.evaluation import services
-from incubator.evaluation.services import IndicatorResult, achievement_of, rating_of, score_of, status_of, yoy_growth
+from incubator.outcomes.results import IndicatorResult, achievement_of, rating_of, score_of, status_of, yoy_growth
 from incubator.extensions import db
 from incubator.organisations.models import Organisation
 from incubator.outcomes import catalogue
