@@ -1,0 +1,137 @@
+"""Jobs without Redis: a large import runs as a job after the request commits, shows its progress and
+result, belongs to its owner (others get 404), and fails cleanly with nothing half-written."""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from incubator import clock
+from incubator.extensions import db
+from incubator.jobs import services
+from incubator.jobs.models import Job
+from incubator.startups.models import QuarterlyReport
+
+from .. import factories
+
+REPORT_HEADER = "credit_code,period,revenue,rd_expense,employees\n"
+
+
+@pytest.fixture
+def config_overrides():
+    return {"IMPORT_JOB_MIN_BYTES": 40}  # every test upload here is "large"
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    clock.freeze(datetime(2026, 11, 20, 10, 0))
+    yield
+    clock.freeze(None)
+
+
+@pytest.fixture
+def companies(app):
+    platform = factories.platform(code="P-JOBS")
+    codes = [factories.credit_code(700 + number) for number in range(12)]
+    for code in codes:
+        factories.incubation(factories.organisation("startup", code=code), platform, date(2025, 1, 1))
+    db.session.commit()
+    return platform, codes
+
+
+def upload_and_confirm(client, text: str, partial: bool = False):
+    response = client.post("/import/", data={"kind": "reports", "file": (io.BytesIO(text.encode()), "reports.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    token = response.headers["Location"].rstrip("/").split("/")[-1]
+    return client.post(f"/import/{token}/confirm", data={"partial": "y"} if partial else {})
+
+
+def reports() -> int:
+    return db.session.scalar(select(func.count()).select_from(QuarterlyReport))
+
+
+def test_a_large_import_runs_as_a_job_and_its_page_shows_the_result(companies, login_as):
+    _, codes = companies
+    client, admin = login_as("admin")
+    rows = "".join(f"{code},2026Q3,{number + 1},1,5\n" for number, code in enumerate(codes))
+    response = upload_and_confirm(client, REPORT_HEADER + rows)
+    assert response.status_code == 302
+    job = db.session.scalar(select(Job))
+    assert response.headers["Location"].endswith(f"/jobs/{job.id}")
+    assert (job.kind, job.status, job.user_id, job.attempts) == ("import", "finished", admin.id, 1)
+    assert (job.result["created"], job.result["rejected"], job.percent) == (12, 0, 100)
+    assert reports() == 12
+
+    status = client.get(f"/jobs/{job.id}/status.json").get_json()
+    assert (status["status"], status["percent"], status["ended"], status["message"]) == ("finished", 100, True, None)
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "12 created, 0 updated, 0 unchanged, 0 rejected" in page
+    mine = client.get("/jobs/").get_data(as_text=True)
+    assert f'href="/jobs/{job.id}"' in mine
+
+
+def test_an_import_with_a_bad_row_writes_nothing_and_lists_the_problem(companies, login_as):
+    _, codes = companies
+    client, _ = login_as("admin")
+    response = upload_and_confirm(client, REPORT_HEADER + f"{codes[0]},2026Q3,1,1,5\n{codes[1]},2026Q3,-1,1,5\n")
+    job = db.session.scalar(select(Job))
+    assert response.headers["Location"].endswith(f"/jobs/{job.id}")
+    assert (job.status, job.result["written"], job.result["rejected"]) == ("finished", False, 1)
+    assert job.result["problems"] == [[3, "revenue", "An amount may not be negative."]]
+    assert reports() == 0
+
+
+def test_another_user_gets_404_for_a_job_and_cannot_cancel_or_retry_it(companies, login_as, make_user):
+    _, codes = companies
+    owner_client, owner = login_as("manager")
+    companies[0].managers.append(owner)
+    db.session.commit()
+    upload_and_confirm(owner_client, REPORT_HEADER + f"{codes[0]},2026Q3,1,1,5\n")
+    job = db.session.scalar(select(Job))
+    assert job.status == "finished" and job.result["created"] == 1
+
+    other_client, other = login_as("manager")
+    for path in (f"/jobs/{job.id}", f"/jobs/{job.id}/status.json", f"/jobs/{job.id}/file"):
+        assert other_client.get(path).status_code == 404
+    assert other_client.post(f"/jobs/{job.id}/cancel").status_code == 404
+    assert other_client.post(f"/jobs/{job.id}/retry").status_code in (403, 404)
+    assert other_client.get("/jobs/admin").status_code in (403, 404)
+    assert f'href="/jobs/{job.id}"' not in other_client.get("/jobs/").get_data(as_text=True)
+    founder_client, _ = login_as("startup")
+    assert founder_client.get(f"/jobs/{job.id}/status.json").status_code == 404
+
+
+def test_a_job_that_raises_fails_with_a_message_in_the_users_language_and_rolls_back(app, login_as, monkeypatch):
+    from incubator.jobs import registry
+
+    client, admin = login_as("admin")
+
+    def explode(context):
+        factories.platform(code="HALF-WRITTEN")
+        db.session.flush()
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(registry._KINDS, "notify", registry.JobKind("notify", "test", explode))
+    job = services.enqueue("notify", admin, user_ids=[admin.id], subject="x")
+    db.session.commit()
+    assert services.run_pending() == 1
+    db.session.refresh(job)
+    assert (job.status, job.error) == ("failed", services.UNEXPECTED_FAILURE)
+    from incubator.platforms.models import Platform
+
+    assert db.session.scalar(select(func.count()).select_from(Platform).where(Platform.code == "HALF-WRITTEN")) == 0
+    client.post("/language/zh")
+    status = client.get(f"/jobs/{job.id}/status.json").get_json()
+    assert status["status"] == "failed" and status["message"] != services.UNEXPECTED_FAILURE
+
+
+def test_a_job_is_not_dispatched_when_its_transaction_rolls_back(app, make_user):
+    admin = make_user("admin")
+    db.session.commit()
+    services.enqueue("notify", admin, user_ids=[admin.id], subject="x")
+    db.session.rollback()
+    assert services.run_pending() == 0
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 0
