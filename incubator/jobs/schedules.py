@@ -29,8 +29,9 @@ def claim(key: str) -> bool:
     else:
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(ScheduleMark).values(key=key, created_at=clock.utcnow()).on_conflict_do_nothing(
-        index_elements=["key"])
-    return db.session.execute(statement).rowcount == 1
+        index_elements=["key"]).returning(ScheduleMark.key)
+    # RETURNING, not rowcount: an ORM-enabled INSERT through the session reports rowcount -1 on psycopg.
+    return db.session.execute(statement).scalar() is not None
 
 
 @dataclass
@@ -134,23 +135,31 @@ def send_deadline_reminders(today: date | None = None) -> int:
         notify(founders[organisation_id],
                _l("Your report for %(period)s is due on %(deadline)s"),
                _l("Please submit the quarterly report of %(period)s by %(deadline)s."),
-               link="/reports/", kind="reminder", period=str(period), deadline=due.isoformat())
+               link=f"/reports/{period}", kind="reminder", period=str(period), deadline=due.isoformat())
         sent += 1
     return sent
 
 
 def run_due(today: date | None = None) -> ScheduleRun:
-    """Do every daily task not yet done today and the reminders due; the caller commits."""
-    today = today or clock.today()
-    run = ScheduleRun()
-    for name, task in DAILY:
-        if claim(f"daily:{name}:{today.isoformat()}"):
-            run.done[name] = task(today)
+    """Do every daily task not yet done today and the reminders due; the caller commits. Each task runs in
+    a savepoint with its claim: one that fails is logged and rolled back alone (claim included), so the
+    next run tries it again while the others stay done."""
     from .services import recover_stale
 
+    today = today or clock.today()
+    run = ScheduleRun()
+    tasks = [(name, task, f"daily:{name}:{today.isoformat()}") for name, task in DAILY]
+    tasks.append(("deadline-reminders", send_deadline_reminders, None))
+    for name, task, key in tasks:
+        try:
+            with db.session.begin_nested():
+                if key is None or claim(key):
+                    run.done[name] = task(today)
+        except Exception:  # noqa: BLE001  one task's failure must not undo or stop the others
+            log.exception("schedule %s failed", name)
+            run.done[name] = "failed"
     recovered = recover_stale()
     if any(recovered.values()):
         run.done["lost-jobs"] = recovered
-    run.done["deadline-reminders"] = send_deadline_reminders(today)
     log.info("schedules ran: %s", run)
     return run

@@ -93,10 +93,12 @@ def run_after_request(response):
     return response
 
 
-def redis_connection():
+def redis_connection(timeout: float | None = None):
     from redis import Redis
 
-    return Redis.from_url(current_app.config["REDIS_URL"])
+    if timeout is None:
+        return Redis.from_url(current_app.config["REDIS_URL"])
+    return Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=timeout, socket_timeout=timeout)
 
 
 def rq_queue():
@@ -365,6 +367,10 @@ def recover_stale() -> dict:
     limit = clock.utcnow() - timedelta(seconds=current_app.config["JOB_STALE_SECONDS"])
     stale = list(db.session.scalars(select(Job).where(
         Job.status == "running", or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < limit)).order_by(Job.id)))
+    # Queued for long without being taken: its hand-over was lost (Redis down at the time, or the process
+    # that was to run it in-process ended). Dispatch it again; a second copy finds it taken and stops.
+    waiting = list(db.session.scalars(select(Job.id).where(Job.status == "queued", Job.created_at < limit)
+                                      .order_by(Job.id)))
     requeued = failed = 0
     for job in stale:
         if job.attempts < current_app.config["JOB_MAX_ATTEMPTS"]:
@@ -376,10 +382,6 @@ def recover_stale() -> dict:
             job.error = LOST_WORKER
             failed += 1
         log.warning("job %s (%s) lost its worker: %s", job.id, job.kind, job.status)
-    # Queued for long without being taken: its hand-over was lost (Redis down at the time, or the process
-    # that was to run it in-process ended). Dispatch it again; a second copy finds it taken and stops.
-    waiting = list(db.session.scalars(select(Job.id).where(Job.status == "queued", Job.created_at < limit)
-                                      .order_by(Job.id)))
     db.session.info.setdefault(PENDING_KEY, []).extend(waiting)
     db.session.flush()
     return {"requeued": requeued, "failed": failed, "redispatched": len(waiting)}
@@ -418,12 +420,15 @@ def health() -> dict:
         try:
             from rq import Worker
 
-            connection = redis_connection()
+            connection = redis_connection(timeout=1)
             connection.ping()
-            beats = [worker.last_heartbeat for worker in Worker.all(connection=connection) if worker.last_heartbeat]
+            workers = Worker.all(connection=connection)
+            beats = [worker.last_heartbeat for worker in workers if worker.last_heartbeat]
             info["queue_reachable"] = True
+            info["workers"] = len(workers)
             info["worker_last_heartbeat"] = max(beats).isoformat() if beats else None
         except Exception:  # the web keeps answering while Redis or the worker is down
             info["queue_reachable"] = False
+            info["workers"] = 0
             info["worker_last_heartbeat"] = None
     return info
