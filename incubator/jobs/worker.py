@@ -36,21 +36,26 @@ def perform_in_worker(job_id: int) -> None:
         perform(job_id)
 
 
-def _schedule_loop(app, stop: threading.Event) -> None:
+def run_schedules_once(app) -> None:
+    """One round of ``run_due`` in a context of its own; the jobs it queues again go to Redis on commit."""
     from ..extensions import db
     from .schedules import run_due
 
+    with app.app_context():
+        try:
+            run_due()
+            db.session.commit()
+        except Exception:  # noqa: BLE001  logged; the next round tries again
+            db.session.rollback()
+            log.exception("schedules failed")
+        finally:
+            db.session.remove()
+
+
+def _schedule_loop(app, stop: threading.Event) -> None:
     interval = app.config["SCHEDULE_INTERVAL_SECONDS"]
     while True:
-        with app.app_context():
-            try:
-                run_due()
-                db.session.commit()
-            except Exception:  # noqa: BLE001  logged; the next round tries again
-                db.session.rollback()
-                log.exception("schedules failed")
-            finally:
-                db.session.remove()
+        run_schedules_once(app)
         if stop.wait(interval):
             return
 
@@ -64,7 +69,9 @@ def serve(with_scheduler: bool = False, burst: bool = False) -> None:
 
     app = current_app._get_current_object()
     stop = threading.Event()
-    if with_scheduler:
+    if with_scheduler and burst:
+        run_schedules_once(app)  # a burst worker does one round of schedules, then empties the queue
+    elif with_scheduler:
         threading.Thread(target=_schedule_loop, args=(app, stop), name="incubator-schedules", daemon=True).start()
     worker = Worker([app.config["JOB_QUEUE_NAME"]], connection=redis_connection())
     try:
