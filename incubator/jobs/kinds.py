@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -50,7 +51,7 @@ def run_import_job(context) -> dict:
     result = imports.import_file(kind, path, user=user, filename=meta["filename"], partial=bool(params.get("partial")),
                                  progress=lambda rows: context.progress(rows, max(total, rows), "checking"),
                                  write_phase=context.writing_with_stage("writing"))
-    with force_locale(user.locale if user is not None and user.locale else None):
+    with force_locale(getattr(user, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"]):
         problems = [[problem.row, problem.column, str(problem.message)] for problem in result.problems[:PROBLEMS_KEPT]]
     outcome = {"kind": kind.name, "filename": meta["filename"], "created": result.created, "updated": result.updated,
                "unchanged": result.unchanged, "rejected": result.rejected, "rows": result.rows,
@@ -82,5 +83,34 @@ def run_notify_job(context) -> dict:
     return {"sent": sent}
 
 
+EXPORT_MIMETYPES = {"csv": "application/zip",
+                    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def run_evaluation_export_job(context) -> dict:
+    """A quarter's evaluation (a published version, or the live figures) as the CSV zip or the workbook,
+    written to the job's result file; only reads."""
+    from ..evaluation import exports
+    from ..evaluation.services import evaluation_for
+    from ..periods import Period
+    from .services import result_folder
+
+    params = context.params
+    fmt, lang = params["fmt"], params.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]
+    try:
+        evaluation = evaluation_for(Period.parse(params["period"]), version=params.get("version"),
+                                    live=bool(params.get("live")))
+    except LookupError:
+        raise JobFailed("This version of the evaluation does not exist.") from None
+    context.progress(0, 1, "exporting")
+    download_name = exports.file_name(evaluation, fmt)
+    stored = f"job-{context.job.id}-{download_name}"
+    with force_locale(lang), (result_folder() / stored).open("wb") as target:
+        exports.export(evaluation, fmt, target, lang)
+    context.progress(1, 1, "exporting")
+    return {"file": stored, "download_name": download_name, "mimetype": EXPORT_MIMETYPES[fmt]}
+
+
 register("import", _l("Spreadsheet import"), run_import_job)
+register("evaluation-export", _l("Evaluation export"), run_evaluation_export_job)
 register("notify", _l("Notification to many users"), run_notify_job)

@@ -297,6 +297,7 @@ FAILURE_MESSAGES = (
     _l("The worker running this job stopped; it was not completed."),
     _l("The uploaded file is no longer available; upload it again."),
     _l("This kind of job no longer exists."),
+    _l("This version of the evaluation does not exist."),
 )
 
 

@@ -63,6 +63,29 @@ def result_file(job_id: int):
     return send_file(path, as_attachment=True, download_name=download_name, mimetype=mimetype)
 
 
+@bp.route("/evaluation-export", methods=["POST"])
+@admin_required
+def evaluation_export():
+    """Export a quarter's evaluation in the background (a province's companies take a while); the job's
+    page offers the file when it is written."""
+    from ..evaluation.exports import FORMATS
+    from ..periods import Period, PeriodError
+
+    form = ConfirmForm()
+    fmt, lang = request.form.get("fmt"), request.form.get("lang")
+    try:
+        period = Period.parse(request.form.get("period", ""))
+    except PeriodError:
+        abort(404)
+    if not form.validate_on_submit() or fmt not in FORMATS:
+        abort(400)
+    job = services.enqueue("evaluation-export", current_user, period=str(period), fmt=fmt,
+                           lang=lang if lang in current_app.config["LANGUAGES"] else None,
+                           version=request.form.get("version", type=int), live=request.form.get("live") == "1")
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
 @bp.route("/admin")
 @admin_required
 def admin():

@@ -135,3 +135,55 @@ def test_a_job_is_not_dispatched_when_its_transaction_rolls_back(app, make_user)
     db.session.rollback()
     assert services.run_pending() == 0
     assert db.session.scalar(select(func.count()).select_from(Job)) == 0
+
+
+def test_the_admin_page_lists_jobs_by_state_and_retries_a_failed_one(app, login_as, make_user):
+    client, admin = login_as("admin")
+    founder = make_user("startup")
+    failed = Job(kind="notify", user_id=founder.id, status="failed", error=services.LOST_WORKER, attempts=2,
+                 params={"user_ids": [founder.id], "subject": "Hello"})
+    queued = Job(kind="notify", user_id=founder.id, status="queued", params={"user_ids": [founder.id], "subject": "Hi"})
+    db.session.add_all([failed, queued])
+    db.session.commit()
+    page = client.get("/jobs/admin?status=failed").get_data(as_text=True)
+    assert f'data-job="{failed.id}"' in page and f'data-job="{queued.id}"' not in page
+
+    assert client.post(f"/jobs/{failed.id}/retry").status_code == 302  # queued again, run after the commit
+    db.session.refresh(failed)
+    assert (failed.status, failed.error, failed.attempts) == ("finished", None, 1)
+    assert client.post(f"/jobs/{failed.id}/retry").status_code == 302  # a finished job: refused, unchanged
+    db.session.refresh(failed)
+    assert failed.status == "finished"
+
+    founder_client = app.test_client()
+    founder_client.post("/login", data={"email": founder.email, "password": "correct-horse-battery"})
+    assert founder_client.post(f"/jobs/{queued.id}/retry").status_code in (403, 404)  # retry: admins only
+    assert founder_client.post(f"/jobs/{queued.id}/cancel").status_code == 302  # the owner cancels
+    db.session.refresh(queued)
+    assert queued.status == "cancelled"
+    assert services.perform(queued.id).status == "cancelled"  # a worker that picks it up later leaves it
+
+
+def test_an_evaluation_export_runs_as_a_job_and_only_its_owner_or_an_admin_downloads_it(app, login_as):
+    """From an empty zone (migrations only): the live figures of a quarter as the CSV zip, via a job."""
+    import zipfile
+
+    client, admin = login_as("admin")
+    response = client.post("/jobs/evaluation-export", data={"period": "2026Q3", "fmt": "csv", "live": "1",
+                                                           "lang": "en"})
+    assert response.status_code == 302
+    job = db.session.scalar(select(Job))
+    assert (job.kind, job.status, job.result["download_name"]) == ("evaluation-export", "finished",
+                                                                   "evaluation-2026Q3-live.zip")
+    download = client.get(f"/jobs/{job.id}/file")
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(download.data)).namelist()
+    download.close()
+    assert names[0] == "summary.csv"
+
+    manager_client, _ = login_as("manager")
+    assert manager_client.get(f"/jobs/{job.id}/file").status_code == 404
+    assert manager_client.post("/jobs/evaluation-export", data={"period": "2026Q3", "fmt": "csv"}).status_code in (403, 404)
+    assert client.post("/jobs/evaluation-export", data={"period": "2026Q3", "fmt": "exe"}).status_code == 400
+    assert client.post("/jobs/evaluation-export", data={"period": "2026Q9", "fmt": "csv"}).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 1
