@@ -111,6 +111,38 @@ def run_evaluation_export_job(context) -> dict:
     return {"file": stored, "download_name": download_name, "mimetype": EXPORT_MIMETYPES[fmt]}
 
 
+def run_torch_export_job(context) -> dict:
+    """The Torch statistics of a year for every platform the job's owner may see (managers: theirs), as CSV
+    or xlsx, audited as the page's export is."""
+    from ..access import platform_ids_for
+    from ..audit import services as audit
+    from ..auth.models import User
+    from ..compliance import torch
+    from .services import result_folder
+
+    params = context.params
+    user = db.session.get(User, context.job.user_id) if context.job.user_id else None
+    if user is None or user.role not in ("admin", "manager"):
+        raise JobFailed("You may no longer run this job.")
+    year, fmt = int(params["year"]), params["fmt"]
+    lang = params.get("lang") or user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    platforms = torch.torch_platforms(platform_ids_for(user))
+    context.progress(0, len(platforms), "exporting")
+    rows = torch.torch_rows(platforms, year)
+    with force_locale(lang):
+        body = torch.torch_csv(rows, lang) if fmt == "csv" else torch.torch_xlsx(rows, lang, year)
+    download_name = f"torch-statistics-{year}.{fmt}"
+    stored = f"job-{context.job.id}-{download_name}"
+    (result_folder() / stored).write_bytes(body)
+    with context.writing():
+        audit.record("torch_exported", entity_type="platforms", entity_id=year, actor=user, source="system",
+                     after={"year": year, "format": fmt, "platforms": [row.platform.code for row in rows]})
+    context.progress(len(platforms), len(platforms), "exporting")
+    return {"file": stored, "download_name": download_name,
+            "mimetype": "text/csv; charset=utf-8" if fmt == "csv" else EXPORT_MIMETYPES["xlsx"]}
+
+
 register("import", _l("Spreadsheet import"), run_import_job)
+register("torch-export", _l("Torch statistics export"), run_torch_export_job)
 register("evaluation-export", _l("Evaluation export"), run_evaluation_export_job)
 register("notify", _l("Notification to many users"), run_notify_job)

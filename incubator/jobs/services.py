@@ -298,6 +298,7 @@ FAILURE_MESSAGES = (
     _l("The uploaded file is no longer available; upload it again."),
     _l("This kind of job no longer exists."),
     _l("This version of the evaluation does not exist."),
+    _l("You may no longer run this job."),
 )
 
 

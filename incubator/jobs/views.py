@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from sqlalchemy.orm import joinedload
 
-from ..access import admin_required
+from ..access import admin_required, roles_required
 from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..saving import FieldRuleBroken
@@ -82,6 +82,23 @@ def evaluation_export():
     job = services.enqueue("evaluation-export", current_user, period=str(period), fmt=fmt,
                            lang=lang if lang in current_app.config["LANGUAGES"] else None,
                            version=request.form.get("version", type=int), live=request.form.get("live") == "1")
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+@bp.route("/torch-export", methods=["POST"])
+@roles_required("admin", "manager")
+def torch_export():
+    """The Torch statistics of many platforms in the background; the job sees what its owner sees."""
+    from .. import clock
+
+    fmt, lang = request.form.get("fmt"), request.form.get("lang")
+    year = request.form.get("year", type=int)
+    if not ConfirmForm().validate_on_submit() or fmt not in ("csv", "xlsx") or year is None \
+            or not 2000 <= year <= clock.today().year:
+        abort(400)
+    job = services.enqueue("torch-export", current_user, year=year, fmt=fmt,
+                           lang=lang if lang in current_app.config["LANGUAGES"] else None)
     db.session.commit()
     return redirect(url_for("jobs.show", job_id=job.id))
 

@@ -187,3 +187,27 @@ def test_an_evaluation_export_runs_as_a_job_and_only_its_owner_or_an_admin_downl
     assert client.post("/jobs/evaluation-export", data={"period": "2026Q3", "fmt": "exe"}).status_code == 400
     assert client.post("/jobs/evaluation-export", data={"period": "2026Q9", "fmt": "csv"}).status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Job)) == 1
+
+
+def test_a_torch_export_job_holds_only_the_managers_platforms_and_is_audited(app, login_as):
+    from incubator.audit.models import AuditEvent
+
+    mine = factories.platform(code="P-TORCH-MINE", kind="incubator")
+    factories.platform(code="P-TORCH-OTHER", kind="incubator")
+    db.session.commit()
+    client, manager = login_as("manager")
+    mine.managers.append(manager)
+    db.session.commit()
+    response = client.post("/jobs/torch-export", data={"year": "2025", "fmt": "csv", "lang": "en"})
+    assert response.status_code == 302
+    job = db.session.scalar(select(Job))
+    assert (job.kind, job.status, job.user_id) == ("torch-export", "finished", manager.id)
+    download = client.get(f"/jobs/{job.id}/file")
+    text = download.get_data(as_text=True)
+    download.close()
+    assert "P-TORCH-MINE" in text and "P-TORCH-OTHER" not in text
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "torch_exported"))
+    assert (event.actor_id, event.after["platforms"]) == (manager.id, ["P-TORCH-MINE"])
+    assert client.post("/jobs/torch-export", data={"year": "1999", "fmt": "csv"}).status_code == 400
+    founder_client, _ = login_as("startup")
+    assert founder_client.post("/jobs/torch-export", data={"year": "2025", "fmt": "csv"}).status_code in (403, 404)
