@@ -171,3 +171,21 @@ def test_expired_results_are_deleted_with_their_files(app, make_user):
     db.session.commit()
     assert list(db.session.scalars(select(Job.id).order_by(Job.id))) == [recent.id]
     assert not old_file.exists()
+
+
+def test_the_nightly_backup_is_written_once_a_day_and_old_ones_are_removed(app, tmp_path, monkeypatch):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    for day in range(1, 4):
+        (folder / f"incubator-2026-11-0{day}.tar.gz").write_bytes(b"old")
+    monkeypatch.setitem(app.config, "BACKUP_FOLDER", str(folder))
+    monkeypatch.setitem(app.config, "BACKUP_KEEP", 2)
+    freeze(date(2026, 12, 7), hour=2)
+    assert run_on(date(2026, 12, 7)).done["backup"] == "written"
+    assert "backup" not in run_on(date(2026, 12, 7)).done  # the same night again: nothing
+    assert sorted(path.name for path in folder.iterdir()) == ["incubator-2026-11-03.tar.gz",
+                                                              "incubator-2026-12-07.tar.gz"]
+    import tarfile
+
+    with tarfile.open(folder / "incubator-2026-12-07.tar.gz") as archive:
+        assert "manifest.json" in archive.getnames()
