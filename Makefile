@@ -55,12 +55,14 @@ translations: $(VENV)/.installed
 assets: $(VENV)/.installed
 	$(BIN)/python -m incubator.assets
 
-# Debian packages the suite needs: PostgreSQL, Chromium for the browser tests, CJK fonts for PDFs.
+# Debian packages the suite needs: PostgreSQL, Chromium for the browser tests, CJK fonts for PDFs, Redis for
+# the job tests (each test run starts its own throw-away redis-server on a free port, .ci/redis.sh).
 system-packages:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

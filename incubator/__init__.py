@@ -28,6 +28,7 @@ AREAS = (
     "incentives",
     "operations",
     "api",
+    "jobs",
 )
 
 

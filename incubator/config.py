@@ -78,6 +78,21 @@ class DefaultConfig:
     # production, development keeps a random one in instance/mfa_keys.
     MFA_ENCRYPTION_KEYS: list[str] = []
 
+    # Background jobs: RQ on Redis when REDIS_URL is set, else in-process right after the request's commit.
+    REDIS_URL: str | None = None
+    JOB_QUEUE_NAME = "incubator"
+    JOB_RESULT_DAYS = 7  # finished and failed jobs (and their result files) are deleted after this
+    JOB_STALE_SECONDS = 300  # a running job without a heartbeat for this long lost its worker
+    JOB_MAX_ATTEMPTS = 2  # a job whose worker died is queued again until it has run this many times
+    JOB_HEARTBEAT_SECONDS = 30
+    JOB_TIMEOUT_SECONDS = 6 * 3600  # RQ stops a job running longer than this
+    JOB_IN_PROCESS_THREAD = True  # without Redis: run a request's jobs in a thread after its response
+    SCHEDULE_INTERVAL_SECONDS = 300  # how often `worker --with-scheduler` runs what is due
+    IMPORT_JOB_MIN_BYTES = 256 * 1024  # larger uploads are imported as a job with a progress page
+    REMINDER_DAYS_BEFORE = (10, 3, 1)  # report deadline reminders to companies that have not submitted
+    BACKUP_FOLDER: str | None = None  # nightly backups go here when set
+    BACKUP_KEEP = 14
+
 
 class ProductionConfig(DefaultConfig):
     ENV_NAME = "production"
@@ -89,6 +104,7 @@ class TestingConfig(DefaultConfig):
     ENV_NAME = "testing"
     TESTING = True
     LOGIN_FAILURE_DELAY_SECONDS = 0
+    JOB_IN_PROCESS_THREAD = False  # a test knows a job's end when its request returns
     SECRET_KEY = "test-secret-key-not-for-production"
     MFA_ENCRYPTION_KEYS = ["2Kl0624VSKCNUvWR7RDQYIJqTzSmjozgxCT1HxIU65c="]  # test-only, not for production
 
@@ -106,6 +122,8 @@ def environment_overrides() -> dict:
     overrides = {}
     if os.environ.get("DATABASE_URL"):
         overrides["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("REDIS_URL"):
+        overrides["REDIS_URL"] = os.environ["REDIS_URL"]
     if os.environ.get("SECRET_KEY"):
         overrides["SECRET_KEY"] = os.environ["SECRET_KEY"]
     return overrides

@@ -58,7 +58,8 @@ def test_the_menu_shows_what_the_role_may_open(login_as, role, visible, hidden):
 
 
 def test_healthz_answers_ok(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    health = client.get("/healthz").get_json()
+    assert (health["status"], health["queue"]) == ("ok", "in-process")  # the queue's fields: tests/jobs
 
 
 def test_the_home_page_shows_the_panels_of_the_role(login_as):

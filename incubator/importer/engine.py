@@ -363,12 +363,16 @@ class Spill:
 # --- running an import ----------------------------------------------------------------------------
 
 def run_import(kind: Kind | str, path: str | Path, *, filename: str | None = None, dry_run: bool = False,
-               partial: bool = False, actor=None, scope: Scope | None = None) -> ImportResult:
+               partial: bool = False, actor=None, scope: Scope | None = None, progress=None,
+               write_phase=None) -> ImportResult:
     """Check every row of ``path``, then (unless ``dry_run`` or an error without ``partial``) upsert.
 
     Writes in the current transaction and flushes; the caller commits (or rolls back).
     :param filename: the name shown in messages and audit events (default: the file's own name).
     :param scope: limits for managers (their companies and platforms); None lets everything in.
+    :param progress: called with the number of rows checked so far, every ``PROGRESS_ROWS`` rows (jobs).
+    :param write_phase: a context manager factory around the write pass (a job opens its writing
+        transaction there, so on SQLite the write lock is held only while the valid rows are written).
     """
     kind = get_kind(kind) if isinstance(kind, str) else kind
     path = Path(path)
@@ -402,14 +406,18 @@ def run_import(kind: Kind | str, path: str | Path, *, filename: str | None = Non
     spill = Spill()
     period_token = current_period.set(ctx.current_period)
     try:
-        _check_rows(kind, table, mapping, blanks, ctx, result, spill)
+        _check_rows(kind, table, mapping, blanks, ctx, result, spill, progress)
         if result.unusable:
             result.problems = [problem for problem in result.problems if problem.row == 1]
             result.rejected = 0
             return result
         if result.rejected and not partial:
             return result
-        _load(kind, spill, ctx, result, write=not dry_run)
+        if write_phase is not None and not dry_run:
+            with write_phase():
+                _load(kind, spill, ctx, result, write=True)
+        else:
+            _load(kind, spill, ctx, result, write=not dry_run)
         result.written = not dry_run
     finally:
         current_period.reset(period_token)
@@ -417,7 +425,11 @@ def run_import(kind: Kind | str, path: str | Path, *, filename: str | None = Non
     return result
 
 
-def _check_rows(kind: Kind, table, mapping, blanks, ctx: ImportContext, result: ImportResult, spill: Spill) -> None:
+PROGRESS_ROWS = 2000
+
+
+def _check_rows(kind: Kind, table, mapping, blanks, ctx: ImportContext, result: ImportResult, spill: Spill,
+                progress=None) -> None:
     """Pass 1: parse and check every row; valid records go to ``spill``."""
     width = max([index for index, _ in mapping] + blanks + [-1]) + 1
     columns = [(index, column, column.key, column.parse, column.required, column.default)
@@ -449,6 +461,8 @@ def _check_rows(kind: Kind, table, mapping, blanks, ctx: ImportContext, result: 
         if result.unusable:
             continue
         result.rows += 1
+        if progress is not None and result.rows % PROGRESS_ROWS == 0:
+            progress(result.rows)
         values = dict(absent)
         row_problems.clear()
         for index, column, key, parse, required, default in columns:

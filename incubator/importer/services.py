@@ -54,10 +54,12 @@ def scope_for(user) -> Scope:
     return Scope(company_ids=company_ids, platform_ids=platform_ids, kinds=names)
 
 
-def import_file(kind: Kind | str, path, *, user=None, filename=None, dry_run=False, partial=False) -> ImportResult:
+def import_file(kind: Kind | str, path, *, user=None, filename=None, dry_run=False, partial=False, progress=None,
+                write_phase=None) -> ImportResult:
     """Run an import as ``user`` (None: the command line, unrestricted). The caller commits."""
     scope = scope_for(user) if user is not None else None
-    result = run_import(kind, path, filename=filename, dry_run=dry_run, partial=partial, actor=user, scope=scope)
+    result = run_import(kind, path, filename=filename, dry_run=dry_run, partial=partial, actor=user, scope=scope,
+                        progress=progress, write_phase=write_phase)
     if result.problems:
         log_rejected_import(result, user)
     return result

@@ -83,6 +83,13 @@ def confirm(token: str):
     form = ImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    if path.stat().st_size >= current_app.config["IMPORT_JOB_MIN_BYTES"]:
+        # A large file is imported as a background job: the page shows its progress and the result.
+        from ..jobs.services import enqueue
+
+        job = enqueue("import", current_user, token=token, kind=kind.name, partial=bool(form.partial.data))
+        db.session.commit()
+        return redirect(url_for("jobs.show", job_id=job.id))
     result = services.import_file(kind, path, user=current_user, filename=meta["filename"],
                                   partial=bool(form.partial.data))
     if result.written:

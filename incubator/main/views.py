@@ -38,5 +38,8 @@ def set_language(lang: str):
 def healthz():
     from sqlalchemy import text
 
+    from ..jobs.services import health
+
     db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}
+    # The queue's fields inform; they never fail the web's health (it serves while the worker is down).
+    return {"status": "ok", **health()}

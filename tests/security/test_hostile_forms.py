@@ -76,6 +76,8 @@ NOT_REACHABLE = {
     "auth.user_mfa_reset": "offered only for a user with MFA enrolled; tests/auth (mfa)",
     "importer.confirm": "needs an uploaded file's token; tests/security/test_hostile_import.py",
     "importer.cancel": "needs an uploaded file's token; tests/security/test_hostile_import.py",
+    "jobs.retry": "the seeded zone has no failed job to retry; tests/jobs/test_inprocess.py",
+    "jobs.cancel": "the seeded zone has no queued job to cancel; tests/jobs/test_inprocess.py",
     "outcomes.decide": "the seeded zone has no target proposal to accept or refuse",
     "startups.application_binding": "the seeded zone has no application waiting for a binding decision",
     "startups.rubric_remove": "the seeded platforms use the zone's default rubric (no own criterion to remove)",

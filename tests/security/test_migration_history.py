@@ -94,8 +94,27 @@ def _value_for(column, connection, metadata):
     if isinstance(kind, JSON):
         return {}
     if isinstance(kind, (String, Text)):
+        allowed = _allowed_by_check(column)
+        if allowed:
+            return allowed
         length = getattr(kind, "length", None) or 40
         return f"row-{column.name}"[:length]
+    return None
+
+
+def _allowed_by_check(column) -> str | None:
+    """The first value a CHECK of the column's table lists for it (``status IN ('a', ...)``; PostgreSQL
+    reflects it as ``status = ANY (ARRAY['a', ...])``), if there is one."""
+    import re
+
+    from sqlalchemy import CheckConstraint
+
+    for constraint in column.table.constraints:
+        text = str(constraint.sqltext) if isinstance(constraint, CheckConstraint) else ""
+        if re.search(rf"\b{column.name}\b", text) and re.search(r"\b(IN|ANY)\b", text, re.I):
+            literal = re.search(r"'([^']*)'", text)
+            if literal:
+                return literal.group(1)
     return None
 
 
