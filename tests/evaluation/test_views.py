@@ -23,7 +23,7 @@ def test_evaluation_page_shows_scores_companies_and_data_quality(hand_zone, logi
     assert re.search(r'data-scope="MKS02">.*?75\.6.*?C · Pass', page, re.S)
     assert "甲科技有限公司" in page and "+戊数据" in page
     assert 'data-problem="missing_report"' in page and 'data-problem="unverified_report"' in page
-    assert re.search(r'data-indicator="REVENUE">.*?370\.0000.*?800\.0000.*?200\.0000.*?300\.00.*?1,000\.0000', page, re.S)
+    assert re.search(r'data-indicator="REVENUE">.*?370\.00<.*?800\.00<.*?200\.00<.*?300\.00<.*?1,000\.00<.*?80\.0%.*?75\.0%', page, re.S)
 
 
 def test_evaluation_page_is_for_administrators_only(hand_zone, login_as):

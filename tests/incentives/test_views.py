@@ -149,7 +149,7 @@ def test_admin_approves_and_pays_through_the_forms(login_as, zone, make_user):
     assert (claim.status, claim.approved_amount, claim.paid_amount, claim.voucher_no) == ("paid", 120_000, 120_000,
                                                                                           "PZ-9")
     ledger = page_text(client.get(f"/incentives/ledger/{zone['alpha'].id}"))
-    assert "PZ-9" in ledger and "12.0000" in ledger
+    assert "PZ-9" in ledger and "12.00" in ledger
 
 
 def test_exports_are_formula_safe_and_read_back_with_the_same_numbers(login_as, zone, make_user):
@@ -212,4 +212,4 @@ def test_dashboard_totals_paid_by_policy_and_year(login_as, zone):
     record_payment(claim, admin, date(2026, 11, 20), 100_000, "PZ-1")
     db.session.commit()
     page = page_text(client.get("/incentives/dashboard"))
-    assert "10.0000" in page
+    assert "10.00" in page
