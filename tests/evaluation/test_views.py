@@ -52,14 +52,16 @@ def test_publish_from_the_page_then_download_each_version(hand_zone, login_as):
     assert db.session.query(EvaluationSnapshot).count() == 1
 
     download = client.get("/evaluation/2026Q3/export.csv?version=1&lang=zh")
-    assert download.headers["Content-Disposition"].startswith("attachment; filename=evaluation-2026Q3-v1.zip")
+    assert download.headers["Content-Disposition"] == (
+        "attachment; filename=\"evaluation_2026Q3_v1_zh.zip\"; "
+        "filename*=UTF-8''%E8%80%83%E6%A0%B8%E8%AF%84%E4%BB%B7_2026Q3_v1_zh.zip")  # 考核评价_2026Q3_v1_zh.zip
     with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
         assert text(archive.read("summary.csv")) == SUMMARY
         assert text(archive.read("companies.csv")) == COMPANIES
         assert "published,yes" in text(archive.read("about.csv"))
 
     workbook = client.get("/evaluation/2026Q3/export.xlsx?live=1&lang=en")
-    assert workbook.headers["Content-Disposition"].startswith("attachment; filename=evaluation-2026Q3-live.xlsx")
+    assert workbook.headers["Content-Disposition"] == 'attachment; filename="evaluation_2026Q3_live_en.xlsx"'
     book = openpyxl.load_workbook(io.BytesIO(workbook.data))
     assert book["Zone"]["F2"].value == 800
 
