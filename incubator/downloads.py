@@ -24,3 +24,10 @@ def attachment(name: str, fallback: str | None = None) -> str:
     if plain != name:
         value += f"; filename*=UTF-8''{quote(name, safe='')}"
     return value
+
+
+def export_name(stem: dict[str, str], parts: list[str], lang: str, extension: str) -> tuple[str, str]:
+    """An export's name and its ASCII fallback: ``stem_part_part_lang.ext`` with the stem in ``lang``
+    (火炬统计_2025_B1_zh.xlsx) and in English for the fallback (torch-statistics_2025_B1_zh.xlsx)."""
+    tail = "_".join([*[str(part) for part in parts if part], lang]) + "." + extension
+    return f"{stem[lang]}_{tail}", f"{stem['en']}_{tail}"
