@@ -15,7 +15,7 @@ from ..auth.forms import ConfirmForm
 from ..auth.services import find_user
 from ..downloads import attachment, export_name
 from ..extensions import db
-from ..i18n import current_language
+from ..i18n import current_language, zone_name
 from ..platforms.models import Platform
 from ..saving import save
 from . import bp, exports, services
@@ -503,7 +503,8 @@ def use():
         if export == "csv":
             return Response(exports.use_csv(tables), mimetype="text/csv",
                             headers={"Content-Disposition": disposition["csv"]})
-        return Response(exports.use_xlsx(tables), headers={"Content-Disposition": disposition["xlsx"]},
+        print_title = f"{zone_name()} · {first.isoformat()}–{last.isoformat()}" + (f" · {code}" if code else "")
+        return Response(exports.use_xlsx(tables, print_title), headers={"Content-Disposition": disposition["xlsx"]},
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return render_template("bookings/use.html", form=form, figures=figures, first=first, last=last,
                            platform_id=platform_id)

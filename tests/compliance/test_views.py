@@ -6,6 +6,7 @@ import io
 from datetime import date
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
@@ -179,6 +180,9 @@ def test_torch_exports_only_the_managers_platforms(zone):
     assert "A1" in cells and "B1" not in cells
     xlsx = zone["admin"].get("/compliance/torch/export.xlsx?year=2025")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    statistics = openpyxl.load_workbook(io.BytesIO(xlsx.data)).worksheets[0]
+    assert statistics.auto_filter.ref.startswith("A1:") and statistics.page_setup.orientation == "landscape"
+    assert "2025" in statistics.oddHeader.left.text
     assert zone["admin"].get("/compliance/torch/export.pdf").status_code == 404
     single = zone["admin"].get(f"/compliance/torch/export.csv?year=2025&platform={zone['second'].id}")
     assert "B1" in csv_cells(single) and "A1" not in csv_cells(single)
