@@ -16,7 +16,7 @@ from ..auth.forms import ConfirmForm
 from ..database import wan_to_yuan, yuan_to_wan
 from ..downloads import export_name
 from ..extensions import db
-from ..i18n import current_language
+from ..i18n import current_language, zone_name
 from ..organisations.models import Organisation
 from ..spreadsheets import Column, XlsxStreamWriter, write_csv
 from . import bp
@@ -447,7 +447,8 @@ def policy_export(policy_id: int, fmt: str):
                    Column(_("Credit code")), Column(_("Name")), number(_("Computed (10,000 CNY)")), Column(_("Status")),
                    number(_("Approved (10,000 CNY)")), number(_("Paid (10,000 CNY)")), Column(_("Paid on"), "date"),
                    Column(_("Voucher number")), Column(_("Reason"))]
-        writer.add_sheet(_("Claims"), columns, export_rows(policy))
+        writer.add_sheet(_("Claims"), columns, export_rows(policy),
+                         print_title=f"{zone_name()} · {policy.name} · {policy.year}")
         writer.close()
         buffer.seek(0)
         return send_file(buffer, as_attachment=True, download_name=export_name(POLICY_FILE_WORDS, [policy.year, policy.id], lang, "xlsx")[0],

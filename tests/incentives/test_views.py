@@ -167,6 +167,8 @@ def test_exports_are_formula_safe_and_read_back_with_the_same_numbers(login_as, 
     row = [cell.value for cell in sheet[2]]
     assert row[4] == '=HYPERLINK("x")' and sheet.cell(2, 5).data_type == "s"
     assert row[5] == 12 and row[7] == 12 and row[8] == 12 and row[6] == "paid"
+    assert sheet.auto_filter.ref.startswith("A1:") and sheet.page_setup.orientation == "landscape"
+    assert policy.name in sheet.oddHeader.left.text and "2026" in sheet.oddHeader.left.text
 
 
 def test_approval_list_shows_amounts_in_capital_numerals(login_as, zone):
