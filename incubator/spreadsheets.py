@@ -129,8 +129,14 @@ class XlsxStreamWriter:
             cell_format = self._by_places[places] = self.number_format("#,##0" + ("." + "0" * places if places else ""))
         return cell_format
 
-    def add_sheet(self, name: str, columns: Sequence[Column], rows: Iterable[Sequence], freeze: bool = True):
-        """Write a sheet with a frozen header row; returns (worksheet, number of data rows)."""
+    def add_sheet(self, name: str, columns: Sequence[Column], rows: Iterable[Sequence], freeze: bool = True,
+                  print_title: str | None = None):
+        """Write a sheet with a frozen header row; returns (worksheet, number of data rows).
+
+        :param print_title: when given, the sheet is a table for people: an autofilter on its columns and
+            print settings that give readable pages from Excel or WPS (A4 landscape, one page wide, the header
+            row repeated on every page, this title and the page number in the page header).
+        """
         sheet = self.workbook.add_worksheet(name[:31])
         widths = [max(column.min_width, display_width(column.header)) for column in columns]
         for index, column in enumerate(columns):
@@ -148,7 +154,21 @@ class XlsxStreamWriter:
             sheet.set_column(index, index, min(widths[index], column.max_width) + 2)
         if freeze:
             sheet.freeze_panes(1, 0)
+        if print_title is not None:
+            self.set_print_layout(sheet, print_title)
+            sheet.autofilter(0, 0, row_number, len(columns) - 1)
         return sheet, row_number
+
+    @staticmethod
+    def set_print_layout(sheet, title: str) -> None:
+        """A4 landscape, every column on one page wide (as many pages long as needed), header row repeated."""
+        sheet.set_paper(9)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0)
+        sheet.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+        # In a page header "&" starts a code (&P page, &N pages): a literal one is doubled.
+        sheet.set_header("&L" + title.replace("&", "&&") + "&R&P / &N")
 
     def _cell_writer(self, sheet, column: Column, widths: list[int]):
         if column.kind == "number":

@@ -1,16 +1,12 @@
 """What every request shares: security headers, size limits, template helpers."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
-
 from flask import request
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_decimal
 from flask_login import current_user
 
-from . import clock
+from . import formatting
 from .access import apply_upload_limit
-from .database import round_half_up, yuan_to_wan
 from .i18n import current_language, localized, zone_name
 from .navigation import current_place, menu_for, nav_for
 
@@ -65,35 +61,21 @@ def init_app(app):
         }
 
     app.jinja_env.globals["upload_limit_attributes"] = limit_attributes
-    app.jinja_env.filters.update(
-        wan=format_wan, local_dt=format_local_datetime, local_date=format_local_date, number=format_number,
-    )
+    formatting.register(app)
+    app.jinja_env.filters.update(number=format_number)
 
 
-def format_wan(yuan: int | None, places: int = 4) -> str:
-    """Integer yuan shown in 万元 with thousands separators (display only)."""
-    if yuan is None:
-        return ""
-    # Round half up first: Babel would round half to even (1,234.5 -> 1,234).
-    value = round_half_up(yuan_to_wan(yuan), places)
-    return format_decimal(value, format=f"#,##0.{'0' * places}" if places else "#,##0")
+def format_wan(yuan: int | None, places: int = formatting.AMOUNT_PLACES) -> str:
+    """Integer yuan shown in 万元 for reading, as text (messages); pages use the ``wan`` filter."""
+    return formatting.yuan_amount(yuan, places)
 
 
 def format_number(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, Decimal):
-        return format_decimal(value)
     return format_decimal(value)
 
 
-def format_local_datetime(value: datetime | None, fmt: str = "short") -> str:
-    if value is None:
-        return ""
-    return format_datetime(value.astimezone(clock.zone_tz()), fmt)
-
-
-def format_local_date(value: date | None, fmt: str = "medium") -> str:
-    if value is None:
-        return ""
-    return format_date(value, fmt)
+# The audit history and older callers read these names; the formatting module decides.
+format_local_datetime = formatting.local_datetime
+format_local_date = formatting.local_date

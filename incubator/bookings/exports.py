@@ -60,11 +60,12 @@ def use_csv(tables) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def use_xlsx(tables) -> bytes:
+def use_xlsx(tables, print_title: str = "") -> bytes:
+    """One filtered sheet per table, printing one page wide with ``print_title`` (zone, period) in its header."""
     buffer = io.BytesIO()
     writer = XlsxStreamWriter(buffer)
     for title, columns, rows in tables:
-        writer.add_sheet(title, columns, rows)
+        writer.add_sheet(title, columns, rows, print_title=print_title)
     writer.close()
     return buffer.getvalue()
 

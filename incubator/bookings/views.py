@@ -13,7 +13,9 @@ from ..access import platform_ids_for, roles_required, upload_limit
 from ..audit.services import history_of
 from ..auth.forms import ConfirmForm
 from ..auth.services import find_user
+from ..downloads import attachment, export_name
 from ..extensions import db
+from ..i18n import current_language, zone_name
 from ..platforms.models import Platform
 from ..saving import save
 from . import bp, exports, services
@@ -468,6 +470,9 @@ def hours():
 
 # --- use and exports -------------------------------------------------------------------------------
 
+USE_FILE_WORDS = {"zh": "场地设备使用", "en": "bookings-use"}
+
+
 @bp.route("/use")
 @roles_required(*MANAGERS)
 def use():
@@ -486,15 +491,20 @@ def use():
     export = request.args.get("format")
     if export in ("csv", "xlsx", "ics"):
         items = services.bookings_for_export(current_user, first, last, platform_id)
-        name = f"bookings-use-{first.isoformat()}-{last.isoformat()}"
+        # The period, the platform (when one is chosen) and the language name the file.
+        code = next((p.code for p in platforms if p.id == platform_id), None)
+        parts = [f"{first.isoformat()}_{last.isoformat()}", code]
+        disposition = {ext: attachment(*export_name(USE_FILE_WORDS, parts, current_language(), ext))
+                       for ext in ("ics", "csv", "xlsx")}
         if export == "ics":
             return Response(exports.bookings_ics(items, _("Bookings")), mimetype="text/calendar",
-                            headers={"Content-Disposition": f"attachment; filename={name}.ics"})
+                            headers={"Content-Disposition": disposition["ics"]})
         tables = exports.use_tables(figures, [b for b in items if b.status == "confirmed"])
         if export == "csv":
             return Response(exports.use_csv(tables), mimetype="text/csv",
-                            headers={"Content-Disposition": f"attachment; filename={name}.csv"})
-        return Response(exports.use_xlsx(tables), headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
+                            headers={"Content-Disposition": disposition["csv"]})
+        print_title = f"{zone_name()} · {first.isoformat()}–{last.isoformat()}" + (f" · {code}" if code else "")
+        return Response(exports.use_xlsx(tables, print_title), headers={"Content-Disposition": disposition["xlsx"]},
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return render_template("bookings/use.html", form=form, figures=figures, first=first, last=last,
                            platform_id=platform_id)

@@ -329,8 +329,12 @@ def torch_xlsx(rows: list[TorchRow], lang: str, year: int) -> bytes:
             columns.append(Column(header, "number", "#,##0.00"))
         else:
             columns.append(Column(header, "number", "#,##0"))
-    writer.add_sheet(_("Torch statistics %(year)s", year=year), columns, export_rows(rows))
+    from ..i18n import zone_name
+
+    title = f"{zone_name(lang)} · {_('Torch statistics %(year)s', year=year)}"  # printed in every page header
+    writer.add_sheet(_("Torch statistics %(year)s", year=year), columns, export_rows(rows), print_title=title)
     warnings = [[row.platform.code, message] for row in rows for message in row.warnings]
-    writer.add_sheet(_("Warnings"), [Column(_("Platform code")), Column(_("Warning"), max_width=100)], warnings)
+    writer.add_sheet(_("Warnings"), [Column(_("Platform code")), Column(_("Warning"), max_width=100)], warnings,
+                     print_title=title)
     writer.close()
     return buffer.getvalue()

@@ -15,6 +15,7 @@ from .. import clock, versioning
 from ..access import admin_required, changeable_company_ids_for, get_visible_or_404, platform_ids_for, roles_required, scoped
 from ..audit import services as audit
 from ..database import wan_to_yuan, yuan_to_wan
+from ..downloads import attachment, export_name
 from ..extensions import db
 from ..i18n import current_language
 from ..organisations.models import COMPANY_KINDS, Organisation
@@ -318,6 +319,9 @@ def torch_index():
                            sections=torch.SECTIONS, lang=current_language())
 
 
+TORCH_FILE_WORDS = {"zh": "火炬统计", "en": "torch-statistics"}
+
+
 @bp.route("/torch/export.<fmt>")
 @roles_required("admin", "manager")
 def torch_export(fmt: str):
@@ -339,8 +343,8 @@ def torch_export(fmt: str):
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = make_response(body)
     response.mimetype = mimetype
-    suffix = f"-{platforms[0].code}" if one is not None else ""
-    response.headers["Content-Disposition"] = f"attachment; filename=torch-statistics-{year}{suffix}.{fmt}"
+    name, fallback = export_name(TORCH_FILE_WORDS, [year, platforms[0].code if one is not None else None], lang, fmt)
+    response.headers["Content-Disposition"] = attachment(name, fallback)
     audit.record("torch_exported", entity_type="platforms", entity_id=year,
                  after={"year": year, "format": fmt, "platforms": [row.platform.code for row in rows]})
     db.session.commit()

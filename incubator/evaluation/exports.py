@@ -13,10 +13,15 @@ from decimal import Decimal
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from .. import formatting
 from ..database import round_half_up
 from ..i18n import area_catalogue
 from ..outcomes.catalogue import BY_CODE, CATALOGUE, REPORT_INDICATORS
+from ..outcomes.labels import KIND_LABELS, PLATFORM_KIND_LABELS, PROBLEM_LABELS, RATING_LABELS
+from ..partnerships.forms import deal_kind_labels
+from ..platforms.kinds import LEVEL_LABELS
 from ..quality import evaluation as anomaly_export
+from ..quality.checks import BY_CHECK, SEVERITY_NAMES
 from ..spreadsheets import Column, XlsxStreamWriter, write_csv_zip
 from .services import as_of
 
@@ -133,9 +138,23 @@ def files_of(evaluation) -> tuple[ExportFile, ...]:
     return tuple(item for item in FILES if item.name != "anomalies.csv")
 
 
-def file_name(evaluation, fmt: str) -> str:
-    suffix = f"v{evaluation.version}" if evaluation.published else "live"
-    return f"evaluation-{evaluation.period}-{suffix}.{'zip' if fmt == 'csv' else fmt}"
+# The words a file name starts with, in the language of its contents.
+FILE_WORDS = {"zh": "考核评价", "en": "evaluation"}
+LIVE_WORDS = {"zh": "实时", "en": "live"}
+
+
+def file_name(evaluation, fmt: str, lang: str = "zh", platform_code: str | None = None) -> str:
+    """``考核评价_2026Q3_v2_zh.xlsx``, ``evaluation_2026Q3_live_en.zip``: period, version, language (and
+    the platform for a per-platform file), so exports of two languages or versions never share a name."""
+    version = f"v{evaluation.version}" if evaluation.published else LIVE_WORDS[lang]
+    parts = [FILE_WORDS[lang], str(evaluation.period), version] + ([platform_code] if platform_code else []) + [lang]
+    return "_".join(parts) + "." + ("zip" if fmt == "csv" else fmt)
+
+
+def ascii_file_name(evaluation, fmt: str, lang: str = "zh", platform_code: str | None = None) -> str:
+    """The same name in ASCII words, for clients that do not read RFC 5987 ``filename*``."""
+    return file_name(evaluation, fmt, "en", platform_code).rsplit("_en.", 1)[0] + f"_{lang}." + (
+        "zip" if fmt == "csv" else fmt)
 
 
 def write_csv_export(evaluation, target, lang: str = "zh") -> None:
@@ -144,22 +163,119 @@ def write_csv_export(evaluation, target, lang: str = "zh") -> None:
                            for item in files_of(evaluation)))
 
 
+# --- the workbook for people -----------------------------------------------------------------------------
+
+def _words(mapping):
+    """A labeller from a registry of lazy labels: the code's word, or the code itself if it has none."""
+    return lambda code, lang: str(mapping[code]) if code in mapping else code
+
+
+def _indicator_name(code, lang):
+    return BY_CODE[code].name(lang) if code in BY_CODE else code
+
+
+def _check_name(code, lang):
+    return BY_CHECK[code].name(lang) if code in BY_CHECK else code
+
+
+def _severity_name(code, lang):
+    names = SEVERITY_NAMES.get(code)
+    return names[0 if lang == "zh" else 1] if names else code
+
+
+def _rating_word(code, lang):
+    return f"{code} · {RATING_LABELS[code]}" if code in RATING_LABELS else code
+
+
+def _scope_type_word(code, lang):
+    from flask_babel import gettext
+
+    return {"zone": gettext("Zone"), "platform": gettext("Platform")}.get(code, code)
+
+
+# (file, column key) -> how a coded value reads in the workbook; the CSV keeps the codes of the contract.
+XLSX_LABELS: dict[tuple[str, str], Callable] = {
+    ("summary.csv", "kind"): _words(KIND_LABELS),
+    ("summary.csv", "status"): _words(formatting.STATUS_WORDS),
+    ("platforms.csv", "kind"): _words(PLATFORM_KIND_LABELS),
+    ("platforms.csv", "level"): _words(LEVEL_LABELS),
+    ("platforms.csv", "indicator"): _indicator_name,
+    ("platforms.csv", "status"): _words(formatting.STATUS_WORDS),
+    ("companies.csv", "indicator"): _indicator_name,
+    ("scores.csv", "scope_type"): _scope_type_word,
+    ("scores.csv", "rating"): _rating_word,
+    ("tech_transfers.csv", "kind"): _words(deal_kind_labels()),
+    ("data_quality.csv", "problem"): _words(PROBLEM_LABELS),
+    ("anomalies.csv", "indicator"): _indicator_name,
+    ("anomalies.csv", "check"): _check_name,
+    ("anomalies.csv", "severity"): _severity_name,
+}
+# Headers of the columns whose codes become words in the workbook.
+XLSX_HEADERS = {"indicator": _l("Indicator")}
+# Ratios stay ratios in the cells (exact, as in the CSV) and read as percentages.
+XLSX_NUMBER_FORMATS = {"achievement": formatting.XLSX_PERCENT, "expected": formatting.XLSX_PERCENT}
+
+
+def _xlsx_columns(item: ExportFile) -> list[Column]:
+    columns = []
+    for key, label, kind in item.columns:
+        if (item.name, key) in XLSX_LABELS and key in XLSX_HEADERS and item.name != "summary.csv":
+            label = XLSX_HEADERS[key]
+        columns.append(Column(str(label), kind, num_format=XLSX_NUMBER_FORMATS.get(key)))
+    return columns
+
+
+def _xlsx_rows(item: ExportFile, evaluation, lang: str):
+    """The contract's rows with each coded value as its word in ``lang``."""
+    labellers = [(index, XLSX_LABELS[(item.name, key)]) for index, (key, _label, _kind) in enumerate(item.columns)
+                 if (item.name, key) in XLSX_LABELS]
+    for row in item.rows(evaluation, lang):
+        row = list(row)
+        for index, labeller in labellers:
+            if row[index]:
+                row[index] = labeller(row[index], lang)
+        yield row
+
+
+def wide_company_rows(evaluation, lang: str):
+    """One row per company: its identity, then each report indicator's year-to-date value."""
+    for company in evaluation.iter_companies():
+        yield [company.credit_code, company.name, company.platform_code] + [
+            r(company.values[indicator.code][1], indicator.places) for indicator in REPORT_INDICATORS]
+
+
+def _wide_company_columns(lang: str) -> list[Column]:
+    from flask_babel import gettext
+
+    columns = [Column(gettext("Unified social credit code"), TEXT), Column(gettext("Company"), TEXT),
+               Column(gettext("Platform code"), TEXT)]
+    for indicator in REPORT_INDICATORS:
+        columns.append(Column(f"{indicator.name(lang)} ({indicator.unit.label(lang)})", NUMBER,
+                              min_width=8, max_width=18))
+    return columns
+
+
 def write_xlsx_export(evaluation, target, lang: str = "zh") -> None:
-    """The workbook for people: a cover sheet, then the contract's files as sheets with headers in ``lang``."""
+    """The workbook for people: a cover sheet, then the contract's files as sheets, headers and coded values
+    in ``lang``, each a filtered table that prints one page wide; the companies also one row per company."""
     with force_locale(lang), area_catalogue("evaluation"):
         writer = XlsxStreamWriter(target)
-        _cover(writer, evaluation, lang)
+        title = f"{evaluation.zone_name(lang)} · {gettext('Quarterly evaluation')} {evaluation.period}"
+        _cover(writer, evaluation, lang, title)
         for item in files_of(evaluation):
             if item.name == "about.csv":
                 continue
-            columns = [Column(str(label), kind) for _key, label, kind in item.columns]
-            sheet, count = writer.add_sheet(str(item.sheet), columns, item.rows(evaluation, lang))
+            sheet, count = writer.add_sheet(str(item.sheet), _xlsx_columns(item), _xlsx_rows(item, evaluation, lang),
+                                            print_title=title)
             if item.name == "summary.csv":
                 _achievement_chart(writer, sheet, str(item.sheet), count)
+            if item.name == "companies.csv":
+                writer.add_sheet(gettext("Companies, year to date"), _wide_company_columns(lang),
+                                 wide_company_rows(evaluation, lang), print_title=title)
         writer.close()
 
 
-def _cover(writer: XlsxStreamWriter, evaluation, lang: str) -> None:
+def _cover(writer: XlsxStreamWriter, evaluation, lang: str, title: str) -> None:
     status = gettext("Published, version %(version)s", version=evaluation.version) if evaluation.published \
         else gettext("Not published: live figures")
     rows = [
@@ -168,12 +284,13 @@ def _cover(writer: XlsxStreamWriter, evaluation, lang: str) -> None:
         [gettext("Version"), evaluation.version],
         [gettext("Published"), gettext("yes") if evaluation.published else gettext("no")],
         [gettext("Status"), status],
-        [gettext("Generated at"), as_of(evaluation.generated_at)],
+        [gettext("Generated at"), formatting.local_datetime(evaluation.generated_at)],
         [gettext("Score"), r(evaluation.zone.score, 1)],
-        [gettext("Rating"), evaluation.zone.rating],
+        [gettext("Rating"), _rating_word(evaluation.zone.rating, lang) if evaluation.zone.rating else None],
     ]
     columns = [Column(gettext("Item"), TEXT), Column(gettext("Value"), NUMBER)]
-    writer.add_sheet(gettext("Cover"), columns, rows)
+    sheet, _count = writer.add_sheet(gettext("Cover"), columns, rows)
+    writer.set_print_layout(sheet, title)
 
 
 def _achievement_chart(writer: XlsxStreamWriter, sheet, sheet_name: str, count: int) -> None:
@@ -188,6 +305,7 @@ def _achievement_chart(writer: XlsxStreamWriter, sheet, sheet_name: str, count: 
             "values": [sheet_name, 1, column, count, column],
         })
     chart.set_title({"name": gettext("Achievement against expected progress")})
+    chart.set_x_axis({"num_format": "0%"})
     chart.set_y_axis({"reverse": True})
     chart.set_size({"width": 720, "height": 24 * count + 120})
     sheet.insert_chart(1, 13, chart)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from .. import clock
 from ..access import admin_required
+from ..downloads import attachment
 from ..extensions import db
 from ..i18n import current_language
 from ..outcomes import catalogue
@@ -148,7 +149,8 @@ def export(period, fmt):
     size = spool.tell()
     spool.seek(0)
     response = current_app.response_class(stream_file(spool), mimetype=MIMETYPES[fmt], direct_passthrough=True)
-    response.headers["Content-Disposition"] = f"attachment; filename={exports.file_name(evaluation, fmt)}"
+    response.headers["Content-Disposition"] = attachment(exports.file_name(evaluation, fmt, lang),
+                                                         exports.ascii_file_name(evaluation, fmt, lang))
     response.headers["Content-Length"] = str(size)
     return response
 
@@ -190,8 +192,8 @@ def report_pdf(period):
     stylesheet = Path(current_app.static_folder) / "css" / "report.css"
     pdf = HTML(string=html, base_url=str(Path(current_app.static_folder))).write_pdf(
         stylesheets=[CSS(filename=str(stylesheet))])
-    evaluation = context["evaluation"]
-    suffix = f"v{evaluation.version}" if evaluation.published else "live"
+    evaluation, lang = context["evaluation"], context["lang"]
     response = current_app.response_class(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="evaluation-{period}-{suffix}.pdf"'
+    response.headers["Content-Disposition"] = attachment(exports.file_name(evaluation, "pdf", lang),
+                                                         exports.ascii_file_name(evaluation, "pdf", lang))
     return response

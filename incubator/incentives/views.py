@@ -14,7 +14,9 @@ from ..access import changeable_company_ids_for, platform_ids_for, roles_require
 from ..audit import services as audit
 from ..auth.forms import ConfirmForm
 from ..database import wan_to_yuan, yuan_to_wan
+from ..downloads import export_name
 from ..extensions import db
+from ..i18n import current_language, zone_name
 from ..organisations.models import Organisation
 from ..spreadsheets import Column, XlsxStreamWriter, write_csv
 from . import bp
@@ -423,16 +425,20 @@ EXPORT_HEADER = ["policy", "year", "beneficiary", "credit_code", "name", "comput
                  "paid_wan", "paid_on", "voucher_no", "reason"]
 
 
+# Sent through send_file, which adds RFC 5987 filename* for the Chinese name itself.
+POLICY_FILE_WORDS = {"zh": "奖补兑现", "en": "incentive"}
+
+
 @bp.route("/<int:policy_id>/export.<fmt>")
 @roles_required("admin", "manager")
 def policy_export(policy_id: int, fmt: str):
     policy = policy_or_404(policy_id)
-    filename = f"incentive-{policy.year}-{policy.id}"
+    lang = current_language()
     if fmt == "csv":
         text = io.StringIO()
         write_csv(text, EXPORT_HEADER, export_rows(policy))
         return send_file(io.BytesIO(text.getvalue().encode("utf-8")), mimetype="text/csv",
-                         as_attachment=True, download_name=f"{filename}.csv")
+                         as_attachment=True, download_name=export_name(POLICY_FILE_WORDS, [policy.year, policy.id], lang, "csv")[0])
     if fmt == "xlsx":
         buffer = io.BytesIO()
         writer = XlsxStreamWriter(buffer)
@@ -441,10 +447,11 @@ def policy_export(policy_id: int, fmt: str):
                    Column(_("Credit code")), Column(_("Name")), number(_("Computed (10,000 CNY)")), Column(_("Status")),
                    number(_("Approved (10,000 CNY)")), number(_("Paid (10,000 CNY)")), Column(_("Paid on"), "date"),
                    Column(_("Voucher number")), Column(_("Reason"))]
-        writer.add_sheet(_("Claims"), columns, export_rows(policy))
+        writer.add_sheet(_("Claims"), columns, export_rows(policy),
+                         print_title=f"{zone_name()} · {policy.name} · {policy.year}")
         writer.close()
         buffer.seek(0)
-        return send_file(buffer, as_attachment=True, download_name=f"{filename}.xlsx",
+        return send_file(buffer, as_attachment=True, download_name=export_name(POLICY_FILE_WORDS, [policy.year, policy.id], lang, "xlsx")[0],
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     abort(404)
 

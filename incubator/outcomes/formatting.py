@@ -1,37 +1,38 @@
-"""Showing indicator figures on pages: rounded as in the exports, with the reader's number format."""
+"""Showing indicator figures on pages and in the PDF, through the shared formatting module.
+
+Amounts (万元) read with 2 decimals and keep the exact value on hover; other figures keep the places of
+their unit; achievement and expected progress read as percentages. The exports write exact values.
+"""
 from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import format_decimal
+from markupsafe import Markup
 
+from .. import formatting
 from ..database import round_half_up
+from ..formatting import fixed  # noqa: F401  (charts and older callers import it from here)
 from . import catalogue
 
 
-def fixed(value: Decimal | None, places: int, grouping: bool = True) -> str:
-    """A figure rounded half up to ``places`` decimals; empty when undefined."""
-    if value is None:
-        return ""
-    rounded = round_half_up(Decimal(value), places)
-    pattern = ("#,##0" if grouping else "0") + ("." + "0" * places if places else "")
-    return format_decimal(rounded, format=pattern)
-
-
-def indicator_value(value: Decimal | None, code: str) -> str:
-    return fixed(value, catalogue.get(code).places)
+def indicator_value(value: Decimal | None, code: str) -> Markup | str:
+    """A figure of indicator ``code`` as people read it."""
+    unit = catalogue.get(code).unit
+    if unit is catalogue.WAN:
+        return formatting.amount_html(value)
+    return formatting.fixed(value, unit.places)
 
 
 def percent_value(value: Decimal | None) -> str:
-    return fixed(value, 2)
+    return formatting.fixed(value, 2)
 
 
 def ratio_value(value: Decimal | None) -> str:
-    return fixed(value, 4)
+    return formatting.fixed(value, 4)
 
 
 def score_value(value: Decimal | None) -> str:
-    return fixed(value, 1)
+    return formatting.fixed(value, 1)
 
 
 def plain(value: Decimal | None, places: int) -> float | None:

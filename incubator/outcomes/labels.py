@@ -1,9 +1,11 @@
 """Translated labels of the codes shown on pages (exports keep the codes themselves)."""
 from flask_babel import lazy_gettext as _l
 
+from ..formatting import STATUS_WORDS
 from ..platforms.kinds import KINDS, LEVEL_LABELS
 
-STATUS_LABELS = {"on_track": _l("On track"), "at_risk": _l("At risk"), "behind": _l("Behind")}
+# One word per status in every language, from the formatting module (dashboard, evaluation, PDF, xlsx).
+STATUS_LABELS = STATUS_WORDS
 STATUS_COLOURS = {"on_track": "#198754", "at_risk": "#fd7e14", "behind": "#dc3545", None: "#6c757d"}
 RATING_LABELS = {"A": _l("Excellent"), "B": _l("Good"), "C": _l("Pass"), "D": _l("Fail")}
 KIND_LABELS = {"flow": _l("Flow"), "stock": _l("Stock"), "ratio": _l("Ratio")}

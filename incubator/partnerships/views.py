@@ -10,7 +10,9 @@ from .. import clock, versioning
 from ..access import get_visible_or_404, roles_required, upload_limit
 from ..audit.services import history_of
 from ..database import wan_to_yuan, yuan_to_wan
+from ..downloads import attachment as content_disposition, export_name
 from ..extensions import db
+from ..i18n import current_language
 from ..saving import save, show_problems
 from . import bp, services
 from .forms import (AgreementForm, AttachmentForm, CohortFiguresForm, CohortForm, ConfirmForm, ContactForm, DealForm,
@@ -60,17 +62,21 @@ def user():
     return current_user._get_current_object()
 
 
+CSV_FILE_WORDS = {"partnerships": {"zh": "产学研合作", "en": "partnerships"},
+                  "training": {"zh": "人才培养", "en": "training"},
+                  "tech_transfers": {"zh": "科技成果转化", "en": "tech_transfers"}}
+
+
 def csv_download(name: str, header, rows):
-    """A formula-safe UTF-8 CSV (with BOM, so Excel reads the Chinese) named ``name-YYYY-MM-DD.csv``."""
+    """A formula-safe UTF-8 CSV (with BOM, so Excel reads the Chinese) named by its list, the day and the language."""
     import io
 
     from ..spreadsheets import write_csv
 
     buffer = io.StringIO()
     write_csv(buffer, header, rows)
-    filename = f"{name}-{clock.today().isoformat()}.csv"
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+    disposition = content_disposition(*export_name(CSV_FILE_WORDS[name], [clock.today().isoformat()], current_language(), "csv"))
+    return Response(buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": disposition})
 
 
 # --- agreements ------------------------------------------------------------------------------------------

@@ -68,6 +68,10 @@ def test_xlsx_export_has_three_sheets_and_text_stays_text(app, world):
     assert '=HYPERLINK("http://x")' in purposes
     cell = next(c for c in book["Bookings"]["K"] if c.value == '=HYPERLINK("http://x")')
     assert cell.data_type == "s"
+    for sheet in book.worksheets:  # tables for people: filtered, printable one page wide with a titled header
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:"), sheet.title
+        assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$1:$1", sheet.title
+        assert "2026" in sheet.oddHeader.left.text, sheet.title
 
 
 def test_ics_escapes_text_uses_tzid_and_utc_stamps_and_folds_long_lines(app, world):

@@ -56,4 +56,4 @@ def test_manager_sees_the_gap_page_and_the_high_tech_candidates(app, live_server
     assert "Valid intellectual property held" in row.inner_text()
     row.locator("a", has_text="候选科技有限公司").click()
     page.wait_for_url("**/compliance/companies/**")
-    assert page.locator("#super-deduction [data-deduction]").inner_text() == "50.0000"
+    assert page.locator("#super-deduction [data-deduction]").inner_text() == "50.00"

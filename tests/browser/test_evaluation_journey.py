@@ -39,16 +39,16 @@ def test_admin_opens_dashboard_drills_down_and_downloads_both_exports(app, live_
     page.wait_for_selector("#trend-chart[data-drawn='REVENUE'] canvas")
     page.select_option("#trend-indicator", "EMPLOYEES")
     page.wait_for_selector("#trend-chart[data-drawn='EMPLOYEES']")
-    assert "800.0000" in page.inner_text("#summary-table tr[data-indicator='REVENUE']")
+    assert "800.00" in page.inner_text("#summary-table tr[data-indicator='REVENUE']")
 
     # Drill down: platform INC01, then one of its companies.
     page.click("[data-drill='INC01']")
     page.wait_for_selector("#company-list")
     assert "INC01" in page.inner_text("#dashboard-title")
-    assert "730.0000" in page.inner_text("#summary-table tr[data-indicator='REVENUE']")
+    assert "730.00" in page.inner_text("#summary-table tr[data-indicator='REVENUE']")
     page.click(f"[data-drill-company='{zone.codes[1]}']")
     page.wait_for_selector("#company-ytd")
-    assert "600.0000" in page.inner_text("#company-ytd tr[data-indicator='REVENUE']")
+    assert "600.00" in page.inner_text("#company-ytd tr[data-indicator='REVENUE']")
     page.wait_for_selector("#trend-chart[data-drawn='REVENUE'] canvas")
 
     # The evaluation page and both downloads.
@@ -58,7 +58,7 @@ def test_admin_opens_dashboard_drills_down_and_downloads_both_exports(app, live_
         page.click("#export-csv", timeout=60_000)
     csv_path = tmp_path / csv_download.value.suggested_filename
     csv_download.value.save_as(csv_path)
-    assert csv_path.name == "evaluation-2026Q3-live.zip"
+    assert csv_path.name == "考核评价_2026Q3_实时_zh.zip"  # the Chinese CSV: period, version, language (RFC 5987)
     with zipfile.ZipFile(csv_path) as archive:
         assert text(archive.read("summary.csv")) == SUMMARY
         assert text(archive.read("companies.csv")) == COMPANIES

@@ -80,7 +80,7 @@ def test_founder_claims_manager_recommends_admin_approves_and_pays(live_server, 
     page.goto(f"{base}/incentives/ledger/{company.id}")
     assert "PZ-2026-0001" in page.inner_text("#ledger")
     page.goto(f"{base}/incentives/{policy.id}")
-    assert "10.0000" in page.inner_text("#budget-consumed")
+    assert "10.00" in page.inner_text("#budget-consumed")
     with page.expect_download() as download_info:
         page.click("text=Export xlsx")
     with open(download_info.value.path(), "rb") as handle:

@@ -36,7 +36,7 @@ def test_admin_records_agreement_cohort_and_deal_and_partner_reports_figures(liv
     page.fill("#contract_value", "１２.５")
     page.click("#submit")
     page.wait_for_selector("text=Agreement HZ-WEB-001 recorded.")
-    assert "12.5000" in page.inner_text("#contract-value")
+    assert "12.50" in page.inner_text("#contract-value")
 
     # ... a training cohort under it ...
     page.click("#new-cohort")
@@ -91,7 +91,7 @@ def test_admin_records_agreement_cohort_and_deal_and_partner_reports_figures(liv
     assert page.inner_text("#sum-hired") == "25"
     assert "ZH-WEB-001" in page.inner_text("#institution-deals")
     assert "HZ-WEB-001" in page.inner_text("#institution-agreements")
-    assert "30.0000" in page.inner_text("#sum-deals")
+    assert "30.00" in page.inner_text("#sum-deals")
 
 
 def test_manager_records_an_agreement_of_their_platform_with_a_cohort_and_a_deal(live_server, page, make_user):

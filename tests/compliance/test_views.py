@@ -6,6 +6,7 @@ import io
 from datetime import date
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
@@ -179,10 +180,19 @@ def test_torch_exports_only_the_managers_platforms(zone):
     assert "A1" in cells and "B1" not in cells
     xlsx = zone["admin"].get("/compliance/torch/export.xlsx?year=2025")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    statistics = openpyxl.load_workbook(io.BytesIO(xlsx.data)).worksheets[0]
+    assert statistics.auto_filter.ref.startswith("A1:") and statistics.page_setup.orientation == "landscape"
+    assert "2025" in statistics.oddHeader.left.text
     assert zone["admin"].get("/compliance/torch/export.pdf").status_code == 404
     single = zone["admin"].get(f"/compliance/torch/export.csv?year=2025&platform={zone['second'].id}")
     assert "B1" in csv_cells(single) and "A1" not in csv_cells(single)
-    assert "torch-statistics-2025-B1.csv" in single.headers["Content-Disposition"]
+    # Per platform: year, platform code and language in the name; the Chinese name in RFC 5987 filename*.
+    chinese = zone["admin"].get(f"/compliance/torch/export.csv?year=2025&platform={zone['second'].id}&lang=zh")
+    assert chinese.headers["Content-Disposition"] == (
+        'attachment; filename="torch-statistics_2025_B1_zh.csv"; '
+        "filename*=UTF-8''%E7%81%AB%E7%82%AC%E7%BB%9F%E8%AE%A1_2025_B1_zh.csv")  # 火炬统计_2025_B1_zh.csv
+    english = zone["admin"].get(f"/compliance/torch/export.csv?year=2025&platform={zone['second'].id}&lang=en")
+    assert english.headers["Content-Disposition"] == 'attachment; filename="torch-statistics_2025_B1_en.csv"'
     assert zone["manager"].get(f"/compliance/torch/export.csv?platform={zone['second'].id}").status_code == 404
     page = zone["manager"].get("/compliance/torch?year=2025").get_data(as_text=True)
     assert "Cross-checks before export" in page

@@ -23,7 +23,7 @@ def test_evaluation_page_shows_scores_companies_and_data_quality(hand_zone, logi
     assert re.search(r'data-scope="MKS02">.*?75\.6.*?C · Pass', page, re.S)
     assert "甲科技有限公司" in page and "+戊数据" in page
     assert 'data-problem="missing_report"' in page and 'data-problem="unverified_report"' in page
-    assert re.search(r'data-indicator="REVENUE">.*?370\.0000.*?800\.0000.*?200\.0000.*?300\.00.*?1,000\.0000', page, re.S)
+    assert re.search(r'data-indicator="REVENUE">.*?370\.00<.*?800\.00<.*?200\.00<.*?300\.00<.*?1,000\.00<.*?80\.0%.*?75\.0%', page, re.S)
 
 
 def test_evaluation_page_is_for_administrators_only(hand_zone, login_as):
@@ -52,14 +52,16 @@ def test_publish_from_the_page_then_download_each_version(hand_zone, login_as):
     assert db.session.query(EvaluationSnapshot).count() == 1
 
     download = client.get("/evaluation/2026Q3/export.csv?version=1&lang=zh")
-    assert download.headers["Content-Disposition"].startswith("attachment; filename=evaluation-2026Q3-v1.zip")
+    assert download.headers["Content-Disposition"] == (
+        "attachment; filename=\"evaluation_2026Q3_v1_zh.zip\"; "
+        "filename*=UTF-8''%E8%80%83%E6%A0%B8%E8%AF%84%E4%BB%B7_2026Q3_v1_zh.zip")  # 考核评价_2026Q3_v1_zh.zip
     with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
         assert text(archive.read("summary.csv")) == SUMMARY
         assert text(archive.read("companies.csv")) == COMPANIES
         assert "published,yes" in text(archive.read("about.csv"))
 
     workbook = client.get("/evaluation/2026Q3/export.xlsx?live=1&lang=en")
-    assert workbook.headers["Content-Disposition"].startswith("attachment; filename=evaluation-2026Q3-live.xlsx")
+    assert workbook.headers["Content-Disposition"] == 'attachment; filename="evaluation_2026Q3_live_en.xlsx"'
     book = openpyxl.load_workbook(io.BytesIO(workbook.data))
     assert book["Zone"]["F2"].value == 800
 

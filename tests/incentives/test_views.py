@@ -149,7 +149,7 @@ def test_admin_approves_and_pays_through_the_forms(login_as, zone, make_user):
     assert (claim.status, claim.approved_amount, claim.paid_amount, claim.voucher_no) == ("paid", 120_000, 120_000,
                                                                                           "PZ-9")
     ledger = page_text(client.get(f"/incentives/ledger/{zone['alpha'].id}"))
-    assert "PZ-9" in ledger and "12.0000" in ledger
+    assert "PZ-9" in ledger and "12.00" in ledger
 
 
 def test_exports_are_formula_safe_and_read_back_with_the_same_numbers(login_as, zone, make_user):
@@ -167,6 +167,8 @@ def test_exports_are_formula_safe_and_read_back_with_the_same_numbers(login_as, 
     row = [cell.value for cell in sheet[2]]
     assert row[4] == '=HYPERLINK("x")' and sheet.cell(2, 5).data_type == "s"
     assert row[5] == 12 and row[7] == 12 and row[8] == 12 and row[6] == "paid"
+    assert sheet.auto_filter.ref.startswith("A1:") and sheet.page_setup.orientation == "landscape"
+    assert policy.name in sheet.oddHeader.left.text and "2026" in sheet.oddHeader.left.text
 
 
 def test_approval_list_shows_amounts_in_capital_numerals(login_as, zone):
@@ -212,4 +214,4 @@ def test_dashboard_totals_paid_by_policy_and_year(login_as, zone):
     record_payment(claim, admin, date(2026, 11, 20), 100_000, "PZ-1")
     db.session.commit()
     page = page_text(client.get("/incentives/dashboard"))
-    assert "10.0000" in page
+    assert "10.00" in page

@@ -75,7 +75,7 @@ def test_manager_proposes_for_own_platform_and_admin_approves(app, login_as, mak
 
     admin_client = app.test_client()
     admin_client.post("/login", data={"email": admin.email, "password": "correct-horse-battery"})
-    assert "500.0000" in page_text(admin_client.get("/outcomes/targets/proposals"))
+    assert "500.00" in page_text(admin_client.get("/outcomes/targets/proposals"))
     assert admin_client.post(f"/outcomes/targets/proposals/{target.id}/approve").status_code == 302
     assert services.approved_targets(2026) == {platform.id: {"REVENUE": Decimal(500)}}
 
@@ -133,8 +133,8 @@ def test_zone_dashboard_shows_ytd_against_target_trends_and_platforms(app, login
     zone = build_hand_zone()
     client, _admin = login_as("admin")
     page = client.get("/outcomes/dashboard?period=2026Q3").get_data(as_text=True)
-    assert re.search(r'data-indicator="REVENUE">.*?370\.0000.*?800\.0000.*?200\.0000.*?300\.00.*?1,000\.0000.*?0\.8000'
-                     r'.*?0\.7500.*?data-status="on_track"', page, re.S)
+    assert re.search(r'data-indicator="REVENUE">.*?370\.00<.*?800\.00<.*?200\.00<.*?300\.00<.*?1,000\.00<.*?80\.0%'
+                     r'.*?75\.0%.*?data-status="on_track"', page, re.S)
     assert 'data-status="behind"' in page and 'data-status="at_risk"' in page
     data = chart_data(page)
     revenue = next(item for item in data["trends"] if item["code"] == "REVENUE")
@@ -145,7 +145,7 @@ def test_zone_dashboard_shows_ytd_against_target_trends_and_platforms(app, login
     assert f'href="/outcomes/platforms/{zone.platforms["INC01"].id}/dashboard?period=2026Q3"' in page
     assert "<script>" not in page and "onclick" not in page
     # the trend table holds the chart's numbers
-    assert re.search(r'id="trend-table".*?data-indicator="REVENUE">.*?190\.0000.*?240\.0000.*?370\.0000', page, re.S)
+    assert re.search(r'id="trend-table".*?data-indicator="REVENUE">.*?190\.00<.*?240\.00<.*?370\.00<', page, re.S)
 
 
 def test_platform_dashboard_drills_down_to_companies(app, login_as):
@@ -157,13 +157,13 @@ def test_platform_dashboard_drills_down_to_companies(app, login_as):
     response = client.get("/outcomes/dashboard?period=2026Q3")
     assert response.headers["Location"].endswith(f"/outcomes/platforms/{zone.platforms['INC01'].id}/dashboard?period=2026Q3")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert re.search(r'data-indicator="REVENUE">.*?340\.0000.*?730\.0000.*?800\.0000.*?0\.9125', page, re.S)
+    assert re.search(r'data-indicator="REVENUE">.*?340\.00<.*?730\.00<.*?800\.00<.*?91\.3%', page, re.S)
     assert "甲科技有限公司" in page and "丁生物" in page and "-庚信息" in page
     assert "乙, &#34;智能&#34; 公司" not in page and "丙材料" not in page  # placed elsewhere at quarter end
     company = zone.companies[1]
     detail = client.get(f"/outcomes/companies/{company.id}?period=2026Q3")
     assert detail.status_code == 200
-    assert re.search(r'id="company-ytd".*?data-indicator="REVENUE">.*?600\.0000', detail.get_data(as_text=True), re.S)
+    assert re.search(r'id="company-ytd".*?data-indicator="REVENUE">.*?600\.00<', detail.get_data(as_text=True), re.S)
 
     # Not their platform, not their company: 404.
     assert client.get(f"/outcomes/platforms/{zone.platforms['MKS02'].id}/dashboard").status_code == 404
@@ -208,6 +208,6 @@ def test_platform_page_indicators_tab_shows_the_platforms_figures(app, login_as)
     client, manager = login_as("manager")
     manage(manager, zone.platforms["MKS02"])
     page = client.get(f"/platforms/{zone.platforms['MKS02'].id}?tab=indicators&period=2026Q3").get_data(as_text=True)
-    assert re.search(r'data-indicator="RD_INTENSITY">.*?27\.50.*?20\.00.*?1\.3750', page, re.S)
+    assert re.search(r'data-indicator="RD_INTENSITY">.*?27\.50.*?20\.00.*?137\.5%', page, re.S)
     assert "75.6" in html_text(page)
     assert client.get(f"/platforms/{zone.platforms['INC01'].id}?tab=indicators").status_code == 404

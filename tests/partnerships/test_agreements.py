@@ -35,7 +35,7 @@ def test_admin_records_an_agreement_with_exact_value_and_audit(login_as, univers
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "partnership.created"))
     assert event.entity_id == str(agreement.id) and event.after["reference"] == "HZ-2026-001"
     page = page_text(client.get(response.headers["Location"]))
-    assert "1,234.5000" in page and university.name in page
+    assert "1,234.50" in page and university.name in page
 
 
 def test_end_before_start_is_refused_with_a_message_and_keeps_the_input(login_as, university):

@@ -69,7 +69,7 @@ def test_institution_page_summarises_agreements_trained_hired_and_deals(login_as
     assert '<div class="fs-4" id="sum-agreements">2</div>' in page
     assert '<div class="fs-4" id="sum-trained">43 / 50</div>' in page
     assert '<div class="fs-4" id="sum-hired">15</div>' in page
-    assert "12.0000" in html_text(page) and "99.9999" not in html_text(page)
+    assert "12.00" in html_text(page) and "100.00" not in html_text(page)
     listing = client.get("/partnerships/institutions?sort=-hired").get_data(as_text=True)
     assert listing.index(university.name) < listing.index(other_university.name)
 

@@ -87,7 +87,7 @@ def test_the_workbook_has_a_sheet_of_flags(hand_zone):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Unified social credit code" and len(rows[0]) == len(HEADER)
     assert [row[4:8] for row in rows[1:] if row[0] == hand_zone.codes[5]] == [
-        ("TAX_PAID", "inconsistent", "likely_error", 11)]
+        ("Taxes paid", "Inconsistent", "Likely error", 11)]  # codes as words: the workbook is for people
 
 
 def test_published_flags_are_frozen_and_a_threshold_change_never_alters_them(hand_zone, make_user):
