@@ -116,7 +116,7 @@ def children_of(pid: int) -> list[int]:
     return sorted(found)
 
 
-def wait_for(condition, seconds: float = 60):
+def wait_for(condition, seconds: float = 180):  # a worker starts slowly on a loaded machine
     """Poll ``condition`` reading only (on SQLite a deferred BEGIN: the worker's writes are not held up)."""
     from incubator.database import write_intent
 
