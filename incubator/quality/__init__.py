@@ -11,5 +11,5 @@ def init_app(app):
     from . import models, views  # noqa: F401  (routes register on import)
 
     app.register_blueprint(bp)
-    register_nav("quality.flags", _l("Flagged reports"), {"admin", "manager"}, order=35)
-    register_nav("quality.settings", _l("Anomaly checks"), {"admin"}, order=86)
+    register_nav("quality.flags", _l("Flagged reports"), {"admin", "manager"}, order=35, group="companies")
+    register_nav("quality.settings", _l("Anomaly checks"), {"admin"}, order=86, group="policies")

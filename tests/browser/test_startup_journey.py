@@ -149,7 +149,7 @@ def test_startup_journey(live_server, page, browser):
     # The founder files the quarterly report.
     page.goto(f"{url}/home")
     assert "Admitted" in page.inner_text("#founder-panel")
-    click_and_wait(page, "#report-reminder a")
+    click_and_wait(page, "#task-report_due")
     period = page.url.rsplit("/", 1)[1]
     figures = {"revenue": "120.5", "rd_expense": "30", "employees": "20", "rd_staff": "25"}
     for name, value in figures.items():
