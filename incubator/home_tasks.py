@@ -30,6 +30,7 @@ class TaskKind:
     # user -> extra placeholders of the label (a deadline): pure computation, never a query.
     context: Callable[[object], dict] = field(default=lambda user: {})
     urgent: Callable[[object], bool] = field(default=lambda user: False)  # user -> shown as urgent when waiting
+    urgent_label: object = None  # the label when urgent (a deadline passed: "was due on", not "to file by")
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ def tasks_for(user) -> list[Task]:
     tasks = []
     for kind, count in zip(kinds, counts):
         count = int(count or 0)
-        tasks.append(Task(kind, count, kind.link(user), str(kind.label % {"n": count, **kind.context(user)}),
-                          bool(count) and kind.urgent(user)))
+        urgent = bool(count) and kind.urgent(user)
+        label = kind.urgent_label if urgent and kind.urgent_label is not None else kind.label
+        tasks.append(Task(kind, count, kind.link(user), str(label % {"n": count, **kind.context(user)}), urgent))
     return sorted(tasks, key=lambda task: task.count == 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 
 from incubator import clock
 from incubator.bookings.models import BookableResource, Booking
@@ -26,7 +27,8 @@ def logged_in(app, user):
 
 
 def tasks(user):
-    with current_app.test_request_context():  # the links are addresses: built as in a request
+    # The links are addresses, built as in a request; the texts in English, as the test users read them.
+    with current_app.test_request_context(), force_locale("en"):
         return tasks_for(user)
 
 
@@ -150,6 +152,7 @@ def test_the_report_card_goes_once_the_report_is_submitted(app, make_user):
     db.session.commit()
     (task,) = [t for t in tasks(founder) if t.kind.key == "report_due"]
     assert task.count == 1 and task.urgent
+    assert task.text == "Quarterly report 2026Q1 was due on Apr 15, 2026: file it now"
 
 
 def test_an_incubating_founder_without_an_application_is_not_told_to_apply(app, make_user):

@@ -69,7 +69,8 @@ def register_home_tasks() -> None:
         "report_due", _l("Quarterly report %(period)s to file by %(date)s"), frozenset({"startup"}),
         lambda user: svc.report_outstanding(user, svc.due_period()),
         lambda user: url_for("startups.report_form", period=str(svc.due_period())), order=10,
-        endpoint="startups.report_form", context=_report_context, urgent=_report_overdue))
+        endpoint="startups.report_form", context=_report_context, urgent=_report_overdue,
+        urgent_label=_l("Quarterly report %(period)s was due on %(date)s: file it now")))
     register_task(TaskKind(
         "applications_returned", _l("Applications returned to you for more information"), frozenset({"startup"}),
         _returned_applications, lambda user: url_for("startups.applications", status="returned"), order=20,
