@@ -1,8 +1,8 @@
 """Front-end assets that are not Python packages, installed from the npm registry at setup (no CDN).
 
-``python -m incubator.assets`` puts Apache ECharts and Swagger UI (the API's reference page) under
-``static/vendor/``; Bootstrap comes with
-Bootstrap-Flask. Run by ``make run`` and ``make test``; does nothing when the files are there.
+``python -m incubator.assets`` puts Apache ECharts, Swagger UI (the API's reference page) and axe-core (the
+accessibility engine the browser tests inject; no page of the app loads it) under ``static/vendor/``;
+Bootstrap comes with Bootstrap-Flask. Run by ``make run`` and ``make test``; does nothing when the files are there.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ PACKAGES = {
     "echarts@5.6.0": ("dist/echarts.min.js", "echarts/echarts.min.js"),
     "swagger-ui-dist@5.36.0": [("swagger-ui-bundle.js", "swagger-ui/swagger-ui-bundle.js"),
                                ("swagger-ui.css", "swagger-ui/swagger-ui.css")],
+    "axe-core@4.14.1": ("axe.min.js", "axe-core/axe.min.js"),
 }
 
 

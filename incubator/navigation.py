@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from flask import current_app, request, url_for
+from flask import current_app, g, has_request_context, request, url_for
+from flask_login import current_user
 from flask_babel import lazy_pgettext
 
 
@@ -40,6 +41,9 @@ class NavItem:
     order: int = 100
     active_prefix: str | None = None
     group: str | None = None  # a key of NAV_GROUPS; None: a top-level link (Home)
+    # user -> whether this user of the roles has a use for the entry (an applicant files no quarterly report);
+    # asked once per request.
+    shown_to: Callable[[object], bool] | None = field(default=None, compare=False)
 
     def url(self) -> str:
         return url_for(self.endpoint)
@@ -83,12 +87,12 @@ _panels: list[HomePanel] = []
 
 
 def register_nav(endpoint: str, label, roles, order: int = 100, active_prefix: str | None = None,
-                 group: str | None = None) -> None:
+                 group: str | None = None, shown_to: Callable[[object], bool] | None = None) -> None:
     if group is not None and group not in NAV_GROUPS:
         raise ValueError(f"unknown navigation group {group!r} for {endpoint}")
     if any(item.endpoint == endpoint for item in _nav):
         return  # create_app may run many times in one process (tests)
-    _nav.append(NavItem(endpoint, label, frozenset(roles), order, active_prefix, group))
+    _nav.append(NavItem(endpoint, label, frozenset(roles), order, active_prefix, group, shown_to))
     _nav.sort(key=lambda item: item.order)
 
 
@@ -100,9 +104,22 @@ def register_home_panel(template: str, roles, context: Callable[[object], dict] 
 
 
 def nav_for(role: str | None) -> list[NavItem]:
-    """The menu of ``role``: entries of areas this app has registered (the registry is per process)."""
+    """The menu of ``role`` (for the signed-in user, when the role is theirs): entries of areas this app has
+    registered (the registry is per process) that the user has a use for."""
     endpoints = current_app.view_functions
-    return [item for item in _nav if role in item.roles and item.endpoint in endpoints]
+    return [item for item in _nav if role in item.roles and item.endpoint in endpoints and _shown(item, role)]
+
+
+def _shown(item: NavItem, role: str | None) -> bool:
+    if item.shown_to is None or not has_request_context():
+        return True
+    user = current_user
+    if not getattr(user, "is_authenticated", False) or user.role != role:
+        return True  # a role's menu asked about in general (tests, documentation)
+    answers = g.setdefault("nav_shown", {})
+    if item.endpoint not in answers:
+        answers[item.endpoint] = bool(item.shown_to(user))
+    return answers[item.endpoint]
 
 
 def menu_for(role: str | None) -> list[MenuEntry]:

@@ -3,6 +3,7 @@ language picked on the login page winning over the stored one."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -50,10 +51,16 @@ def test_the_group_of_the_current_page_is_marked_and_a_record_page_has_breadcrum
 
 
 def test_a_founder_does_not_see_administrators_groups(login_as):
-    founder, _ = login_as("startup", locale="en")
+    from tests import factories
+
+    company = factories.organisation(name="在孵公司")
+    factories.incubation(company, factories.platform(code="NAV"), date(2025, 1, 1))
+    founder, _ = login_as("startup", locale="en", organisation_id=company.id)
     menu = _menu_html(founder.get("/home").get_data(as_text=True))
     assert 'href="/admin/users"' not in menu and 'href="/admin/audit/"' not in menu
     assert 'href="/reports"' in menu
+    applicant, _ = login_as("startup", locale="en")  # no company admitted: no quarterly report to file
+    assert 'href="/reports"' not in _menu_html(applicant.get("/home").get_data(as_text=True))
 
 
 def test_the_language_picked_on_the_login_page_replaces_the_stored_choice(app, make_user):

@@ -17,4 +17,5 @@ def init_app(app):
     register_home_panel("bookings/panels/upcoming.html", {"startup", "partner", "reviewer"}, panels.upcoming,
                         order=60)
     register_home_panel("bookings/panels/manager.html", {"manager", "admin"}, panels.manager, order=60)
+    panels.register_home_tasks()
     register_seeder(60, "bookings", seed_bookings)

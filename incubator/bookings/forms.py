@@ -142,7 +142,9 @@ class BlockForm(FlaskForm):
     start_at = TimeField(_l("From time"), validators=[Optional()],
                          description=_l("Leave both times empty to block whole days."))
     end_at = TimeField(_l("Until time"), validators=[Optional()])
-    cancel_clashing = BooleanField(_l("Cancel the clashing bookings (their bookers are told)"), default=True)
+    # Unticked by default: others' bookings are cancelled only when the manager asks for it and then confirms
+    # the plan that lists them (the fingerprint of the plan includes this choice).
+    cancel_clashing = BooleanField(_l("Cancel the clashing bookings (their bookers are told)"), default=False)
     confirm = HiddenField()
     preview = SubmitField(_l("Check for clashes"))
     submit = SubmitField(_l("Create the blocks"))

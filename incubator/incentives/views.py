@@ -479,6 +479,12 @@ def dashboard():
     return render_template("incentives/dashboard.html", rows=rows, by_year=by_year, labels=labels())
 
 
+def claims_to_decide(user):
+    """Claims waiting for ``user``: a manager recommends submitted ones, the zone office decides recommended ones."""
+    waiting = ("submitted",) if user.role == "manager" else ("submitted", "recommended")
+    return scoped_claims(user).where(Claim.status.in_(waiting))
+
+
 def home_panel(user) -> dict:
     if user.role == "startup":
         claims = list(db.session.scalars(scoped_claims(user).order_by(Claim.id.desc()).limit(5))) \
@@ -486,7 +492,5 @@ def home_panel(user) -> dict:
         open_policies = list(db.session.scalars(select(Policy).where(Policy.status == "open")
                                                 .order_by(Policy.year.desc(), Policy.name).limit(5)))
         return {"claims": claims, "open_policies": open_policies, "labels": labels()}
-    waiting = ("submitted",) if user.role == "manager" else ("submitted", "recommended")
-    claims = list(db.session.scalars(scoped_claims(user).where(Claim.status.in_(waiting))
-                                     .order_by(Claim.id).limit(8)))
+    claims = list(db.session.scalars(claims_to_decide(user).order_by(Claim.id).limit(8)))
     return {"claims": claims, "open_policies": [], "labels": labels()}

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from ..auth.forms import ConfirmForm
 from ..extensions import db
+from ..home_tasks import tasks_for
 from ..navigation import panels_for
 from ..redirects import safe_next
 from . import bp
@@ -21,7 +22,7 @@ def index():
 @bp.route("/home")
 @login_required
 def home():
-    return render_template("main/home.html", panels=panels_for(current_user))
+    return render_template("main/home.html", tasks=tasks_for(current_user), panels=panels_for(current_user))
 
 
 @bp.route("/language/<lang>", methods=["POST"])

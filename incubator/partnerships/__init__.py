@@ -8,6 +8,9 @@ bp = Blueprint("partnerships", __name__)
 
 def init_app(app):
     from ..auth.cli import register_user_binding
+    from flask import url_for
+
+    from ..home_tasks import TaskKind, register_task
     from ..navigation import register_home_panel, register_nav
     from ..seed import register_seeder
     from . import models, services, views  # noqa: F401
@@ -27,4 +30,8 @@ def init_app(app):
     register_user_binding("institution", click.option(
         "--institution", default=None, metavar="CREDIT_CODE",
         help="Partner accounts: the credit code of their university or institute."), services.bind_partner_account)
+    register_task(TaskKind("cohorts_awaiting_figures", _l("Training cohorts awaiting your figures"),
+                           frozenset({"partner"}), lambda user: services.cohort_query(user, awaiting=True),
+                           lambda user: url_for("partnerships.cohorts", awaiting=1), order=10,
+                           endpoint="partnerships.cohorts"))
     register_seeder(45, "partnerships", seed_partnerships)

@@ -9,7 +9,10 @@ from . import services
 def recognition_panel(user) -> dict:
     today = clock.today()
     platforms = services.expiring_platforms(user, today=today)
-    return {"platforms": platforms, "today": today, "days": services.EXPIRY_WARNING_DAYS}
+    # A recognition that has lapsed is not "about to expire": it is listed apart, as expired.
+    return {"platforms": [p for p in platforms if p.expires_on >= today],
+            "expired": [p for p in platforms if p.expires_on < today],
+            "today": today, "days": services.EXPIRY_WARNING_DAYS}
 
 
 def my_platforms_panel(user) -> dict:

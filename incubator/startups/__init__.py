@@ -12,7 +12,7 @@ def init_app(app):
     from ..auth.cli import register_user_binding
     from ..navigation import register_home_panel, register_nav
     from ..seed import register_seeder
-    from . import cli, models, report_views, services, views  # noqa: F401
+    from . import cli, home, models, report_views, services, views  # noqa: F401
     from .seed import seed_startups
 
     for name, value in services.DEFAULT_SETTINGS.items():
@@ -27,10 +27,11 @@ def init_app(app):
     register_nav("startups.reviews", _l("My reviews"), {"reviewer"}, order=30, group="companies")
     register_nav("startups.incubations", _l("Tenants"), {"admin", "manager"}, order=32, group="companies")
     register_nav("startups.reports", _l("Quarterly reports"), {"admin", "manager", "startup"}, order=34,
-                 group="companies")
+                 group="companies", shown_to=services.files_reports)
     register_nav("startups.meetings", _l("Review meetings"), {"admin", "manager"}, order=36, group="companies")
     register_nav("startups.graduation_criteria", _l("Graduation criteria"), {"admin"}, order=85, group="policies")
     register_home_panel("startups/panels/founder.html", {"startup"}, report_views.founder_panel, order=20)
     register_home_panel("startups/panels/manager.html", {"manager", "admin"}, report_views.manager_panel, order=20)
+    home.register_home_tasks()
     register_seeder(30, "startups", seed_startups)
     cli.init_app(app)

@@ -393,22 +393,17 @@ def founder_panel(user) -> dict:
         documents = []
         for application in applications:
             documents += [d for d in application.documents if d.file.deleted_at is None]
+        incubations = svc.company_history(user.organisation_id)
         context.update(org=db.session.get(Organisation, user.organisation_id), due=due, deadline=svc.deadline(due),
-                       due_report=report, overdue=clock.today() > svc.deadline(due),
+                       due_report=report, files_reports=bool(incubations) or svc.files_reports(user),
                        series=svc.company_series(user.organisation_id, limit=8), documents=documents[:8],
-                       incubations=svc.company_history(user.organisation_id))
+                       incubations=incubations,
+                       current=next((i for i in incubations if i.status == "incubating"), None))
     return context
 
 
 def manager_panel(user) -> dict:
-    from .models import Application
-
-    awaiting = db.session.scalar(select(func.count()).select_from(svc.visible_applications(user).where(
-        Application.status.in_(("submitted", "under_review"))).subquery()))
-    pending_binding = db.session.scalar(select(func.count()).select_from(svc.visible_applications(user).where(
-        Application.binding_status == "pending", Application.status.in_(("submitted", "under_review")))
-        .subquery()))
-    to_verify = db.session.scalar(select(func.count()).select_from(svc.reports_to_verify(user).subquery()))
+    """The summary under a manager's tasks (applications and reports waiting are tasks: ``startups.home``)."""
     tenants = db.session.scalar(select(func.count()).select_from(svc.visible_incubations(user).where(
         Incubation.status == "incubating").subquery()))
     due = svc.due_period()
@@ -418,6 +413,6 @@ def manager_panel(user) -> dict:
         Incubation.status == "incubating",
         Incubation.admitted_on <= svc.add_months(today, -svc.earliest_alert_month())).order_by(Incubation.admitted_on)
     alerts = [i for i in db.session.scalars(candidates) if svc.time_status(i, today).alert]
-    return {"awaiting": awaiting, "pending_binding": pending_binding, "to_verify": to_verify, "tenants": tenants,
+    return {"tenants": tenants,
             "due": due, "missing": [r for r in missing if r["state"] in ("missing", "late")],
             "alerts": alerts[:10], "alert_count": len(alerts)}

@@ -751,18 +751,22 @@ class TimeStatus:
     ends_on: date
     alert: bool
     overdue: bool
+    started: bool = True  # False: admitted from a day still to come (no month has run yet)
 
 
 def time_status(incubation: Incubation, today: date | None = None) -> TimeStatus:
     today = today or clock.today()
     end = incubation.ended_on or today
-    months = months_between(incubation.admitted_on, end)
+    started = incubation.admitted_on <= today
+    # An admission dated in the future has run no month yet (not minus one).
+    months = max(0, months_between(incubation.admitted_on, end)) if started else 0
     limit = time_limit_months(incubation)
     # The alert comes as long before the limit as month 44 comes before the default 48 months.
     alert_from = limit - max(0, setting("INCUBATION_MAX_MONTHS") - setting("INCUBATION_ALERT_MONTH"))
     running = incubation.status == "incubating"
     return TimeStatus(months, limit, add_months(incubation.admitted_on, limit),
-                      running and months >= alert_from, running and months >= limit)
+                      started and running and months >= alert_from, started and running and months >= limit,
+                      started)
 
 
 DEFAULT_CRITERIA = [
@@ -1069,6 +1073,32 @@ def tenants_during(platform_ids, period: Period):
     if platform_ids is not None:
         query = query.where(Incubation.platform_id.in_(platform_ids))
     return query
+
+
+def report_outstanding(user, period: Period):
+    """A SELECT of the founder's company (one row or none) when it was incubating at the end of ``period`` and
+    its report of that quarter is not submitted yet (missing, a draft or returned); None for a user without a
+    company. A company that only applied owes no report."""
+    if user.role != "startup" or not user.organisation_id:
+        return None
+    tenants = tenants_during(None, period).where(Incubation.organisation_id == user.organisation_id)
+    filed = select(QuarterlyReport.id).where(QuarterlyReport.organisation_id == user.organisation_id,
+                                             QuarterlyReport.period == str(period),
+                                             QuarterlyReport.status.in_(("submitted", "verified")))
+    return select(Organisation.id).where(Organisation.id == user.organisation_id, tenants.exists(),
+                                         ~filed.exists())
+
+
+def files_reports(user) -> bool:
+    """Whether a founder's company has ever been admitted or has reports: only then are quarterly reports theirs
+    to file (an applicant's menu and home do not mention them)."""
+    if user.role != "startup":
+        return True
+    if not user.organisation_id:
+        return False
+    admitted = select(Incubation.id).where(Incubation.organisation_id == user.organisation_id)
+    reported = select(QuarterlyReport.id).where(QuarterlyReport.organisation_id == user.organisation_id)
+    return bool(db.session.scalar(select(or_(admitted.exists(), reported.exists()))))
 
 
 def missing_and_late(user, period: Period) -> list[dict]:

@@ -266,6 +266,24 @@ def test_block_form_lists_clashes_before_confirming_then_cancels_them(app, world
     assert db.session.scalar(select(func.count()).select_from(BookingBlock)) == 7
 
 
+def test_the_block_form_leaves_clashing_bookings_alone_unless_asked(app, world):
+    booking = services.book(world.instrument, world.founder_a, at(TUESDAY, 10), at(TUESDAY, 11))
+    db.session.commit()
+    client = client_for(app, world.manager)
+    blank = client.get("/bookings/blocks/new").get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="cancel_clashing"[^>]*>', blank).group(0)
+    assert "checked" not in box
+    form = {"resources": [world.instrument.id], "kind": "maintenance", "title": "校准",
+            "first_day": MONDAY.isoformat(), "last_day": TUESDAY.isoformat(), "weekdays": ["1", "2"],
+            "preview": "1"}
+    preview = client.post("/bookings/blocks/new", data=form).get_data(as_text=True)
+    confirm = re.search(r'name="confirm" type="hidden" value="([0-9a-f]+)"', preview).group(1)
+    form.pop("preview")
+    assert client.post("/bookings/blocks/new", data={**form, "confirm": confirm, "submit": "1"}).status_code == 302
+    db.session.refresh(booking)
+    assert booking.status == "confirmed"
+
+
 def test_bulk_hours_form_applies_to_the_chosen_resources(app, world):
     client = client_for(app, world.manager)
     response = client.post("/bookings/hours", data={"resources": [world.instrument.id, world.room.id],

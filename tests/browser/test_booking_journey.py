@@ -95,6 +95,8 @@ def journey(page, base, instrument_url, world):
     page.fill("#title", "更换激光管")
     page.fill("#first_day", MONDAY.isoformat())
     page.fill("#last_day", (MONDAY + timedelta(days=6)).isoformat())
+    assert not page.is_checked("input[name=cancel_clashing]")  # never ticked for the manager
+    page.check("input[name=cancel_clashing]")
     page.click("#preview-block")
     page.wait_for_selector("#clash-list")
     clashes = page.inner_text("#clash-list")
