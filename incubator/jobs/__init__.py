@@ -14,4 +14,4 @@ def init_app(app):
     app.register_blueprint(bp)
     cli.init_app(app)
     app.after_request(run_after_request)
-    register_nav("jobs.admin", _l("Jobs"), {"admin"}, order=960, active_prefix="/jobs/admin")
+    register_nav("jobs.admin", _l("Jobs"), {"admin"}, order=960, active_prefix="/jobs/admin", group="system")

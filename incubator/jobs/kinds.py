@@ -103,7 +103,7 @@ def run_evaluation_export_job(context) -> dict:
     except LookupError:
         raise JobFailed("This version of the evaluation does not exist.") from None
     context.progress(0, 1, "exporting")
-    download_name = exports.file_name(evaluation, fmt)
+    download_name = exports.file_name(evaluation, fmt, lang)
     stored = f"job-{context.job.id}-{download_name}"
     with force_locale(lang), (result_folder() / stored).open("wb") as target:
         exports.export(evaluation, fmt, target, lang)

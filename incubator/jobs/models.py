@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, utcnow
+from ..database import Timestamped, UTCDateTime
 from ..extensions import db
 
 JOB_STATES = ("queued", "running", "finished", "failed", "cancelled")
 
 
-class Job(db.Model):
+class Job(Timestamped, db.Model):
     __tablename__ = "jobs"
     __table_args__ = (
         CheckConstraint("status IN ('queued','running','finished','failed','cancelled')", name="status"),
@@ -32,7 +32,6 @@ class Job(db.Model):
     result: Mapped[dict | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)  # an English message id, shown translated
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -46,11 +45,10 @@ class Job(db.Model):
         return min(100, self.done * 100 // self.total) if self.total else 0
 
 
-class ScheduleMark(db.Model):
+class ScheduleMark(Timestamped, db.Model):
     """One row per thing a schedule did once (a day's run, a reminder for a deadline and a company): the
     unique key is what keeps two schedulers running at the same moment from doing it twice."""
 
     __tablename__ = "schedule_marks"
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -174,7 +174,7 @@ def test_an_evaluation_export_runs_as_a_job_and_only_its_owner_or_an_admin_downl
     assert response.status_code == 302
     job = db.session.scalar(select(Job))
     assert (job.kind, job.status, job.result["download_name"]) == ("evaluation-export", "finished",
-                                                                   "evaluation-2026Q3-live.zip")
+                                                                   "evaluation_2026Q3_live_en.zip")
     download = client.get(f"/jobs/{job.id}/file")
     assert download.status_code == 200 and download.mimetype == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(download.data)).namelist()
