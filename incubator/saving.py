@@ -1,12 +1,24 @@
-"""One save step for every form view: run a service change, then commit it, or roll it back and show on the
-form which rules it broke. Services raise ``RuleBroken`` (or a subclass) and never commit."""
+"""One save step for every view: run a service change, then commit it, or roll it back and show which rules it
+broke. Services raise ``RuleBroken`` (or a subclass) and never commit; views never call ``db.session.commit``.
+
+The shapes a view needs:
+
+- ``save(form, change)``: a form page; on a broken rule the form is shown again with the messages and what was typed.
+- ``act(change, next_page=..., message=...)``: a confirmed button (POST with a ``ConfirmForm``); a refused
+  confirmation answers 400, a broken rule is flashed.
+- ``attempt(change)``: a change whose next page the view decides; a broken rule is flashed.
+- ``confirmed()``: the 400 check alone, for a button whose work is not a change (a download, a preview).
+- ``commit()``: the request's commit where no rule can break (a login recorded, a notice marked read)."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import abort, flash, redirect
+
 from .extensions import db
+from .forms import ConfirmForm
 
 
 class RuleBroken(ValueError):
@@ -62,3 +74,56 @@ def save(form, change: Callable[[], Any], aliases: dict | None = None) -> Saved:
         return Saved(False)
     db.session.commit()
     return Saved(True, result)
+
+
+def commit() -> None:
+    """The request's one commit when nothing it changed can break a rule (a login recorded, a notice read)."""
+    db.session.commit()
+
+
+def attempt(change: Callable[[], Any]) -> Saved:
+    """Run ``change()`` and commit; when it breaks a rule, roll back and flash why (a button with no form page
+    to show again). The caller picks the next page from the answer."""
+    try:
+        result = change()
+    except RuleBroken as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return Saved(False)
+    db.session.commit()
+    return Saved(True, result)
+
+
+def confirmed(form=None) -> None:
+    """Answer 400 unless the button's form was posted and validates. A form with fields that only misses a value
+    is not a refused confirmation: ``act`` flashes those messages instead."""
+    form = form if form is not None else ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+
+
+def act(change: Callable[[], Any], *, next_page, message=None, failed_page=None, form=None):
+    """A confirmed button action: check the confirmation (400 when refused), run ``change()``, commit, flash
+    ``message`` and redirect to ``next_page``. When a rule breaks: roll back, flash why and redirect to
+    ``failed_page`` (default ``next_page``). ``message`` and ``next_page`` may be callables given the change's
+    answer (e.g. the new record, to redirect to it). ``form``: the button's own form when it carries fields
+    (a reason, a note); its missing values are flashed, a refused CSRF token still answers 400."""
+    if form is None:
+        confirmed()
+    elif not form.validate_on_submit():
+        if not form.is_submitted() or "csrf_token" in form.errors:
+            abort(400)
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "danger")
+        return redirect(_resolve(failed_page or next_page, None))
+    saved = attempt(change)
+    if not saved:
+        return redirect(_resolve(failed_page or next_page, None))
+    if message is not None:
+        flash(str(_resolve(message, saved.result)), "success")
+    return redirect(_resolve(next_page, saved.result))
+
+
+def _resolve(value, result):
+    return value(result) if callable(value) else value
