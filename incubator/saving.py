@@ -12,6 +12,7 @@ The shapes a view needs:
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,16 @@ class FieldRuleBroken(RuleBroken):
         super().__init__({field: message})
         self.message = message
         self.field = field
+
+
+@contextmanager
+def renamed_fields(names: dict):
+    """Inside a change: a rule broken by a nested service names its own fields (``credit_code``); the form calls
+    them otherwise (``new_company_credit_code``). Only the errors raised inside the block are renamed."""
+    try:
+        yield
+    except RuleBroken as error:
+        raise RuleBroken({names.get(name, name): message for name, message in error.problems.items()}) from error
 
 
 def show_problems(form, error: RuleBroken, aliases: dict | None = None) -> None:

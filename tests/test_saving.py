@@ -14,6 +14,8 @@ from incubator import saving
 from incubator.extensions import db
 from incubator.organisations.models import Organisation
 
+from . import factories
+
 PACKAGE = Path(__file__).resolve().parent.parent / "incubator"
 
 
@@ -37,7 +39,7 @@ def session_calls(path: Path) -> list[str]:
 
 # Areas not yet moved onto ``saving`` (issue 17 part 1); each entry leaves as its area moves.
 NOT_YET_MOVED = {
-    "platforms/views.py", "outcomes/views.py", "evaluation/views.py", "compliance/views.py",
+    "outcomes/views.py", "evaluation/views.py", "compliance/views.py",
     "partnerships/views.py", "organisations/views.py", "bookings/views.py", "importer/views.py",
     "api/views.py", "api/token_views.py", "auth/views.py", "startups/views.py", "startups/report_views.py",
     "notifications/views.py", "main/views.py",
@@ -150,8 +152,22 @@ def _incentive_policy_close(make_user):
     return make_user("admin"), f"/incentives/{policy.id}/close", lambda: db.session.get(Policy, policy.id).status
 
 
+def _platform_recognition_delete(make_user):
+    from datetime import date
+
+    from incubator.platforms import services as platforms
+    from incubator.platforms.models import Recognition
+
+    platform = factories.platform(code="P-1")
+    item = platforms.add_recognition(platform, level="municipal", recognized_on=date(2024, 5, 1), issuing_body="市科技局")
+    db.session.commit()
+    return (make_user("admin"), f"/platforms/{platform.id}/recognitions/{item.id}/delete",
+            lambda: db.session.scalar(select(Recognition.id).where(Recognition.id == item.id)))
+
+
 REFUSED_CONFIRMATIONS = {
     "incentives: close a policy": _incentive_policy_close,
+    "platforms: delete a recognition": _platform_recognition_delete,
 }
 
 
