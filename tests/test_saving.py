@@ -39,7 +39,7 @@ def session_calls(path: Path) -> list[str]:
 
 # Areas not yet moved onto ``saving`` (issue 17 part 1); each entry leaves as its area moves.
 NOT_YET_MOVED = {
-    "outcomes/views.py", "evaluation/views.py", "compliance/views.py",
+    "compliance/views.py",
     "partnerships/views.py", "organisations/views.py", "bookings/views.py", "importer/views.py",
     "api/views.py", "api/token_views.py", "auth/views.py", "startups/views.py", "startups/report_views.py",
     "notifications/views.py", "main/views.py",
@@ -165,7 +165,27 @@ def _platform_recognition_delete(make_user):
             lambda: db.session.scalar(select(Recognition.id).where(Recognition.id == item.id)))
 
 
+def _count(model):
+    from sqlalchemy import func
+
+    return lambda: db.session.scalar(select(func.count()).select_from(model))
+
+
+def _evaluation_publish(make_user):
+    from incubator.evaluation.models import EvaluationSnapshot
+
+    return make_user("admin"), "/evaluation/2025Q1/publish", _count(EvaluationSnapshot)
+
+
+def _outcomes_copy_targets(make_user):
+    from incubator.outcomes.models import Target
+
+    return make_user("admin"), "/outcomes/targets/copy?year=2026", _count(Target)
+
+
 REFUSED_CONFIRMATIONS = {
+    "evaluation: publish a quarter": _evaluation_publish,
+    "outcomes: copy last year's targets": _outcomes_copy_targets,
     "incentives: close a policy": _incentive_policy_close,
     "platforms: delete a recognition": _platform_recognition_delete,
 }

@@ -28,6 +28,7 @@ from ..outcomes.computations import (EXACT, ZONE, code_order, compute_figures, d
 from ..outcomes.services import approved_targets, weights_for
 from ..partnerships.models import TechTransferDeal
 from ..periods import Period
+from ..saving import FieldRuleBroken
 from ..platforms.models import Platform
 from ..startups.models import REPORT_FIGURES, Incubation, QuarterlyReport
 from .models import EvaluationSnapshot, EvaluationSnapshotRow
@@ -38,7 +39,7 @@ RATINGS = ((Decimal(95), "A"), (Decimal(80), "B"), (Decimal(60), "C"))
 PROBLEMS = ("missing_report", "unverified_report")
 
 
-class PublishError(Exception):
+class PublishError(FieldRuleBroken):
     """Publishing was refused (the reason is a translatable message)."""
 
 
