@@ -74,17 +74,34 @@ class Saved:
         return self.ok
 
 
-def save(form, change: Callable[[], Any], aliases: dict | None = None) -> Saved:
+def save(form, change: Callable[[], Any], aliases: dict | None = None, conflict=None) -> Saved:
     """Run ``change()`` and commit. When it breaks a rule: roll back and show the problems on ``form``, so the
-    view shows the form again with what was typed. ``if saved := save(form, lambda: ...)`` reads naturally."""
-    try:
-        result = change()
-    except RuleBroken as error:
-        db.session.rollback()
+    view shows the form again with what was typed. ``if saved := save(form, lambda: ...)`` reads naturally.
+    ``conflict``: the message shown when a concurrent request got there first (a lock's ``StaleDataError`` or
+    a unique key's ``IntegrityError``); without it those propagate (``errors.py`` answers 409)."""
+    result, error = _run(change, conflict)
+    if error is not None:
         show_problems(form, error, aliases)
         return Saved(False)
-    db.session.commit()
     return Saved(True, result)
+
+
+def _run(change: Callable[[], Any], conflict) -> tuple[Any, RuleBroken | None]:
+    """The one place that commits or rolls back a request's change."""
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    races = (StaleDataError, IntegrityError) if conflict is not None else ()
+    try:
+        result = change()
+        db.session.commit()
+    except RuleBroken as error:
+        db.session.rollback()
+        return None, error
+    except races:
+        db.session.rollback()
+        return None, FieldRuleBroken(conflict)
+    return result, None
 
 
 def commit() -> None:
@@ -92,16 +109,13 @@ def commit() -> None:
     db.session.commit()
 
 
-def attempt(change: Callable[[], Any]) -> Saved:
+def attempt(change: Callable[[], Any], conflict=None) -> Saved:
     """Run ``change()`` and commit; when it breaks a rule, roll back and flash why (a button with no form page
-    to show again). The caller picks the next page from the answer."""
-    try:
-        result = change()
-    except RuleBroken as error:
-        db.session.rollback()
+    to show again). The caller picks the next page from the answer. ``conflict`` as in ``save``."""
+    result, error = _run(change, conflict)
+    if error is not None:
         flash(str(error), "danger")
         return Saved(False)
-    db.session.commit()
     return Saved(True, result)
 
 
