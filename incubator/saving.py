@@ -138,9 +138,10 @@ def act(change: Callable[[], Any], *, next_page, message=None, failed_page=None,
     elif not form.validate_on_submit():
         if not form.is_submitted() or "csrf_token" in form.errors:
             abort(400)
-        for errors in form.errors.values():
+        for name, errors in form.errors.items():
+            label = form[name].label.text if name in form._fields else None
             for error in errors:
-                flash(str(error), "danger")
+                flash(f"{label}: {error}" if label else str(error), "danger")
         return redirect(_resolve(failed_page or next_page, None))
     saved = attempt(change)
     if not saved:

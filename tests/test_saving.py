@@ -39,7 +39,7 @@ def session_calls(path: Path) -> list[str]:
 
 # Areas not yet moved onto ``saving`` (issue 17 part 1); each entry leaves as its area moves.
 NOT_YET_MOVED = {
-    "partnerships/views.py", "organisations/views.py", "bookings/views.py", "importer/views.py",
+    "organisations/views.py", "bookings/views.py", "importer/views.py",
     "api/views.py", "api/token_views.py", "auth/views.py", "startups/views.py", "startups/report_views.py",
     "notifications/views.py", "main/views.py",
 }
@@ -207,7 +207,20 @@ def _compliance_install_rule_sets(make_user):
     return make_user("admin"), "/compliance/rule-sets/install", _count(RuleSet)
 
 
+def _partnerships_delete_talent(make_user):
+    from datetime import date
+
+    from incubator.partnerships.models import Talent
+
+    company = factories.organisation(name="乙科技")
+    talent = Talent(name="王院士团队", category="team", members=5, joined_on=date(2025, 4, 1), company_id=company.id)
+    db.session.add(talent)
+    db.session.commit()
+    return make_user("admin"), f"/partnerships/talents/{talent.id}/delete", _count(Talent)
+
+
 REFUSED_CONFIRMATIONS = {
+    "partnerships: delete a talent": _partnerships_delete_talent,
     "compliance: install the official rule sets": _compliance_install_rule_sets,
     "evaluation: publish a quarter": _evaluation_publish,
     "outcomes: copy last year's targets": _outcomes_copy_targets,
