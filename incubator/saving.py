@@ -127,11 +127,11 @@ def confirmed(form=None) -> None:
         abort(400)
 
 
-def act(change: Callable[[], Any], *, next_page, message=None, failed_page=None, form=None):
+def act(change: Callable[[], Any], *, next_page, message=None, failed_page=None, form=None, category="success"):
     """A confirmed button action: check the confirmation (400 when refused), run ``change()``, commit, flash
     ``message`` and redirect to ``next_page``. When a rule breaks: roll back, flash why and redirect to
     ``failed_page`` (default ``next_page``). ``message`` and ``next_page`` may be callables given the change's
-    answer (e.g. the new record, to redirect to it). ``form``: the button's own form when it carries fields
+    answer (e.g. the new record, to redirect to it); ``category`` is the message's. ``form``: the button's own form when it carries fields
     (a reason, a note); its missing values are flashed, a refused CSRF token still answers 400."""
     if form is None:
         confirmed()
@@ -147,7 +147,7 @@ def act(change: Callable[[], Any], *, next_page, message=None, failed_page=None,
     if not saved:
         return redirect(_resolve(failed_page or next_page, None))
     if message is not None:
-        flash(str(_resolve(message, saved.result)), "success")
+        flash(str(_resolve(message, saved.result)), category)
     return redirect(_resolve(next_page, saved.result))
 
 

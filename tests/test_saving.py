@@ -39,7 +39,7 @@ def session_calls(path: Path) -> list[str]:
 
 # Areas not yet moved onto ``saving`` (issue 17 part 1); each entry leaves as its area moves.
 NOT_YET_MOVED = {
-    "organisations/views.py", "bookings/views.py", "importer/views.py",
+    "importer/views.py",
     "api/views.py", "api/token_views.py", "auth/views.py", "startups/views.py", "startups/report_views.py",
     "notifications/views.py", "main/views.py",
 }
@@ -219,7 +219,29 @@ def _partnerships_delete_talent(make_user):
     return make_user("admin"), f"/partnerships/talents/{talent.id}/delete", _count(Talent)
 
 
+def _bookings_delete_blocks(make_user):
+    from incubator.bookings.models import Booking
+
+    return make_user("manager"), "/bookings/blocks/series-1/delete", _count(Booking)
+
+
+def _organisations_delete_ip(make_user):
+    from datetime import date
+
+    from incubator.organisations import services as organisations
+    from incubator.organisations.models import IntellectualProperty
+
+    company = factories.organisation(name="丙科技")
+    organisations.add_ip(company, kind="invention_patent", number="CN1", title="一种方法", status="filed",
+                         filed_on=date(2024, 1, 1))
+    db.session.commit()
+    item = db.session.scalar(select(IntellectualProperty))
+    return (make_user("admin"), f"/organisations/{company.id}/ip/{item.id}/delete", _count(IntellectualProperty))
+
+
 REFUSED_CONFIRMATIONS = {
+    "bookings: delete a series of blocks": _bookings_delete_blocks,
+    "organisations: delete an IP record": _organisations_delete_ip,
     "partnerships: delete a talent": _partnerships_delete_talent,
     "compliance: install the official rule sets": _compliance_install_rule_sets,
     "evaluation: publish a quarter": _evaluation_publish,
