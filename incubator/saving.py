@@ -8,7 +8,8 @@ The shapes a view needs:
   confirmation answers 400, a broken rule is flashed.
 - ``attempt(change)``: a change whose next page the view decides; a broken rule is flashed.
 - ``confirmed()``: the 400 check alone, for a button whose work is not a change (a download, a preview).
-- ``commit()``: the request's commit where no rule can break (a login recorded, a notice marked read)."""
+- ``commit()``: the request's commit where no rule can break (a login recorded, a notice marked read);
+  ``discard()``: its rollback (a dry run)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -107,6 +108,11 @@ def _run(change: Callable[[], Any], conflict) -> tuple[Any, RuleBroken | None]:
 def commit() -> None:
     """The request's one commit when nothing it changed can break a rule (a login recorded, a notice read)."""
     db.session.commit()
+
+
+def discard() -> None:
+    """Throw the request's changes away: a dry run (an import's preview) or work that wrote nothing to keep."""
+    db.session.rollback()
 
 
 def attempt(change: Callable[[], Any], conflict=None) -> Saved:

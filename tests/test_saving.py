@@ -38,11 +38,7 @@ def session_calls(path: Path) -> list[str]:
 
 
 # Areas not yet moved onto ``saving`` (issue 17 part 1); each entry leaves as its area moves.
-NOT_YET_MOVED = {
-    "importer/views.py",
-    "api/views.py", "api/token_views.py", "auth/views.py", "startups/views.py", "startups/report_views.py",
-    "notifications/views.py", "main/views.py",
-}
+NOT_YET_MOVED: set[str] = set()
 
 
 def test_the_view_modules_are_found():
@@ -239,7 +235,26 @@ def _organisations_delete_ip(make_user):
     return (make_user("admin"), f"/organisations/{company.id}/ip/{item.id}/delete", _count(IntellectualProperty))
 
 
+def _auth_disable_a_user(make_user):
+    from incubator.auth.models import User
+
+    other = make_user("reviewer")
+    return make_user("admin"), f"/admin/users/{other.id}/enabled", lambda: db.session.get(User, other.id).is_enabled
+
+
+def _notifications_read_all(make_user):
+    from incubator.notifications.models import Notification
+
+    user = make_user("startup")
+    db.session.add(Notification(user_id=user.id, subject="报告待提交", body="", link="/"))
+    db.session.commit()
+    return user, "/notifications/read-all", lambda: db.session.scalar(
+        select(Notification.read_at).where(Notification.user_id == user.id))
+
+
 REFUSED_CONFIRMATIONS = {
+    "auth: disable a user": _auth_disable_a_user,
+    "notifications: mark all read": _notifications_read_all,
     "bookings: delete a series of blocks": _bookings_delete_blocks,
     "organisations: delete an IP record": _organisations_delete_ip,
     "partnerships: delete a talent": _partnerships_delete_talent,

@@ -13,6 +13,7 @@ from incubator.extensions import db
 from incubator.url_arguments import PeriodConverter
 
 from ..conftest import AuthActions
+from ..pages import page_text
 
 ROLES = ("admin", "manager", "reviewer", "startup", "partner")
 
@@ -154,7 +155,7 @@ def test_admin_edits_a_user_and_the_change_is_audited(login_as, make_user):
     assert user.name == "New Name" and user.locale == "zh"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "update"))
     assert event.before == {"name": "Old Name", "locale": "en"} and event.after == {"name": "New Name", "locale": "zh"}
-    page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    page = page_text(client.get(f"/admin/users/{user.id}"))  # the history marks before and after up
     assert "Old Name → New Name" in page
 
 
