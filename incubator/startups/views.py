@@ -14,7 +14,7 @@ from ..audit import services as audit
 from ..auth.models import User
 from ..database import yuan_to_wan
 from ..extensions import db
-from ..saving import commit, confirmed, discard
+from ..saving import act, attempt, commit, confirmed, discard
 from ..i18n import localized
 from ..organisations.models import Industry
 from ..platforms.kinds import tenant_taking_kinds
@@ -148,17 +148,11 @@ def application_step(application_id: int, step: str):
         if step == "funding":
             form.funding_needed.data = yuan_to_wan(application.funding_needed) if application.funding_needed \
                 or "funding" in (application.steps_done or []) else None
-    if form.validate_on_submit():
-        try:
-            svc.save_step(application, step, _step_values(step, form), expected_version=form.expected_version())
-        except svc.StartupError as error:
-            discard()
-            flash(str(error), "danger")
-        else:
-            commit()
-            flash(_("Saved as a draft."), "success")
-            following = svc.STEPS[svc.STEPS.index(step) + 1]
-            return redirect(url_for("startups.application_step", application_id=application.id, step=following))
+    if form.validate_on_submit() and attempt(lambda: svc.save_step(application, step, _step_values(step, form),
+                                                                   expected_version=form.expected_version())):
+        flash(_("Saved as a draft."), "success")
+        following = svc.STEPS[svc.STEPS.index(step) + 1]
+        return redirect(url_for("startups.application_step", application_id=application.id, step=following))
     return render_template("startups/application_step.html", application=application, step=step, form=form,
                            steps=svc.STEPS, team_rows=range(f.TEAM_ROWS))
 
@@ -218,16 +212,10 @@ def application_document(application_id: int, document_id: int):
 @roles_required("startup")
 def application_submit(application_id: int):
     application = _editable_or_404(application_id)
-    confirmed()
-    try:
-        svc.submit_application(application, current_user._get_current_object())
-    except svc.StartupError as error:
-        discard()
-        flash(str(error), "danger")
-        return redirect(url_for("startups.application_step", application_id=application_id, step="documents"))
-    commit()
-    flash(_("Your application has been submitted."), "success")
-    return redirect(url_for("startups.application_detail", application_id=application_id))
+    return act(lambda: svc.submit_application(application, current_user._get_current_object()),
+               message=_("Your application has been submitted."),
+               next_page=url_for("startups.application_detail", application_id=application_id),
+               failed_page=url_for("startups.application_step", application_id=application_id, step="documents"))
 
 
 @bp.route("/applications/<int:application_id>/withdraw", methods=["POST"])
@@ -236,16 +224,8 @@ def application_withdraw(application_id: int):
     application = _application_or_404(application_id)
     if application.applicant_id != current_user.id and application.organisation_id != current_user.organisation_id:
         abort(404)
-    confirmed()
-    try:
-        svc.withdraw_application(application)
-    except svc.StartupError as error:
-        discard()
-        flash(str(error), "danger")
-    else:
-        commit()
-        flash(_("The application has been withdrawn."), "success")
-    return redirect(url_for("startups.application_detail", application_id=application_id))
+    return act(lambda: svc.withdraw_application(application), message=_("The application has been withdrawn."),
+               next_page=url_for("startups.application_detail", application_id=application_id))
 
 
 # --- the application page and decisions ------------------------------------------------------------------
@@ -286,13 +266,7 @@ def _managed_or_404(application_id: int) -> Application:
 
 def _decision(application_id: int, action):
     application = _managed_or_404(application_id)
-    try:
-        action(application)
-    except svc.StartupError as error:
-        discard()
-        flash(str(error), "danger")
-    else:
-        commit()
+    if attempt(lambda: action(application)):
         flash(_("Saved."), "success")
     return redirect(url_for("startups.application_detail", application_id=application_id))
 
