@@ -13,7 +13,7 @@ from ..access import admin_required, company_ids_for, roles_required
 from ..audit import services as audit
 from ..database import wan_to_yuan, yuan_to_wan
 from ..extensions import db
-from ..saving import commit, confirmed, discard
+from ..saving import attempt, commit, confirmed, discard
 from ..organisations.models import Organisation
 from ..periods import Period, PeriodError
 from ..quality import services as quality
@@ -91,16 +91,11 @@ def incubation_detail(incubation_id: int):
     if request.method == "GET":
         form.ended_on.data = clock.today()
     if form.validate_on_submit():
-        try:
-            svc.end_incubation(incubation, form.status.data, form.ended_on.data, form.reason.data, current_user)
-        except svc.StartupError as error:
-            discard()
-            flash(str(error), "danger")
-            incubation = _incubation_or_404(incubation_id)
-        else:
-            commit()
+        if attempt(lambda: svc.end_incubation(incubation, form.status.data, form.ended_on.data, form.reason.data,
+                                              current_user)):
             flash(_("Saved."), "success")
             return redirect(url_for("startups.incubation_detail", incubation_id=incubation.id))
+        incubation = _incubation_or_404(incubation_id)  # read again after the rollback
     version, results = svc.evaluate_criteria(incubation.organisation)
     commit()
     return render_template("startups/incubation_detail.html", incubation=incubation, form=form,
@@ -145,13 +140,7 @@ def graduation_criteria():
             {"code": "listed_or_acquired", "kind": "listed_or_acquired", "threshold": None,
              "enabled": form.listed.data},
         ]
-        try:
-            svc.save_criteria(criteria, form.note.data, current_user)
-        except svc.StartupError as error:
-            discard()
-            flash(str(error), "danger")
-        else:
-            commit()
+        if attempt(lambda: svc.save_criteria(criteria, form.note.data, current_user)):
             flash(_("The graduation criteria have been saved as a new version."), "success")
             return redirect(url_for("startups.graduation_criteria"))
     from .models import GraduationCriteriaVersion
