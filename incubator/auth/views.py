@@ -11,7 +11,7 @@ from ..access import admin_required
 from ..audit import services as audit
 from ..extensions import db
 from ..redirects import safe_next
-from ..saving import commit, confirmed, discard
+from ..saving import attempt, commit, confirmed, discard, save
 from ..notifications import mail
 from . import bp
 from . import mfa, registration, totp
@@ -210,15 +210,9 @@ def reset_password_view(token: str):
         flash(_("This reset link is invalid or has expired. Please ask for a new one."), "danger")
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            reset_password(token, form.password.data)
-        except AccountError as error:
-            flash(str(error), "danger")
-        else:
-            commit()
-            flash(_("Your password has been changed. Please log in."), "success")
-            return redirect(url_for("auth.login"))
+    if form.validate_on_submit() and attempt(lambda: reset_password(token, form.password.data)):
+        flash(_("Your password has been changed. Please log in."), "success")
+        return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
 
 
@@ -254,15 +248,10 @@ def mfa_setup():
         return redirect(url_for("auth.account"))
     secret = mfa.pending_secret(user)
     form = MfaConfirmForm()
-    if secret is not None and form.validate_on_submit():
-        try:
-            codes = mfa.confirm_enrolment(user, form.code.data)
-        except AccountError as error:
-            form.code.errors.append(str(error))
-        else:
-            commit()
-            flash(_("Two-step verification is on."), "success")
-            return render_template("auth/mfa_recovery_codes.html", codes=codes, first=True)
+    if secret is not None and form.validate_on_submit() and (
+            saved := save(form, lambda: mfa.confirm_enrolment(user, form.code.data), aliases={None: "code"})):
+        flash(_("Two-step verification is on."), "success")
+        return render_template("auth/mfa_recovery_codes.html", codes=saved.result, first=True)
     elif request.method == "POST" and secret is None:
         flash(_("Start the set-up again: no key is waiting for confirmation."), "danger")
     uri = totp.provisioning_uri(secret, user.email, MFA_ISSUER) if secret else None
@@ -390,16 +379,10 @@ def users():
 @admin_required
 def user_new():
     form = UserCreateForm()
-    if form.validate_on_submit():
-        try:
-            user = create_user(form.email.data, form.role.data, form.password.data, name=form.name.data,
-                               locale=form.locale.data)
-        except AccountError as error:
-            flash(str(error), "danger")
-        else:
-            commit()
-            flash(_("User %(email)s has been created.", email=user.email), "success")
-            return redirect(url_for("auth.user_edit", user_id=user.id))
+    if form.validate_on_submit() and (saved := attempt(lambda: create_user(
+            form.email.data, form.role.data, form.password.data, name=form.name.data, locale=form.locale.data))):
+        flash(_("User %(email)s has been created.", email=saved.result.email), "success")
+        return redirect(url_for("auth.user_edit", user_id=saved.result.id))
     return render_template("auth/user_form.html", form=form, user=None)
 
 
