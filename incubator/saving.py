@@ -1,12 +1,26 @@
-"""One save step for every form view: run a service change, then commit it, or roll it back and show on the
-form which rules it broke. Services raise ``RuleBroken`` (or a subclass) and never commit."""
+"""One save step for every view: run a service change, then commit it, or roll it back and show which rules it
+broke. Services raise ``RuleBroken`` (or a subclass) and never commit; views never call ``db.session.commit``.
+
+The shapes a view needs:
+
+- ``save(form, change)``: a form page; on a broken rule the form is shown again with the messages and what was typed.
+- ``act(change, next_page=..., message=...)``: a confirmed button (POST with a ``ConfirmForm``); a refused
+  confirmation answers 400, a broken rule is flashed.
+- ``attempt(change)``: a change whose next page the view decides; a broken rule is flashed.
+- ``confirmed()``: the 400 check alone, for a button whose work is not a change (a download, a preview).
+- ``commit()``: the request's commit where no rule can break (a login recorded, a notice marked read);
+  ``discard()``: its rollback (a dry run)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from flask import abort, flash, redirect
+
 from .extensions import db
+from .forms import ConfirmForm
 
 
 class RuleBroken(ValueError):
@@ -27,6 +41,16 @@ class FieldRuleBroken(RuleBroken):
         super().__init__({field: message})
         self.message = message
         self.field = field
+
+
+@contextmanager
+def renamed_fields(names: dict):
+    """Inside a change: a rule broken by a nested service names its own fields (``credit_code``); the form calls
+    them otherwise (``new_company_credit_code``). Only the errors raised inside the block are renamed."""
+    try:
+        yield
+    except RuleBroken as error:
+        raise RuleBroken({names.get(name, name): message for name, message in error.problems.items()}) from error
 
 
 def show_problems(form, error: RuleBroken, aliases: dict | None = None) -> None:
@@ -51,14 +75,87 @@ class Saved:
         return self.ok
 
 
-def save(form, change: Callable[[], Any], aliases: dict | None = None) -> Saved:
+def save(form, change: Callable[[], Any], aliases: dict | None = None, conflict=None) -> Saved:
     """Run ``change()`` and commit. When it breaks a rule: roll back and show the problems on ``form``, so the
-    view shows the form again with what was typed. ``if saved := save(form, lambda: ...)`` reads naturally."""
-    try:
-        result = change()
-    except RuleBroken as error:
-        db.session.rollback()
+    view shows the form again with what was typed. ``if saved := save(form, lambda: ...)`` reads naturally.
+    ``conflict``: the message shown when a concurrent request got there first (a lock's ``StaleDataError`` or
+    a unique key's ``IntegrityError``); without it those propagate (``errors.py`` answers 409)."""
+    result, error = _run(change, conflict)
+    if error is not None:
         show_problems(form, error, aliases)
         return Saved(False)
-    db.session.commit()
     return Saved(True, result)
+
+
+def _run(change: Callable[[], Any], conflict) -> tuple[Any, RuleBroken | None]:
+    """The one place that commits or rolls back a request's change."""
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    races = (StaleDataError, IntegrityError) if conflict is not None else ()
+    try:
+        result = change()
+        db.session.commit()
+    except RuleBroken as error:
+        db.session.rollback()
+        return None, error
+    except races:
+        db.session.rollback()
+        return None, FieldRuleBroken(conflict)
+    return result, None
+
+
+def commit() -> None:
+    """The request's one commit when nothing it changed can break a rule (a login recorded, a notice read)."""
+    db.session.commit()
+
+
+def discard() -> None:
+    """Throw the request's changes away: a dry run (an import's preview) or work that wrote nothing to keep."""
+    db.session.rollback()
+
+
+def attempt(change: Callable[[], Any], conflict=None) -> Saved:
+    """Run ``change()`` and commit; when it breaks a rule, roll back and flash why (a button with no form page
+    to show again). The caller picks the next page from the answer. ``conflict`` as in ``save``."""
+    result, error = _run(change, conflict)
+    if error is not None:
+        flash(str(error), "danger")
+        return Saved(False)
+    return Saved(True, result)
+
+
+def confirmed(form=None) -> None:
+    """Answer 400 unless the button's form was posted and validates. A form with fields that only misses a value
+    is not a refused confirmation: ``act`` flashes those messages instead."""
+    form = form if form is not None else ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+
+
+def act(change: Callable[[], Any], *, next_page, message=None, failed_page=None, form=None, category="success"):
+    """A confirmed button action: check the confirmation (400 when refused), run ``change()``, commit, flash
+    ``message`` and redirect to ``next_page``. When a rule breaks: roll back, flash why and redirect to
+    ``failed_page`` (default ``next_page``). ``message`` and ``next_page`` may be callables given the change's
+    answer (e.g. the new record, to redirect to it); ``category`` is the message's. ``form``: the button's own form when it carries fields
+    (a reason, a note); its missing values are flashed, a refused CSRF token still answers 400."""
+    if form is None:
+        confirmed()
+    elif not form.validate_on_submit():
+        if not form.is_submitted() or "csrf_token" in form.errors:
+            abort(400)
+        for name, errors in form.errors.items():
+            label = form[name].label.text if name in form._fields else None
+            for error in errors:
+                flash(f"{label}: {error}" if label else str(error), "danger")
+        return redirect(_resolve(failed_page or next_page, None))
+    saved = attempt(change)
+    if not saved:
+        return redirect(_resolve(failed_page or next_page, None))
+    if message is not None:
+        flash(str(_resolve(message, saved.result)), category)
+    return redirect(_resolve(next_page, saved.result))
+
+
+def _resolve(value, result):
+    return value(result) if callable(value) else value

@@ -43,6 +43,7 @@ from . import clock
 from .database import Timestamped, UTCDateTime, utcnow
 from .extensions import db
 from .fields import ControlFreeRequest
+from .saving import FieldRuleBroken
 
 # What a caller may accept (the ``allowed`` argument); each detected type has one content type.
 CONTENT_TYPES = {
@@ -70,8 +71,12 @@ ACTIVE_MARKERS = (b"<html", b"<script", b"<svg", b"<!doctype", b"<?xml", b"<body
 IMAGE_MARKERS = tuple(marker for marker in ACTIVE_MARKERS if marker != b"<?xml")
 
 
-class UploadError(ValueError):
-    """A file refused for its content or name; the message is shown to the user (localized)."""
+class UploadError(FieldRuleBroken):
+    """A file refused for its content or name; the message is shown to the user (localized). A broken rule like
+    any other, so ``saving`` rolls back and shows it (beside ``field`` when the caller names the file field)."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message, field)
 
 
 class FileTooLarge(UploadError):

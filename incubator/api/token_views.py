@@ -1,13 +1,12 @@
 """My account → API tokens: create (shown once), list and revoke; administrators see and revoke everyone's."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.forms import ConfirmForm
-from ..extensions import db
-from ..saving import save
+from ..forms import ConfirmForm
+from ..saving import act, save
 from . import pages, tokens
 from .forms import TokenForm
 
@@ -36,11 +35,9 @@ def revoke_api_token(token_id: int):
     token = tokens.token_for_revoking(current_user, token_id)
     if token is None:
         abort(404)
-    if form.validate_on_submit():
-        tokens.revoke(token, current_user._get_current_object())
-        db.session.commit()
-        flash(_("The token %(name)s no longer works.", name=token.name), "success")
-    return redirect(url_for("api_pages.api_tokens"))
+    return act(lambda: tokens.revoke(token, current_user._get_current_object()), form=form,
+               message=_("The token %(name)s no longer works.", name=token.name),
+               next_page=url_for("api_pages.api_tokens"))
 
 
 @pages.route("/api/v1/reference")

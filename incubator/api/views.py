@@ -18,6 +18,7 @@ from ..database import write_intent
 from ..extensions import db
 from ..operations.logs import security_log
 from ..periods import Period, PeriodError
+from ..saving import commit
 from . import schemas as s
 from .problems import handle_http_exception, handle_server_error
 from .resources import resources
@@ -62,7 +63,7 @@ def authenticate_request():
     previous = write_intent.set(True)
     try:
         row = authenticate(token)
-        db.session.commit()
+        commit()
     finally:
         write_intent.reset(previous)
     if row is None:

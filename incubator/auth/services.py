@@ -21,6 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import clock
 from ..audit import services as audit
 from ..extensions import db
+from ..saving import FieldRuleBroken
 from .models import ROLES, LoginThrottle, PasswordResetToken, User
 from .session_store import end_user_sessions
 
@@ -29,8 +30,9 @@ _DUMMY_HASH: str | None = None
 security_log = logging.getLogger("incubator.security")
 
 
-class AccountError(ValueError):
-    """A rule about accounts was broken; the message is translatable and shown to the user."""
+class AccountError(FieldRuleBroken):
+    """A rule about accounts was broken; the message is translatable and shown to the user. A ``RuleBroken``, so
+    ``saving`` rolls it back; the login flows that keep a failure counter commit it themselves."""
 
 
 class AccountLocked(AccountError):

@@ -11,6 +11,7 @@ from ..access import admin_required
 from ..audit import services as audit
 from ..extensions import db
 from ..redirects import safe_next
+from ..saving import attempt, commit, confirmed, discard, save
 from ..notifications import mail
 from . import bp
 from . import mfa, registration, totp
@@ -47,7 +48,7 @@ def end_locked_session(message):
     user = current_user._get_current_object()
     mfa.security_log.warning("session ended by the login lock", extra={"event": "session_locked_out",
                                                                        "user_id": user.id})
-    db.session.commit()  # the failure counter, the lock and their audit events persist
+    commit()  # the failure counter, the lock and their audit events persist
     logout_user()
     session.regenerate()
     session.clear()
@@ -65,14 +66,14 @@ def login():
         if result.second_step:
             # Not logged in yet: the server-side session remembers who still owes a code.
             mfa.start_pending(session, result.user, safe_next(request.args.get("next")))
-            db.session.commit()
+            commit()
             return redirect(url_for("auth.login_verify"))
         if result.user is not None:
             purge_expired_sessions(current_app)
             start_session(result.user)
-            db.session.commit()
+            commit()
             return redirect(safe_next(request.args.get("next")))
-        db.session.commit()  # the failure counter and its audit event persist
+        commit()  # the failure counter and its audit event persist
         flash(str(result.error), "danger")
     return render_template("auth/login.html", form=form)
 
@@ -95,7 +96,7 @@ def login_verify():
                 complete_login(user)
                 purge_expired_sessions(current_app)
                 start_session(user)  # a new session identifier; the pending state goes with the old one
-                db.session.commit()
+                commit()
                 if method == "recovery_code":
                     flash(_("You used a recovery code; %(n)d are left. Make new ones on your account page "
                             "if you are running out.", n=mfa.recovery_codes_left(user.id)), "warning")
@@ -104,10 +105,10 @@ def login_verify():
             mfa.security_log.warning("second step failed", extra={"event": "mfa_failed", "user_id": user.id})
         if locked is not None:
             session.pop(mfa.PENDING_KEY, None)
-            db.session.commit()
+            commit()
             flash(str(locked), "danger")
             return redirect(url_for("auth.login"))
-        db.session.commit()  # the failure counter and its audit event persist
+        commit()  # the failure counter and its audit event persist
         form.code.errors.append(_("This code is not correct or has already been used."))
     return render_template("auth/login_verify.html", form=form, minutes=mfa.pending_minutes())
 
@@ -131,7 +132,7 @@ def require_admin_mfa():
 @login_required
 def logout():
     audit.record("logout", current_user._get_current_object())
-    db.session.commit()
+    commit()
     lang = current_user.locale or session.get("lang")
     logout_user()
     session.regenerate()  # the old identifier ends on the server; a new anonymous one follows
@@ -150,7 +151,7 @@ def register():
     if form.validate_on_submit():
         registration.request_registration(form.email.data, form.name.data, form.password.data,
                                           locale=session.get("lang"))
-        db.session.commit()
+        commit()
         # The same answer whether or not the address has an account (auth/registration.py).
         flash(_("Check your mailbox: we have sent a message to %(email)s. Open the link in it to activate "
                 "your account.", email=normalise_email(form.email.data)), "info")
@@ -171,15 +172,15 @@ def confirm_registration(token: str):
         try:
             user = registration.confirm_registration(token, form.password.data)
         except registration.LinkInvalid as error:
-            db.session.rollback()
+            discard()
             flash(str(error), "danger")
             return redirect(url_for("auth.register"))
         except AccountError as error:
-            db.session.rollback()
+            discard()
             form.password.errors.append(str(error))
         else:
             start_session(user)
-            db.session.commit()
+            commit()
             flash(_("Welcome! Your account is ready; you can now apply to a platform."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/register_confirm.html", form=form, email=pending.email)
@@ -196,7 +197,7 @@ def forgot_password():
             mail.send_template(user, "auth/email/reset_password.txt",
                                subject=_l("Set a new password"), link=link,
                                hours=current_app.config["PASSWORD_RESET_HOURS"])
-        db.session.commit()
+        commit()
         # The same answer whether or not the address has an account.
         flash(_("If an account uses this address, we have sent it a link to set a new password."), "info")
         return redirect(url_for("auth.login"))
@@ -209,15 +210,9 @@ def reset_password_view(token: str):
         flash(_("This reset link is invalid or has expired. Please ask for a new one."), "danger")
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            reset_password(token, form.password.data)
-        except AccountError as error:
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("Your password has been changed. Please log in."), "success")
-            return redirect(url_for("auth.login"))
+    if form.validate_on_submit() and attempt(lambda: reset_password(token, form.password.data)):
+        flash(_("Your password has been changed. Please log in."), "success")
+        return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
 
 
@@ -227,7 +222,7 @@ def account():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         update_user(current_user._get_current_object(), name=form.name.data, locale=form.locale.data)
-        db.session.commit()
+        commit()
         flash(_("Your settings have been saved."), "success")
         return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form, sessions=active_sessions(current_user.id),
@@ -253,15 +248,10 @@ def mfa_setup():
         return redirect(url_for("auth.account"))
     secret = mfa.pending_secret(user)
     form = MfaConfirmForm()
-    if secret is not None and form.validate_on_submit():
-        try:
-            codes = mfa.confirm_enrolment(user, form.code.data)
-        except AccountError as error:
-            form.code.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Two-step verification is on."), "success")
-            return render_template("auth/mfa_recovery_codes.html", codes=codes, first=True)
+    if secret is not None and form.validate_on_submit() and (
+            saved := save(form, lambda: mfa.confirm_enrolment(user, form.code.data), aliases={None: "code"})):
+        flash(_("Two-step verification is on."), "success")
+        return render_template("auth/mfa_recovery_codes.html", codes=saved.result, first=True)
     elif request.method == "POST" and secret is None:
         flash(_("Start the set-up again: no key is waiting for confirmation."), "danger")
     uri = totp.provisioning_uri(secret, user.email, MFA_ISSUER) if secret else None
@@ -275,13 +265,13 @@ def mfa_setup():
 @login_required
 def mfa_start():
     """Make a new key (a key not yet confirmed is replaced)."""
-    if ConfirmForm().validate_on_submit():
-        try:
-            mfa.begin_enrolment(current_user._get_current_object())
-        except AccountError as error:
-            flash(str(error), "info")
-            return redirect(url_for("auth.account"))
-        db.session.commit()
+    confirmed()
+    try:
+        mfa.begin_enrolment(current_user._get_current_object())
+    except AccountError as error:
+        flash(str(error), "info")
+        return redirect(url_for("auth.account"))
+    commit()
     return redirect(url_for("auth.mfa_setup"))
 
 
@@ -295,10 +285,10 @@ def mfa_recovery_codes():
         except AccountLocked as error:
             return end_locked_session(error.args[0])
         except AccountError as error:
-            db.session.commit()  # only the failure counter and its audit event were written
+            commit()  # only the failure counter and its audit event were written
             flash(str(error), "danger")
         else:
-            db.session.commit()
+            commit()
             flash(_("New recovery codes are ready; the old ones no longer work."), "success")
             return render_template("auth/mfa_recovery_codes.html", codes=codes, first=False)
     else:
@@ -316,10 +306,10 @@ def mfa_disable():
         except AccountLocked as error:
             return end_locked_session(error.args[0])
         except AccountError as error:
-            db.session.commit()  # a recovery code checked and used stays used
+            commit()  # a recovery code checked and used stays used
             flash(str(error), "danger")
         else:
-            db.session.commit()
+            commit()
             flash(_("Two-step verification is off."), "success")
     else:
         flash(_("Enter your password and a current code to turn two-step verification off."), "danger")
@@ -336,12 +326,12 @@ def change_password():
         if check.locked:
             return end_locked_session(check.message)
         if not check.ok:
-            db.session.commit()  # the failure counter and its audit event persist
+            commit()  # the failure counter and its audit event persist
             form.current_password.errors.append(str(check.message or _("The current password is not correct.")))
         else:
             set_password(current_user._get_current_object(), form.password.data, keep_session_row=session.row_id)
             session.regenerate()
-            db.session.commit()
+            commit()
             flash(_("Your password has been changed; your other sessions have ended."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
@@ -350,11 +340,11 @@ def change_password():
 @bp.route("/account/sessions/end-others", methods=["POST"])
 @login_required
 def end_other_sessions():
-    if ConfirmForm().validate_on_submit():
-        ended = end_user_sessions(current_user.id, keep_row_id=session.row_id)
-        audit.record("sessions_ended", current_user._get_current_object(), after={"sessions_ended": ended})
-        db.session.commit()
-        flash(_("Your other sessions have ended."), "success")
+    confirmed()
+    ended = end_user_sessions(current_user.id, keep_row_id=session.row_id)
+    audit.record("sessions_ended", current_user._get_current_object(), after={"sessions_ended": ended})
+    commit()
+    flash(_("Your other sessions have ended."), "success")
     return redirect(url_for("auth.account"))
 
 
@@ -389,16 +379,10 @@ def users():
 @admin_required
 def user_new():
     form = UserCreateForm()
-    if form.validate_on_submit():
-        try:
-            user = create_user(form.email.data, form.role.data, form.password.data, name=form.name.data,
-                               locale=form.locale.data)
-        except AccountError as error:
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("User %(email)s has been created.", email=user.email), "success")
-            return redirect(url_for("auth.user_edit", user_id=user.id))
+    if form.validate_on_submit() and (saved := attempt(lambda: create_user(
+            form.email.data, form.role.data, form.password.data, name=form.name.data, locale=form.locale.data))):
+        flash(_("User %(email)s has been created.", email=saved.result.email), "success")
+        return redirect(url_for("auth.user_edit", user_id=saved.result.id))
     return render_template("auth/user_form.html", form=form, user=None)
 
 
@@ -419,7 +403,7 @@ def user_edit(user_id: int):
             flash(_("You cannot take the administrator role from yourself."), "danger")
         else:
             update_user(user, name=form.name.data, role=form.role.data, locale=form.locale.data)
-            db.session.commit()
+            commit()
             flash(_("The user has been saved."), "success")
             return redirect(url_for("auth.user_edit", user_id=user.id))
     return render_template("auth/user_form.html", form=form, user=user, password_form=AdminPasswordForm(),
@@ -432,14 +416,14 @@ def user_edit(user_id: int):
 @admin_required
 def user_toggle(user_id: int):
     user = _user_or_404(user_id)
-    if ConfirmForm().validate_on_submit():
-        if user.id == current_user.id:
-            flash(_("You cannot disable your own account."), "danger")
-        else:
-            set_enabled(user, not user.is_enabled)
-            db.session.commit()
-            flash(_("The account is now enabled.") if user.is_enabled
-                  else _("The account is now disabled and its sessions have ended."), "success")
+    confirmed()
+    if user.id == current_user.id:
+        flash(_("You cannot disable your own account."), "danger")
+    else:
+        set_enabled(user, not user.is_enabled)
+        commit()
+        flash(_("The account is now enabled.") if user.is_enabled
+              else _("The account is now disabled and its sessions have ended."), "success")
     return redirect(url_for("auth.user_edit", user_id=user.id))
 
 
@@ -451,7 +435,7 @@ def user_password(user_id: int):
     form._user_email = user.email
     if form.validate_on_submit():
         set_password(user, form.password.data, reason="set by an administrator")
-        db.session.commit()
+        commit()
         flash(_("The password has been set and the user's sessions have ended."), "success")
     else:
         for error in form.password.errors:
@@ -463,13 +447,13 @@ def user_password(user_id: int):
 @admin_required
 def user_reset_link(user_id: int):
     user = _user_or_404(user_id)
-    if ConfirmForm().validate_on_submit():
-        token = issue_reset_token(user)
-        link = url_for("auth.reset_password_view", token=token, _external=True)
-        mail.send_template(user, "auth/email/reset_password.txt", subject=_l("Set a new password"), link=link,
-                           hours=current_app.config["PASSWORD_RESET_HOURS"])
-        db.session.commit()
-        flash(_("A reset link has been sent to %(email)s.", email=user.email), "success")
+    confirmed()
+    token = issue_reset_token(user)
+    link = url_for("auth.reset_password_view", token=token, _external=True)
+    mail.send_template(user, "auth/email/reset_password.txt", subject=_l("Set a new password"), link=link,
+                       hours=current_app.config["PASSWORD_RESET_HOURS"])
+    commit()
+    flash(_("A reset link has been sent to %(email)s.", email=user.email), "success")
     return redirect(url_for("auth.user_edit", user_id=user.id))
 
 
@@ -477,11 +461,11 @@ def user_reset_link(user_id: int):
 @admin_required
 def user_end_sessions(user_id: int):
     user = _user_or_404(user_id)
-    if ConfirmForm().validate_on_submit():
-        ended = end_user_sessions(user.id)
-        audit.record("sessions_ended", user, after={"sessions_ended": ended})
-        db.session.commit()
-        flash(_("%(n)d sessions have ended.", n=ended), "success")
+    confirmed()
+    ended = end_user_sessions(user.id)
+    audit.record("sessions_ended", user, after={"sessions_ended": ended})
+    commit()
+    flash(_("%(n)d sessions have ended.", n=ended), "success")
     return redirect(url_for("auth.user_edit", user_id=user.id))
 
 
@@ -490,14 +474,14 @@ def user_end_sessions(user_id: int):
 def user_mfa_reset(user_id: int):
     """Turn off a user's two-step verification (lost phone): sessions end, the user is told."""
     user = _user_or_404(user_id)
-    if ConfirmForm().validate_on_submit():
-        if user.id == current_user.id:
-            flash(_("Turn your own two-step verification off on your account page."), "danger")
-        elif not user.mfa_enabled and not user.totp_secret:
-            flash(_("Two-step verification is not set up for this user."), "info")
-        else:
-            ended = mfa.admin_reset(user, reason="reset by an administrator")
-            db.session.commit()
-            flash(_("Two-step verification has been reset; %(n)d sessions have ended and the user has been "
-                    "told.", n=ended), "success")
+    confirmed()
+    if user.id == current_user.id:
+        flash(_("Turn your own two-step verification off on your account page."), "danger")
+    elif not user.mfa_enabled and not user.totp_secret:
+        flash(_("Two-step verification is not set up for this user."), "info")
+    else:
+        ended = mfa.admin_reset(user, reason="reset by an administrator")
+        commit()
+        flash(_("Two-step verification has been reset; %(n)d sessions have ended and the user has been "
+                "told.", n=ended), "success")
     return redirect(url_for("auth.user_edit", user_id=user.id))

@@ -11,19 +11,18 @@ from flask_sqlalchemy.pagination import SelectPagination
 from .. import clock, uploads, versioning
 from ..access import platform_ids_for, roles_required, upload_limit
 from ..audit.services import history_of
-from ..auth.forms import ConfirmForm
+from ..forms import ConfirmForm
 from ..auth.services import find_user
 from ..downloads import attachment, export_name
 from ..extensions import db
 from ..i18n import current_language, zone_name
 from ..platforms.models import Platform
-from ..saving import save
+from ..saving import RuleBroken, act, attempt, renamed_fields, save
 from . import bp, exports, services
 from .forms import (BlockForm, BookingForm, ChangeForm, DecisionForm, HoursForm, ReasonForm, ResourceFilterForm,
                     ResourceForm, TrainingForm, UseFilterForm, audience_labels, block_kind_labels, kind_labels,
                     status_labels)
 from .models import BookableResource, Booking, BookingTraining
-from .services import BookingError
 
 MANAGERS = ("admin", "manager")
 
@@ -94,23 +93,24 @@ def _resource_form(resource: BookableResource | None) -> ResourceForm:
 
 
 def _save_resource_form(form: ResourceForm, resource: BookableResource | None):
+    """Save the form (and its photo, checked only when the values pass) through ``saving.save``."""
     if form.platform_id.data not in {value for value, _label in form.platform_id.choices}:
         abort(404)  # a platform the user does not manage
-    values = form.values()
-    errors = services.validate_resource_values(values, resource)
-    for name, message in errors.items():
-        getattr(form, name).errors.append(message)
-    photo = None
-    upload = request.files.get("photo")
-    if not errors and upload is not None and upload.filename:
-        try:
-            photo = uploads.store_upload(upload, kind="resource_photo", allowed=("png", "jpeg"), owner=current_user)
-        except uploads.UploadError as error:
-            form.photo.errors.append(str(error))
-            return None
-    if errors:
-        return None
-    return services.save_resource(resource, values, photo=photo)
+
+    def change():
+        values = form.values()
+        errors = services.validate_resource_values(values, resource)
+        if errors:
+            raise RuleBroken(errors)
+        photo = None
+        upload = request.files.get("photo")
+        if upload is not None and upload.filename:
+            with renamed_fields({None: "photo"}):
+                photo = uploads.store_upload(upload, kind="resource_photo", allowed=("png", "jpeg"),
+                                             owner=current_user)
+        return services.save_resource(resource, values, photo=photo)
+
+    return save(form, change)
 
 
 @bp.route("/resources/new", methods=["GET", "POST"])
@@ -123,13 +123,10 @@ def new_resource():
         return redirect(url_for("bookings.resources"))
     if uploads.refuse_too_large(form):
         return render_template("bookings/resource_form.html", form=form, resource=None), 413
-    if form.validate_on_submit():
-        resource = _save_resource_form(form, None)
-        if resource is not None:
-            db.session.commit()
-            flash(_("Resource %(name)s added.", name=resource.name), "success")
-            return redirect(url_for("bookings.resource", resource_id=resource.id))
-        db.session.rollback()
+    if form.validate_on_submit() and (saved := _save_resource_form(form, None)):
+        resource = saved.result
+        flash(_("Resource %(name)s added.", name=resource.name), "success")
+        return redirect(url_for("bookings.resource", resource_id=resource.id))
     return render_template("bookings/resource_form.html", form=form, resource=None)
 
 
@@ -142,13 +139,9 @@ def edit_resource(resource_id: int):
     if uploads.refuse_too_large(form):
         return render_template("bookings/resource_form.html", form=form, resource=resource,
                                history=history_of(resource)), 413
-    if form.validate_on_submit() and versioning.unchanged(form, resource):
-        saved = _save_resource_form(form, resource)
-        if saved is not None:
-            db.session.commit()
-            flash(_("Resource %(name)s saved.", name=resource.name), "success")
-            return redirect(url_for("bookings.resource", resource_id=resource.id))
-        db.session.rollback()
+    if form.validate_on_submit() and versioning.unchanged(form, resource) and _save_resource_form(form, resource):
+        flash(_("Resource %(name)s saved.", name=resource.name), "success")
+        return redirect(url_for("bookings.resource", resource_id=resource.id))
     return render_template("bookings/resource_form.html", form=form, resource=resource,
                            history=history_of(resource))
 
@@ -267,11 +260,8 @@ def trainings(resource_id: int):
 def remove_training(training_id: int):
     training = db.session.get(BookingTraining, training_id) or abort(404)
     resource = services.get_managed_resource_or_404(current_user, training.resource_id)
-    if ConfirmForm().validate_on_submit():
-        services.remove_training(training)
-        db.session.commit()
-        flash(_("Training removed."), "info")
-    return redirect(url_for("bookings.trainings", resource_id=resource.id))
+    return act(lambda: services.remove_training(training), message=_("Training removed."), category="info",
+               next_page=url_for("bookings.trainings", resource_id=resource.id))
 
 
 # --- bookings --------------------------------------------------------------------------------------
@@ -344,15 +334,8 @@ def cancel(booking_id: int):
     if not own and not services.can_manage(current_user, item.resource):
         abort(404)
     form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            services.cancel_booking(item, current_user, form.reason.data)
-        except BookingError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("Booking cancelled."), "info")
+    if form.validate_on_submit() and attempt(lambda: services.cancel_booking(item, current_user, form.reason.data)):
+        flash(_("Booking cancelled."), "info")
     return redirect(url_for("bookings.booking", booking_id=booking_id))
 
 
@@ -368,15 +351,9 @@ def approvals():
 def decide(booking_id: int):
     item = services.get_visible_booking_or_404(current_user, booking_id)
     form = DecisionForm()
-    if form.validate_on_submit():
-        try:
-            services.decide(item, current_user, approve=bool(form.approve.data), note=form.note.data)
-        except BookingError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("Booking approved.") if item.status == "confirmed" else _("Booking rejected."), "info")
+    if form.validate_on_submit() and attempt(lambda: services.decide(item, current_user, approve=bool(form.approve.data),
+                                                                     note=form.note.data)):
+        flash(_("Booking approved.") if item.status == "confirmed" else _("Booking rejected."), "info")
     return redirect(request.form.get("next") if request.form.get("next") == url_for("bookings.approvals")
                     else url_for("bookings.booking", booking_id=item.id))
 
@@ -414,20 +391,22 @@ def new_block():
             form.resources.data = [request.args.get("resource", type=int)]
     elif form.validate_on_submit():
         chosen = [r for r in items if r.id in set(form.resources.data)]
-        try:
+
+        def plan_or_create():
+            """The plan to check; once the checked plan is confirmed, also the blocks (and cancelled bookings)."""
             plan = services.plan_blocks(chosen, form.first_day.data, form.last_day.data,
                                         {int(d) for d in form.weekdays.data}, form.start_at.data, form.end_at.data)
             if form.submit.data and form.confirm.data == _plan_fingerprint(form):
-                series, cancelled = services.create_blocks(chosen, plan, form.kind.data, form.title.data.strip(),
-                                                           form.cancel_clashing.data)
-                db.session.commit()
-                flash(_("%(n)d blocks created; %(c)d bookings cancelled.", n=plan.count, c=len(cancelled)),
-                      "success")
-                return redirect(url_for("bookings.blocks"))
-        except BookingError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-            plan = None
+                _series, cancelled = services.create_blocks(chosen, plan, form.kind.data, form.title.data.strip(),
+                                                            form.cancel_clashing.data)
+                return plan, cancelled
+            return plan, None
+
+        saved = save(form, plan_or_create, aliases=dict.fromkeys(form._fields))  # every message above the form
+        plan, cancelled = saved.result if saved else (None, None)
+        if cancelled is not None:
+            flash(_("%(n)d blocks created; %(c)d bookings cancelled.", n=plan.count, c=len(cancelled)), "success")
+            return redirect(url_for("bookings.blocks"))
         # Confirming creates exactly what was checked: changing the form after the check needs a new check.
         form.confirm.data = _plan_fingerprint(form) if plan is not None else ""
     return render_template("bookings/block_form.html", form=form, plan=plan)
@@ -445,11 +424,9 @@ def _plan_fingerprint(form: BlockForm) -> str:
 @bp.route("/blocks/<series>/delete", methods=["POST"])
 @roles_required(*MANAGERS)
 def delete_blocks(series: str):
-    if ConfirmForm().validate_on_submit():
-        count = services.delete_block_series(series, services.managed_resources(current_user))
-        db.session.commit()
-        flash(_("%(n)d blocks removed; their time is free again.", n=count), "info")
-    return redirect(url_for("bookings.blocks"))
+    return act(lambda: services.delete_block_series(series, services.managed_resources(current_user)),
+               message=lambda count: _("%(n)d blocks removed; their time is free again.", n=count), category="info",
+               next_page=url_for("bookings.blocks"))
 
 
 @bp.route("/hours", methods=["GET", "POST"])

@@ -8,8 +8,6 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock, versioning
 from ..access import admin_required, changeable_company_ids_for, get_visible_or_404, platform_ids_for, roles_required, scoped
@@ -20,6 +18,7 @@ from ..extensions import db
 from ..i18n import current_language
 from ..organisations.models import COMPANY_KINDS, Organisation
 from ..platforms.models import Platform
+from ..saving import act, attempt, commit, renamed_fields, save
 from . import bp, hightech, services, torch
 from .computations import COMPUTATIONS, Context
 from .forms import (FACT_SECTIONS, AnnualFactsForm, ConfirmForm, CopyRuleSetForm, CriterionForm, RuleSetForm)
@@ -125,15 +124,12 @@ def facts_edit(platform_id: int, year: int):
             for name in names:
                 data = getattr(form, name).data
                 values[name] = wan_to_yuan(data) if name in FACT_MONEY_FIELDS else data
-        try:
-            services.save_facts(platform, year, values)
-            db.session.commit()
-        except (StaleDataError, IntegrityError):  # a concurrent edit, or the same year created twice at once
-            db.session.rollback()
-            flash(_("Someone else changed these figures meanwhile; please check them and save again."), "danger")
-            return redirect(url_for("compliance.facts_edit", platform_id=platform.id, year=year))
-        flash(_("The figures of %(year)s have been saved.", year=year), "success")
-        return redirect(url_for("compliance.platform_gap", platform_id=platform.id, year=year))
+        # a concurrent edit, or the same year created twice at once, is flashed: the page shows the figures now
+        if attempt(lambda: services.save_facts(platform, year, values),
+                   conflict=_("Someone else changed these figures meanwhile; please check them and save again.")):
+            flash(_("The figures of %(year)s have been saved.", year=year), "success")
+            return redirect(url_for("compliance.platform_gap", platform_id=platform.id, year=year))
+        return redirect(url_for("compliance.facts_edit", platform_id=platform.id, year=year))
     return render_template("compliance/facts_form.html", platform=platform, year=year, form=form,
                            sections=FACT_SECTIONS, facts=facts,
                            history=audit.history_of(facts) if facts is not None else [])
@@ -151,11 +147,9 @@ def rule_sets():
 @bp.route("/rule-sets/install", methods=["POST"])
 @admin_required
 def install_rule_sets():
-    if ConfirmForm().validate_on_submit():
-        added = services.install_default_rule_sets()
-        db.session.commit()
-        flash(_("%(n)s official rule sets installed.", n=added), "success")
-    return redirect(url_for("compliance.rule_sets"))
+    return act(services.install_default_rule_sets,
+               message=lambda added: _("%(n)s official rule sets installed.", n=added),
+               next_page=url_for("compliance.rule_sets"))
 
 
 def _rule_set_or_404(rule_set_id: int) -> RuleSet:
@@ -168,22 +162,17 @@ def rule_set(rule_set_id: int):
     item = _rule_set_or_404(rule_set_id)
     form = RuleSetForm(obj=item)
     if form.validate_on_submit() and versioning.unchanged(form, item):
-        try:
-            services.update_rule_set(item, code=form.code.data, name_zh=form.name_zh.data, name_en=form.name_en.data,
-                                     region=form.region.data or None, source_document=form.source_document.data,
-                                     effective_on=form.effective_on.data, is_active=form.is_active.data,
-                                     notes=form.notes.data or None)
-            db.session.commit()
-        except services.ComplianceError as error:
-            db.session.rollback()
-            form.code.errors.append(str(error))
-        except StaleDataError:
-            db.session.rollback()
-            flash(_("Someone else changed this rule set meanwhile; please check it and save again."), "danger")
-            return redirect(url_for("compliance.rule_set", rule_set_id=rule_set_id))
-        else:
+        def update():
+            with renamed_fields({None: "code"}):  # the service's one message is about the code
+                services.update_rule_set(
+                    item, code=form.code.data, name_zh=form.name_zh.data, name_en=form.name_en.data,
+                    region=form.region.data or None, source_document=form.source_document.data,
+                    effective_on=form.effective_on.data, is_active=form.is_active.data, notes=form.notes.data or None)
+
+        if save(form, update,
+                conflict=_("Someone else changed this rule set meanwhile; please check it and save again.")):
             flash(_("The rule set has been saved."), "success")
-            return redirect(url_for("compliance.rule_set", rule_set_id=item.id))
+            return redirect(url_for("compliance.rule_set", rule_set_id=rule_set_id))
     return render_template("compliance/rule_set.html", item=item, form=form, confirm_form=ConfirmForm(),
                            COMPUTATIONS=COMPUTATIONS, format_value=services.format_value,
                            history=audit.history_of(item))
@@ -197,18 +186,12 @@ def rule_set_copy(rule_set_id: int):
         "code": f"{source.code}_copy", "name_zh": source.name_zh, "name_en": source.name_en,
         "source_document": source.source_document, "effective_on": source.effective_on})
     if form.validate_on_submit():
-        try:
-            copy = services.copy_rule_set(source, code=form.code.data, name_zh=form.name_zh.data,
-                                          name_en=form.name_en.data, region=form.region.data or None,
-                                          source_document=form.source_document.data,
-                                          effective_on=form.effective_on.data)
-            db.session.commit()
-        except services.ComplianceError as error:
-            db.session.rollback()
-            form.code.errors.append(str(error))
-        else:
+        if saved := save(form, lambda: services.copy_rule_set(
+                source, code=form.code.data, name_zh=form.name_zh.data, name_en=form.name_en.data,
+                region=form.region.data or None, source_document=form.source_document.data,
+                effective_on=form.effective_on.data), aliases={None: "code"}):
             flash(_("The copy has been made; change its numbers below."), "success")
-            return redirect(url_for("compliance.rule_set", rule_set_id=copy.id))
+            return redirect(url_for("compliance.rule_set", rule_set_id=saved.result.id))
     return render_template("compliance/rule_set_copy.html", source=source, form=form)
 
 
@@ -236,13 +219,7 @@ def criterion_edit(rule_set_id: int, criterion_id: int | None):
     if form.validate_on_submit():
         values = {key: getattr(form, key).data for key in ("code", "name_zh", "name_en", "computation", "comparison",
                                                             "group_code", "sort_order", "threshold")}
-        try:
-            services.save_criterion(item, criterion, values)
-            db.session.commit()
-        except services.ComplianceError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
+        if attempt(lambda: services.save_criterion(item, criterion, values)):
             flash(_("The criterion has been saved."), "success")
             return redirect(url_for("compliance.rule_set", rule_set_id=item.id))
     return render_template("compliance/criterion_form.html", item=item, criterion=criterion, form=form,
@@ -254,11 +231,8 @@ def criterion_edit(rule_set_id: int, criterion_id: int | None):
 def criterion_delete(rule_set_id: int, criterion_id: int):
     item = _rule_set_or_404(rule_set_id)
     criterion = _criterion_or_404(item, criterion_id)
-    if ConfirmForm().validate_on_submit():
-        services.delete_criterion(criterion)
-        db.session.commit()
-        flash(_("The criterion has been deleted."), "success")
-    return redirect(url_for("compliance.rule_set", rule_set_id=item.id))
+    return act(lambda: services.delete_criterion(criterion), message=_("The criterion has been deleted."),
+               next_page=url_for("compliance.rule_set", rule_set_id=item.id))
 
 
 # --- high-tech readiness --------------------------------------------------------------------------------
@@ -347,7 +321,7 @@ def torch_export(fmt: str):
     response.headers["Content-Disposition"] = attachment(name, fallback)
     audit.record("torch_exported", entity_type="platforms", entity_id=year,
                  after={"year": year, "format": fmt, "platforms": [row.platform.code for row in rows]})
-    db.session.commit()
+    commit()  # the export is logged even though nothing else changed
     return response
 
 

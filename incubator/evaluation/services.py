@@ -29,6 +29,7 @@ from ..outcomes.results import IndicatorResult, decimal_text, rating_of, score_o
 from ..outcomes.services import approved_targets, weights_for
 from ..partnerships.models import TechTransferDeal
 from ..periods import Period
+from ..saving import FieldRuleBroken
 from ..platforms.models import Platform
 from ..startups.models import REPORT_FIGURES, Incubation, QuarterlyReport
 from .models import EvaluationSnapshot, EvaluationSnapshotRow
@@ -36,7 +37,7 @@ from .models import EvaluationSnapshot, EvaluationSnapshotRow
 PROBLEMS = ("missing_report", "unverified_report")
 
 
-class PublishError(Exception):
+class PublishError(FieldRuleBroken):
     """Publishing was refused (the reason is a translatable message)."""
 
 

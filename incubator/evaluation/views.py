@@ -18,6 +18,7 @@ from ..extensions import db
 from ..i18n import current_language
 from ..outcomes import catalogue
 from ..periods import Period, PeriodError
+from ..saving import act
 from . import bp, exports, services
 from .charts import achievement_chart, score_chart
 from .forms import PublishForm
@@ -122,18 +123,11 @@ def show(period):
 def publish(period):
     period = period_or_404(period)
     form = PublishForm()
-    if not form.validate_on_submit():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors) or _("Please try again."), "error")
-        return redirect(url_for("evaluation.show", period=str(period)))
-    try:
-        snapshot = services.publish(period, current_user, note=form.note.data)
-    except services.PublishError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
-        return redirect(url_for("evaluation.show", period=str(period)))
-    db.session.commit()
-    flash(_("%(period)s published as version %(version)d.", period=str(period), version=snapshot.version), "success")
-    return redirect(url_for("evaluation.show", period=str(period), version=snapshot.version))
+    return act(lambda: services.publish(period, current_user, note=form.note.data), form=form,
+               message=lambda snapshot: _("%(period)s published as version %(version)d.", period=str(period),
+                                          version=snapshot.version),
+               next_page=lambda snapshot: url_for("evaluation.show", period=str(period), version=snapshot.version),
+               failed_page=url_for("evaluation.show", period=str(period)))
 
 
 @bp.route("/<period:period>/export.<fmt>")

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import roles_required, upload_limit
-from ..extensions import db
+from ..saving import commit, discard
 from .. import uploads
 from . import bp, reading, services
 from .forms import CancelForm, ImportConfirmForm, UploadForm
@@ -69,7 +69,7 @@ def preview(token: str):
     path, meta, kind = _upload_or_404(token)
     result = services.import_file(kind, path, user=current_user, filename=meta["filename"], dry_run=True,
                                   partial=True)
-    db.session.rollback()
+    discard()
     problems, page, pages = _page_of(result.problems)
     return render_template("importer/preview.html", result=result, kind=kind, meta=meta, token=token,
                            problems=problems, page=page, pages=pages, form=ImportConfirmForm(), cancel_form=CancelForm())
@@ -93,10 +93,10 @@ def confirm(token: str):
     result = services.import_file(kind, path, user=current_user, filename=meta["filename"],
                                   partial=bool(form.partial.data))
     if result.written:
-        db.session.commit()
-        services.discard_upload(token)
+        commit()
+        services.discard_upload(token)  # after the commit: a failed commit leaves the file to import again
     else:
-        db.session.rollback()
+        discard()
     problems, page, pages = _page_of(result.problems)
     current_app.logger.info("import %s %s by %s: %s", kind.name, meta["filename"], current_user.email,
                             result.summary())

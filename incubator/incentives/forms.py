@@ -72,6 +72,24 @@ class PolicyForm(VersionedForm, FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     submit = SubmitField(_l("Save"))
 
+    def values(self) -> dict:
+        """The policy's attributes as typed (money in yuan, the rate scaled by 10,000), for ``apply_policy``."""
+        from ..database import wan_to_yuan
+
+        return {
+            "name": self.name.data.strip(), "year": self.year.data, "kind": self.kind.data, "basis": self.basis.data,
+            "reference_year": self.reference_year.data,
+            "rate_scaled": int(self.rate.data * 10_000) if self.rate.data is not None else None,
+            "fixed_amounts": self.fixed_amounts() or None,
+            "minimum_basis": wan_to_yuan(self.minimum_basis.data or 0),
+            "cap": wan_to_yuan(self.cap.data) if self.cap.data is not None else None,
+            "budget": wan_to_yuan(self.budget.data),
+            "conditions": list(self.conditions.data or []),
+            "allocation": self.allocation.data,
+            "required_documents": (self.required_documents.data or "").strip() or None,
+            "description": self.description.data or None,
+        }
+
     def fixed_amounts(self) -> dict[str, int]:
         from ..database import wan_to_yuan
 

@@ -58,6 +58,27 @@ def save_policy(policy: Policy, before: dict | None = None) -> Policy:
     return policy
 
 
+def apply_policy(policy: Policy, values: dict) -> Policy:
+    """Set ``values`` (attribute name: value) on ``policy``, new or existing, and save it with its audit event."""
+    before = audit.snapshot(policy) if policy.id else None
+    for name, value in values.items():
+        setattr(policy, name, value)
+    return save_policy(policy, before)
+
+
+def attach_claim_documents(claim: Claim, files: list, titles: list[str], owner) -> None:
+    """Store each uploaded file (checked by content) as the claim's document of the same position in ``titles``.
+
+    :raises uploads.UploadError: a file that is empty or not a document; nothing is kept."""
+    from .. import uploads
+    from .models import ClaimDocument
+
+    for title, storage in zip(titles, files, strict=True):
+        stored = uploads.store_upload(storage, kind="incentive_claim", owner=owner,
+                                      organisation_id=claim.organisation_id)
+        db.session.add(ClaimDocument(claim_id=claim.id, stored_file_id=stored.id, title=title))
+
+
 def copy_policy(policy: Policy) -> Policy:
     """Next year's policy with the same rule (budget and all), open, ready to adjust."""
     copy = Policy(

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from .. import uploads, versioning
 from ..access import changeable_company_ids_for, platform_ids_for, roles_required, upload_limit
 from ..audit import services as audit
-from ..auth.forms import ConfirmForm
+from ..forms import ConfirmForm
+from ..saving import act, confirmed, save
 from ..database import wan_to_yuan, yuan_to_wan
 from ..downloads import export_name
 from ..extensions import db
@@ -25,9 +26,9 @@ from .forms import (ApproveForm, ClaimForm, NoteForm, PaymentForm, PolicyForm, R
 from .models import Claim, ClaimDocument, Policy
 from .numerals import capital_amount
 from .rules import BASES, CONDITIONS, evaluate, rate_of
-from .services import (IncentiveError, approve, budget_of, close_policy, company_ledger, copy_policy,
-                       create_claim, create_claims_in_bulk, paid_by_policy_and_year, rd_growth_comparison,
-                       recommend, record_payment, reject, save_policy)
+from .services import (apply_policy, approve, attach_claim_documents, budget_of, close_policy, company_ledger,
+                       copy_policy, create_claim, create_claims_in_bulk, paid_by_policy_and_year,
+                       rd_growth_comparison, recommend, record_payment, reject)
 
 STAFF = ("admin", "manager")
 
@@ -115,22 +116,6 @@ def index():
                            labels=labels())
 
 
-def _apply_form(form: PolicyForm, policy: Policy) -> None:
-    policy.name, policy.year, policy.kind, policy.basis = form.name.data.strip(), form.year.data, form.kind.data, \
-        form.basis.data
-    policy.reference_year = form.reference_year.data
-    policy.rate_scaled = int(form.rate.data * 10_000) if form.rate.data is not None else None
-    fixed = form.fixed_amounts()
-    policy.fixed_amounts = fixed or None
-    policy.minimum_basis = wan_to_yuan(form.minimum_basis.data or 0)
-    policy.cap = wan_to_yuan(form.cap.data) if form.cap.data is not None else None
-    policy.budget = wan_to_yuan(form.budget.data)
-    policy.conditions = list(form.conditions.data or [])
-    policy.allocation = form.allocation.data
-    policy.required_documents = (form.required_documents.data or "").strip() or None
-    policy.description = form.description.data or None
-
-
 def _fill_form(form: PolicyForm, policy: Policy) -> None:
     form.name.data, form.year.data, form.kind.data, form.basis.data = policy.name, policy.year, policy.kind, policy.basis
     form.reference_year.data = policy.reference_year
@@ -149,18 +134,11 @@ def _fill_form(form: PolicyForm, policy: Policy) -> None:
 
 
 def _save_from_form(form: PolicyForm, policy: Policy):
-    """Apply the form to ``policy`` and save it: a redirect on success, None (with a message) when refused."""
-    before = audit.snapshot(policy) if policy.id else None
-    _apply_form(form, policy)
-    try:
-        save_policy(policy, before)
-    except IncentiveError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return None
-    db.session.commit()
-    flash(_("The policy has been saved."), "success")
-    return redirect(url_for("incentives.policy", policy_id=policy.id))
+    """Save the form into ``policy``: a redirect on success, None (the form shows why) when refused."""
+    if saved := save(form, lambda: apply_policy(policy, form.values())):
+        flash(_("The policy has been saved."), "success")
+        return redirect(url_for("incentives.policy", policy_id=saved.result.id))
+    return None
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -198,28 +176,19 @@ def policy_edit(policy_id: int):
 @roles_required("admin")
 def policy_copy(policy_id: int):
     policy = policy_or_404(policy_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        copy = copy_policy(policy)
-    except IncentiveError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return redirect(url_for("incentives.policy", policy_id=policy.id))
-    db.session.commit()
-    flash(_("The policy has been copied to %(year)d; adjust it before opening claims.", year=copy.year), "success")
-    return redirect(url_for("incentives.policy_edit", policy_id=copy.id))
+    return act(lambda: copy_policy(policy),
+               message=lambda copy: _("The policy has been copied to %(year)d; adjust it before opening claims.",
+                                      year=copy.year),
+               next_page=lambda copy: url_for("incentives.policy_edit", policy_id=copy.id),
+               failed_page=url_for("incentives.policy", policy_id=policy.id))
 
 
 @bp.route("/<int:policy_id>/close", methods=["POST"])
 @roles_required("admin")
 def policy_close(policy_id: int):
     policy = policy_or_404(policy_id)
-    if ConfirmForm().validate_on_submit():
-        close_policy(policy)
-        db.session.commit()
-        flash(_("The policy is closed."), "success")
-    return redirect(url_for("incentives.policy", policy_id=policy.id))
+    return act(lambda: close_policy(policy), message=_("The policy is closed."),
+               next_page=url_for("incentives.policy", policy_id=policy.id))
 
 
 @bp.route("/<int:policy_id>")
@@ -242,20 +211,13 @@ def policy(policy_id: int):
 @roles_required("admin", "manager")
 def claims_bulk(policy_id: int):
     policy = policy_or_404(policy_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    confirmed()
     evaluation = evaluate(policy)
     allowed = {item.candidate.key for item in visible_entitlements(evaluation, current_user) if item.eligible}
     keys = [key for key in request.form.getlist("keys") if key in allowed]
-    try:
-        created = create_claims_in_bulk(policy, keys, current_user)
-    except IncentiveError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(_("%(n)d claims have been created.", n=created), "success")
-    return redirect(url_for("incentives.policy", policy_id=policy.id))
+    return act(lambda: create_claims_in_bulk(policy, keys, current_user),
+               message=lambda created: _("%(n)d claims have been created.", n=created),
+               next_page=url_for("incentives.policy", policy_id=policy.id))
 
 
 @bp.route("/<int:policy_id>/claim", methods=["GET", "POST"])
@@ -282,25 +244,18 @@ def claim_new(policy_id: int):
         for index, storage in enumerate(files):
             if storage is None or not storage.filename:
                 document_errors[index] = _("Attach this document.")
-        if not document_errors:
-            try:
-                claim = create_claim(policy, form.beneficiary.data, current_user, evaluation)
-                for index, storage in enumerate(files):
-                    stored = uploads.store_upload(storage, kind="incentive_claim", owner=current_user,
-                                                  organisation_id=current_user.organisation_id)
-                    db.session.add(ClaimDocument(claim_id=claim.id, stored_file_id=stored.id, title=required[index]))
-            except uploads.UploadError as error:
-                db.session.rollback()
-                flash(str(error), "danger")
-            except IncentiveError as error:
-                db.session.rollback()
-                flash(str(error), "danger")
-            else:
-                db.session.commit()
-                flash(_("Your claim has been submitted."), "success")
-                return redirect(url_for("incentives.claim", claim_id=claim.id))
+        if not document_errors and (saved := save(form, lambda: _submit_claim(policy, form, evaluation, files,
+                                                                                  required))):
+            flash(_("Your claim has been submitted."), "success")
+            return redirect(url_for("incentives.claim", claim_id=saved.result.id))
     return render_template("incentives/claim_new.html", policy=policy, form=form, mine=mine, required=required,
                            document_errors=document_errors, labels=labels())
+
+
+def _submit_claim(policy, form, evaluation, files, titles) -> Claim:
+    claim = create_claim(policy, form.beneficiary.data, current_user, evaluation)
+    attach_claim_documents(claim, files, titles, current_user)
+    return claim
 
 
 # --- claims ----------------------------------------------------------------------------------------------
@@ -327,20 +282,8 @@ def claim(claim_id: int):
 def _decide(claim_id: int, form_class, action):
     claim = claim_or_404(claim_id)
     form = form_class()
-    if form.validate_on_submit():
-        try:
-            action(claim, form)
-        except IncentiveError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("The claim has been updated."), "success")
-    else:
-        for field_errors in form.errors.values():
-            for error in field_errors:
-                flash(str(error), "danger")
-    return redirect(url_for("incentives.claim", claim_id=claim_id))
+    return act(lambda: action(claim, form), form=form, message=_("The claim has been updated."),
+               next_page=url_for("incentives.claim", claim_id=claim_id))
 
 
 @bp.route("/claims/<int:claim_id>/recommend", methods=["POST"])

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..home_tasks import tasks_for
 from ..navigation import panels_for
 from ..redirects import safe_next
+from ..saving import commit, confirmed
 from . import bp
 
 
@@ -27,11 +27,12 @@ def home():
 
 @bp.route("/language/<lang>", methods=["POST"])
 def set_language(lang: str):
-    if lang in current_app.config["LANGUAGES"] and ConfirmForm().validate_on_submit():
+    if lang in current_app.config["LANGUAGES"]:
+        confirmed()
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.locale = lang
-            db.session.commit()
+            commit()
     return redirect(safe_next(request.form.get("next"), "main.index"))
 
 

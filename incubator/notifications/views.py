@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..auth.forms import ConfirmForm
 from ..extensions import db
+from ..saving import commit, confirmed
 from . import bp
 from .models import Notification
 from .services import mark_read
@@ -25,10 +26,11 @@ def index():
 def open_one(notification_id: int):
     notification = db.session.scalar(select(Notification).where(
         Notification.id == notification_id, Notification.user_id == current_user.id))
-    if notification is None or not ConfirmForm().validate_on_submit():
+    if notification is None:
         abort(404)
+    confirmed()
     mark_read(current_user.id, notification.id)
-    db.session.commit()
+    commit()
     link = notification.link or ""
     return redirect(link if link.startswith("/") and not link.startswith("//") else url_for("notifications.index"))
 
@@ -36,8 +38,8 @@ def open_one(notification_id: int):
 @bp.route("/read-all", methods=["POST"])
 @login_required
 def read_all():
-    if ConfirmForm().validate_on_submit():
-        mark_read(current_user.id)
-        db.session.commit()
+    confirmed()
+    mark_read(current_user.id)
+    commit()
     return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
                     else url_for("notifications.index"))

@@ -11,7 +11,7 @@ from ..access import admin_required, company_ids_for, may_change_company, platfo
 from ..audit import services as audit
 from ..extensions import db
 from ..i18n import localized
-from ..saving import save
+from ..saving import act, save
 from . import bp, services
 from .forms import (INCUBATION_STATUS_LABELS, IP_KIND_LABELS, IP_STATUS_LABELS, KIND_LABELS, LISTING_LABELS, ConfirmForm, IndustryForm, IPForm,
                     OrganisationFilterForm, OrganisationForm)
@@ -204,11 +204,8 @@ def ip_edit(organisation_id: int, ip_id: int):
 def ip_delete(organisation_id: int, ip_id: int):
     organisation = editable_organisation(organisation_id)
     item = ip_for(organisation, ip_id)
-    if ConfirmForm().validate_on_submit():
-        services.delete_ip(item)
-        db.session.commit()
-        flash(_("The intellectual property has been deleted."), "success")
-    return redirect(url_for("organisations.detail", organisation_id=organisation.id))
+    return act(lambda: services.delete_ip(item), message=_("The intellectual property has been deleted."),
+               next_page=url_for("organisations.detail", organisation_id=organisation.id))
 
 
 # --- industries (admins) --------------------------------------------------------------------------

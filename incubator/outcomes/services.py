@@ -14,13 +14,14 @@ from sqlalchemy import select
 
 from ..audit.services import record, snapshot
 from ..extensions import db
+from ..saving import FieldRuleBroken
 from ..platforms.models import Platform
 from .catalogue import BY_CODE, CATALOGUE
 from .computations import ZONE
 from .models import IndicatorWeight, Target, from_scaled, to_scaled
 
 
-class TargetError(ValueError):
+class TargetError(FieldRuleBroken):
     """A target or weight change that the rules refuse (the message is translatable)."""
 
 

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from .. import clock, versioning
 from ..access import admin_required, company_ids_for, platform_ids_for, readable_quarters, roles_required, scoped
-from ..auth.forms import ConfirmForm
+from ..forms import ConfirmForm
+from ..saving import act, attempt
 from ..auth.models import User
 from ..extensions import db
 from ..i18n import current_language
@@ -170,22 +171,25 @@ def targets():
     if form.validate_on_submit() and versioning.unchanged(form, existing):
         values = {i.code: getattr(form, i.code).data for i in catalogue.CATALOGUE}
         values = {code: (None if value is None else Decimal(value)) for code, value in values.items()}
-        try:
-            if current_user.role == "admin":
-                changed = services.set_targets(year, platform, values, current_user)
-                db.session.commit()
-                flash(_("%(n)d targets saved.", n=changed), "success")
-            else:
+        if current_user.role == "admin":
+            saved = attempt(lambda: services.set_targets(year, platform, values, current_user))
+            if saved:
+                flash(_("%(n)d targets saved.", n=saved.result), "success")
+        else:
+            def propose():
                 proposed = services.propose_targets(year, platform, values, current_user)
                 if proposed:
-                    admins = db.session.scalars(select(User).where(User.role == "admin", User.is_enabled)).all()
+                    admins = db.session.scalars(select(User).where(User.role == "admin", User.is_enabled)
+                                                .order_by(User.id)).all()
                     notify(admins, subject=_l("Targets proposed for %(platform)s (%(year)s)"), body="",
                            link=url_for("outcomes.proposals"), platform=platform.code, year=year)
-                db.session.commit()
-                flash(_("%(n)d targets proposed; an administrator will review them.", n=len(proposed)), "success")
-        except services.TargetError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+                return proposed
+
+            saved = attempt(propose)
+            if saved:
+                flash(_("%(n)d targets proposed; an administrator will review them.", n=len(saved.result)),
+                      "success")
+        if not saved:
             return render_page(year, platform, form, existing, status=400)
         return redirect(url_for("outcomes.targets", year=year, scope=platform.id if platform else "ZONE"))
     return render_page(year, platform, form, existing, status=400 if form.errors else 200)
@@ -202,11 +206,9 @@ def render_page(year, platform, form, existing, status=200):
 @admin_required
 def copy_targets():
     year = chosen_year()
-    if CopyForm().validate_on_submit():
-        copied = services.copy_last_year(year, current_user)
-        db.session.commit()
-        flash(_("%(n)d targets copied from %(year)d.", n=copied, year=year - 1), "success")
-    return redirect(url_for("outcomes.targets", year=year, scope=request.args.get("scope", "ZONE")))
+    return act(lambda: services.copy_last_year(year, current_user), form=CopyForm(),
+               message=lambda copied: _("%(n)d targets copied from %(year)d.", n=copied, year=year - 1),
+               next_page=url_for("outcomes.targets", year=year, scope=request.args.get("scope", "ZONE")))
 
 
 @bp.route("/targets/proposals")
@@ -230,23 +232,22 @@ def decide(target_id: int, decision: str):
     if decision not in ("approve", "reject"):
         abort(404)
     target = proposal_or_404(target_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     proposer = db.session.get(User, target.proposed_by_id) if target.proposed_by_id else None
     label = f"{target.scope} {target.year} {target.indicator}"
-    if decision == "approve":
-        services.approve_proposal(target, current_user)
-        message = _("Proposal approved: %(what)s.", what=label)
-    else:
-        services.reject_proposal(target, current_user)
-        message = _("Proposal rejected: %(what)s.", what=label)
-    if proposer is not None:
-        subject = _l("Your target proposal was approved: %(what)s") if decision == "approve" \
-            else _l("Your target proposal was rejected: %(what)s")
-        notify([proposer], subject=subject, body="", link=url_for("outcomes.targets"), what=label)
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("outcomes.proposals"))
+
+    def settle():
+        if decision == "approve":
+            services.approve_proposal(target, current_user)
+        else:
+            services.reject_proposal(target, current_user)
+        if proposer is not None:
+            subject = _l("Your target proposal was approved: %(what)s") if decision == "approve" \
+                else _l("Your target proposal was rejected: %(what)s")
+            notify([proposer], subject=subject, body="", link=url_for("outcomes.targets"), what=label)
+
+    message = _("Proposal approved: %(what)s.", what=label) if decision == "approve" \
+        else _("Proposal rejected: %(what)s.", what=label)
+    return act(settle, message=message, next_page=url_for("outcomes.proposals"))
 
 
 @bp.route("/weights", methods=["GET", "POST"])
@@ -260,14 +261,8 @@ def weights():
             getattr(form, indicator.code).data = current[indicator.code].normalize()
     if form.validate_on_submit():
         values = {i.code: getattr(form, i.code).data for i in catalogue.CATALOGUE}
-        try:
-            changed = services.set_weights(year, values, current_user)
-        except services.TargetError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("%(n)d weights saved.", n=changed), "success")
+        if saved := attempt(lambda: services.set_weights(year, values, current_user)):
+            flash(_("%(n)d weights saved.", n=saved.result), "success")
             return redirect(url_for("outcomes.weights", year=year))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("outcomes/weights.html", form=form, year=year, catalogue=catalogue,

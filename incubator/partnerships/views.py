@@ -13,7 +13,7 @@ from ..database import wan_to_yuan, yuan_to_wan
 from ..downloads import attachment as content_disposition, export_name
 from ..extensions import db
 from ..i18n import current_language
-from ..saving import save, show_problems
+from ..saving import act, attempt, save
 from . import bp, services
 from .forms import (AgreementForm, AttachmentForm, CohortFiguresForm, CohortForm, ConfirmForm, ContactForm, DealForm,
                     DeliverableForm, DeliverableStatusForm, FilterForm, InstitutionForm, PartnerAccountForm, TalentForm,
@@ -191,12 +191,9 @@ def edit_agreement(agreement_id: int):
 @roles_required(*EDITORS)
 def delete_agreement(agreement_id: int):
     item = editable_agreement_or_404(agreement_id)
-    if ConfirmForm().validate_on_submit():
-        reference = item.reference
-        services.delete_agreement(item)
-        db.session.commit()
-        flash(_("Agreement %(reference)s deleted.", reference=reference), "success")
-    return redirect(url_for("partnerships.agreements"))
+    return act(lambda: services.delete_agreement(item),
+               message=_("Agreement %(reference)s deleted.", reference=item.reference),
+               next_page=url_for("partnerships.agreements"))
 
 
 # --- deliverables -------------------------------------------------------------------------------------------
@@ -206,14 +203,9 @@ def delete_agreement(agreement_id: int):
 def add_deliverable(agreement_id: int):
     item = editable_agreement_or_404(agreement_id)
     form = DeliverableForm()
-    if form.validate_on_submit():
-        if save(form, lambda: services.add_deliverable(item, form.title.data, form.due_on.data, form.status.data)):
-            flash(_("Deliverable added."), "success")
-            return redirect(url_for("partnerships.agreement", agreement_id=item.id, _anchor="deliverables"))
-    for field in form:
-        for message in field.errors:
-            flash(f"{field.label.text}: {message}", "danger")
-    return redirect(url_for("partnerships.agreement", agreement_id=item.id, _anchor="deliverables"))
+    return act(lambda: services.add_deliverable(item, form.title.data, form.due_on.data, form.status.data),
+               form=form, message=_("Deliverable added."),
+               next_page=url_for("partnerships.agreement", agreement_id=item.id, _anchor="deliverables"))
 
 
 def deliverable_or_404(deliverable_id: int):
@@ -228,22 +220,10 @@ def deliverable_status(deliverable_id: int):
     if not services.may_report_figures(user(), item):
         abort(404)
     form = DeliverableStatusForm(prefix=f"d{deliverable.id}")
-    if form.validate_on_submit():
-        try:
-            services.update_deliverable_status(deliverable, item, form.status.data, form.delivered_on.data,
-                                               form.note.data)
-        except services.Problems as error:
-            db.session.rollback()
-            for message in error.problems.values():
-                flash(str(message), "danger")
-        else:
-            db.session.commit()
-            flash(_("Status of “%(title)s” saved.", title=deliverable.title), "success")
-    else:
-        for field in form:
-            for message in field.errors:
-                flash(f"{field.label.text}: {message}", "danger")
-    return redirect(url_for("partnerships.agreement", agreement_id=item.id, _anchor="deliverables"))
+    return act(lambda: services.update_deliverable_status(deliverable, item, form.status.data,
+                                                          form.delivered_on.data, form.note.data),
+               form=form, message=_("Status of “%(title)s” saved.", title=deliverable.title),
+               next_page=url_for("partnerships.agreement", agreement_id=item.id, _anchor="deliverables"))
 
 
 @bp.route("/deliverables/<int:deliverable_id>/delete", methods=["POST"])
@@ -252,11 +232,8 @@ def delete_deliverable(deliverable_id: int):
     deliverable, item = deliverable_or_404(deliverable_id)
     if not services.may_change_agreement(user(), item):
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        services.delete_deliverable(deliverable)
-        db.session.commit()
-        flash(_("Deliverable deleted."), "success")
-    return redirect(url_for("partnerships.agreement", agreement_id=item.id, _anchor="deliverables"))
+    return act(lambda: services.delete_deliverable(deliverable), message=_("Deliverable deleted."),
+               next_page=url_for("partnerships.agreement", agreement_id=item.id, _anchor="deliverables"))
 
 
 # --- attachments --------------------------------------------------------------------------------------------
@@ -271,15 +248,9 @@ def upload_attachment(agreement_id: int):
     form = AttachmentForm()
     if uploads.refuse_too_large(form):
         return agreement_page(item, attachment_form=form), 413
-    if form.validate_on_submit():
-        try:
-            services.add_attachment(item, request.files.get("file"), user(), form.title.data)
-        except uploads.UploadError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("File uploaded."), "success")
+    if form.validate_on_submit() and attempt(lambda: services.add_attachment(item, request.files.get("file"), user(),
+                                                                             form.title.data)):
+        flash(_("File uploaded."), "success")
     return redirect(url_for("partnerships.agreement", agreement_id=item.id, _anchor="attachments"))
 
 
@@ -299,11 +270,8 @@ def delete_attachment(attachment_id: int):
     agreement_id = item.partnership_id
     if not services.may_change_agreement(user(), visible_agreement_or_404(agreement_id)):
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        services.delete_attachment(item)
-        db.session.commit()
-        flash(_("File deleted."), "success")
-    return redirect(url_for("partnerships.agreement", agreement_id=agreement_id, _anchor="attachments"))
+    return act(lambda: services.delete_attachment(item), message=_("File deleted."),
+               next_page=url_for("partnerships.agreement", agreement_id=agreement_id, _anchor="attachments"))
 
 
 # --- training cohorts -----------------------------------------------------------------------------------------
@@ -324,18 +292,15 @@ def new_cohort(agreement_id: int):
     form = CohortForm()
     if request.method == "GET":
         form.cohort_year.data = clock.today().year
-    if form.validate_on_submit():
-        try:
-            cohort = services.add_cohort(item, cohort_data(form))
-        except services.Problems as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
-            if not cohort.figures_reported_at:
-                services.notify_cohort_awaiting(cohort)
-            db.session.commit()
-            flash(_("Cohort %(year)d recorded.", year=cohort.cohort_year), "success")
-            return redirect(url_for("partnerships.agreement", agreement_id=item.id, _anchor="cohorts"))
+    def record():
+        cohort = services.add_cohort(item, cohort_data(form))
+        if not cohort.figures_reported_at:
+            services.notify_cohort_awaiting(cohort)
+        return cohort
+
+    if form.validate_on_submit() and (saved := save(form, record)):
+        flash(_("Cohort %(year)d recorded.", year=saved.result.cohort_year), "success")
+        return redirect(url_for("partnerships.agreement", agreement_id=item.id, _anchor="cohorts"))
     return render_template("partnerships/cohort_form.html", form=form, agreement=item, cohort=None)
 
 
@@ -348,18 +313,14 @@ def cohort(cohort_id: int):
         abort(404)
     figures_only = user().role == "partner"
     form = (CohortFiguresForm if figures_only else CohortForm)(obj=item)
-    if form.validate_on_submit():
-        try:
-            services.update_cohort(item, cohort_data(form), figures_only=figures_only)
-        except services.Problems as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
-            if figures_only:
-                services.notify_figures_reported(item, user())
-            db.session.commit()
-            flash(_("Figures of cohort %(year)d saved.", year=item.cohort_year), "success")
-            return redirect(url_for("partnerships.agreement", agreement_id=agreement_item.id, _anchor="cohorts"))
+    def update():
+        services.update_cohort(item, cohort_data(form), figures_only=figures_only)
+        if figures_only:
+            services.notify_figures_reported(item, user())
+
+    if form.validate_on_submit() and save(form, update):
+        flash(_("Figures of cohort %(year)d saved.", year=item.cohort_year), "success")
+        return redirect(url_for("partnerships.agreement", agreement_id=agreement_item.id, _anchor="cohorts"))
     return render_template("partnerships/cohort_form.html", form=form, agreement=agreement_item, cohort=item,
                            history=history_of(item) if not figures_only else [], confirm_form=ConfirmForm())
 
@@ -371,11 +332,8 @@ def delete_cohort(cohort_id: int):
     agreement_id = item.partnership_id
     if not services.may_change_agreement(user(), item.partnership):
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        services.delete_cohort(item)
-        db.session.commit()
-        flash(_("Cohort deleted."), "success")
-    return redirect(url_for("partnerships.agreement", agreement_id=agreement_id, _anchor="cohorts"))
+    return act(lambda: services.delete_cohort(item), message=_("Cohort deleted."),
+               next_page=url_for("partnerships.agreement", agreement_id=agreement_id, _anchor="cohorts"))
 
 
 @bp.route("/cohorts")
@@ -461,16 +419,8 @@ def add_contact(institution_id: int):
 def bind_account(institution_id: int):
     item = get_visible_or_404(services.get_institution(institution_id))
     form = PartnerAccountForm()
-    if form.validate_on_submit():
-        try:
-            account = services.bind_partner_by_email(item, form.email.data)
-        except services.Problems as error:
-            db.session.rollback()
-            for message in error.problems.values():
-                flash(str(message), "danger")
-        else:
-            db.session.commit()
-            flash(_("%(email)s now works for %(name)s.", email=account.email, name=item.name), "success")
+    if form.validate_on_submit() and (saved := attempt(lambda: services.bind_partner_by_email(item, form.email.data))):
+        flash(_("%(email)s now works for %(name)s.", email=saved.result.email, name=item.name), "success")
     return redirect(url_for("partnerships.institution", institution_id=item.id, _anchor="contacts"))
 
 
@@ -479,11 +429,8 @@ def bind_account(institution_id: int):
 def delete_contact(contact_id: int):
     contact = get_visible_or_404(db.session.get(InstitutionContact, contact_id))
     institution_id = contact.organisation_id
-    if ConfirmForm().validate_on_submit():
-        services.delete_contact(contact)
-        db.session.commit()
-        flash(_("Contact deleted."), "success")
-    return redirect(url_for("partnerships.institution", institution_id=institution_id, _anchor="contacts"))
+    return act(lambda: services.delete_contact(contact), message=_("Contact deleted."),
+               next_page=url_for("partnerships.institution", institution_id=institution_id, _anchor="contacts"))
 
 
 # --- tech-transfer deals -----------------------------------------------------------------------------------
@@ -556,12 +503,8 @@ def delete_deal(deal_id: int):
     item = get_visible_or_404(services.get_deal(user(), deal_id))
     if not services.may_change_deal(user(), item):
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        reference = item.reference
-        services.delete_deal(item)
-        db.session.commit()
-        flash(_("Deal %(reference)s deleted.", reference=reference), "success")
-    return redirect(url_for("partnerships.deals"))
+    return act(lambda: services.delete_deal(item), message=_("Deal %(reference)s deleted.", reference=item.reference),
+               next_page=url_for("partnerships.deals"))
 
 
 # --- talent -----------------------------------------------------------------------------------------------
@@ -625,9 +568,5 @@ def delete_talent(talent_id: int):
     item = get_visible_or_404(services.get_talent(user(), talent_id))
     if not services.may_change_talent(user(), item):
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        name = item.name
-        services.delete_talent(item)
-        db.session.commit()
-        flash(_("%(name)s deleted.", name=name), "success")
-    return redirect(url_for("partnerships.talents"))
+    return act(lambda: services.delete_talent(item), message=_("%(name)s deleted.", name=item.name),
+               next_page=url_for("partnerships.talents"))

@@ -14,8 +14,8 @@ from ..audit import services as audit
 from ..auth.models import User
 from ..extensions import db
 from ..organisations.models import COMPANY_KINDS, Organisation
-from ..organisations.services import OrganisationError, create_organisation
-from ..saving import save, show_problems
+from ..organisations.services import create_organisation
+from ..saving import act, renamed_fields, save
 from . import bp, services
 from .forms import (ConfirmForm, EndTenancyForm, ExpertFilterForm, ExpertForm, ManagersForm, OnsiteDaysForm,
                     PlatformFilterForm, RecognitionForm, ResidencyEditForm, ResidencyForm, ResidencyRecordForm,
@@ -119,22 +119,21 @@ def new():
             recognition = {"level": form.level.data, "recognized_on": form.recognized_on.data,
                            "issuing_body": form.issuing_body.data, "document_no": form.document_no.data,
                            "expires_on": form.expires_on.data}
-        try:
+
+        def register():
             platform = services.create_platform(
                 code=form.code.data, name=form.name.data, kind=form.kind.data, level=form.level.data,
                 host_id=form.host_id.data, operating_since=form.operating_since.data, area_m2=form.area_m2.data,
                 stations=form.stations.data, status=form.status.data if "status" in form._fields else "active",
                 description=form.description.data, attributes=kind_attributes(form),
                 managers=[] if is_admin() else [current_user._get_current_object()], recognition=recognition)
-        except PlatformError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
             if not is_admin():
                 notify_admins_of_registration(platform)
-            db.session.commit()
-            flash(_("Platform %(name)s has been registered.", name=platform.name), "success")
-            return redirect(url_for("platforms.detail", platform_id=platform.id))
+            return platform
+
+        if saved := save(form, register):
+            flash(_("Platform %(name)s has been registered.", name=saved.result.name), "success")
+            return redirect(url_for("platforms.detail", platform_id=saved.result.id))
     return render_template("platforms/form.html", form=form, platform=None, kind_fields=all_kind_fields())
 
 
@@ -248,11 +247,8 @@ def recognition_delete(platform_id: int, recognition_id: int):
                                                        Recognition.platform_id == platform.id))
     if item is None:
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        services.delete_recognition(item)
-        db.session.commit()
-        flash(_("The recognition has been deleted."), "success")
-    return redirect(url_for("platforms.detail", platform_id=platform.id))
+    return act(lambda: services.delete_recognition(item), message=_("The recognition has been deleted."),
+               next_page=url_for("platforms.detail", platform_id=platform.id))
 
 
 # --- managers (admins) ----------------------------------------------------------------------------
@@ -349,7 +345,8 @@ def tenancy_new(platform_id: int):
         chosen = [unit for unit in units if unit.id in set(form.units.data or [])]
         foreign = set(form.units.data or []) - {unit.id for unit in units}
         allowed = {choice[0] for choice in form.organisation_id.choices if choice[0]}
-        try:
+
+        def let():
             if foreign:
                 raise PlatformError(_("Choose units of this platform."), "units")
             company = None
@@ -358,20 +355,16 @@ def tenancy_new(platform_id: int):
                     raise PlatformError(_("Choose a company from the list."), "organisation_id")
                 company = db.session.get(Organisation, form.organisation_id.data)
             elif form.new_company_name.data:
-                company = create_organisation(name=form.new_company_name.data, kind="startup",
-                                              credit_code=form.new_company_credit_code.data,
-                                              registered_in_zone=True)
-            tenancy = services.create_tenancy(company, chosen, form.starts_on.data, form.ends_on.data,
-                                              form.monthly_rent.data if form.monthly_rent.data is not None else 0,
-                                              contract_no=form.contract_no.data, notes=form.notes.data)
-        except OrganisationError as error:
-            db.session.rollback()
-            show_problems(form, error, {"credit_code": "new_company_credit_code", "name": "new_company_name"})
-        except PlatformError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
-            db.session.commit()
+                with renamed_fields({"credit_code": "new_company_credit_code", "name": "new_company_name"}):
+                    company = create_organisation(name=form.new_company_name.data, kind="startup",
+                                                  credit_code=form.new_company_credit_code.data,
+                                                  registered_in_zone=True)
+            return services.create_tenancy(company, chosen, form.starts_on.data, form.ends_on.data,
+                                           form.monthly_rent.data if form.monthly_rent.data is not None else 0,
+                                           contract_no=form.contract_no.data, notes=form.notes.data)
+
+        if saved := save(form, let):
+            tenancy = saved.result
             flash(_("%(units)s let to %(company)s.", units=", ".join(u.code for u in tenancy.units),
                     company=tenancy.organisation.name), "success")
             return redirect(url_for("platforms.detail", platform_id=platform.id, tab="tenants"))
@@ -425,32 +418,29 @@ def residency_new(platform_id: int):
             form.expert_id.data = request.args.get("expert", type=int)
     if form.validate_on_submit():
         allowed = {choice[0] for choice in form.expert_id.choices if choice[0]}
-        try:
+
+        def enrol():
             if form.expert_id.data:
                 if form.expert_id.data not in allowed:
                     raise PlatformError(_("Choose an expert from the list."), "expert_id")
                 expert = db.session.get(Expert, form.expert_id.data)
             elif form.new_expert_name.data:
-                try:
+                with renamed_fields({"academy": "new_expert_academy", "name": "new_expert_name",
+                                     "kind": "new_expert_kind"}):
                     expert = services.create_expert(
                         name=form.new_expert_name.data, kind=form.new_expert_kind.data,
                         academy=form.new_expert_academy.data or None, retired=form.new_expert_retired.data,
                         affiliation=form.new_expert_affiliation.data, field=form.new_expert_field.data)
-                except PlatformError as error:
-                    raise PlatformError(error.message, {"academy": "new_expert_academy", "name": "new_expert_name",
-                                                        "kind": "new_expert_kind"}.get(error.field, error.field))
             else:
                 raise PlatformError(_("Choose an expert or enter a new one."), "expert_id")
-            residency = services.create_residency(
+            return services.create_residency(
                 platform, expert, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
                 agreement_no=form.agreement_no.data, min_onsite_days=form.min_onsite_days.data,
                 research_topic=form.research_topic.data, notes=form.notes.data)
-        except PlatformError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
-            db.session.commit()
-            flash(_("The residency of %(name)s has been recorded.", name=expert.name), "success")
+
+        if saved := save(form, enrol):
+            residency = saved.result
+            flash(_("The residency of %(name)s has been recorded.", name=residency.expert.name), "success")
             return redirect(url_for("platforms.residency", platform_id=platform.id, residency_id=residency.id))
     return render_template("platforms/residency_form.html", form=form, platform=platform, residency=None)
 
@@ -512,11 +502,8 @@ def onsite_day_delete(platform_id: int, residency_id: int, day_id: int):
     day = db.session.scalar(select(OnsiteDay).where(OnsiteDay.id == day_id, OnsiteDay.residency_id == item.id))
     if day is None:
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        services.delete_onsite_day(day, item)
-        db.session.commit()
-        flash(_("The on-site day has been removed."), "success")
-    return redirect(url_for("platforms.residency", platform_id=platform.id, residency_id=item.id))
+    return act(lambda: services.delete_onsite_day(day, item), message=_("The on-site day has been removed."),
+               next_page=url_for("platforms.residency", platform_id=platform.id, residency_id=item.id))
 
 
 @bp.route("/platforms/<int:platform_id>/residencies/<int:residency_id>/records", methods=["POST"])

@@ -13,6 +13,7 @@ from ..access import admin_required, company_ids_for, roles_required
 from ..audit import services as audit
 from ..database import wan_to_yuan, yuan_to_wan
 from ..extensions import db
+from ..saving import attempt, commit, confirmed, discard
 from ..organisations.models import Organisation
 from ..periods import Period, PeriodError
 from ..quality import services as quality
@@ -90,18 +91,13 @@ def incubation_detail(incubation_id: int):
     if request.method == "GET":
         form.ended_on.data = clock.today()
     if form.validate_on_submit():
-        try:
-            svc.end_incubation(incubation, form.status.data, form.ended_on.data, form.reason.data, current_user)
-        except svc.StartupError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            incubation = _incubation_or_404(incubation_id)
-        else:
-            db.session.commit()
+        if attempt(lambda: svc.end_incubation(incubation, form.status.data, form.ended_on.data, form.reason.data,
+                                              current_user)):
             flash(_("Saved."), "success")
             return redirect(url_for("startups.incubation_detail", incubation_id=incubation.id))
+        incubation = _incubation_or_404(incubation_id)  # read again after the rollback
     version, results = svc.evaluate_criteria(incubation.organisation)
-    db.session.commit()
+    commit()
     return render_template("startups/incubation_detail.html", incubation=incubation, form=form,
                            time=svc.time_status(incubation), criteria=results, version=version,
                            history=audit.history_of(incubation))
@@ -144,20 +140,14 @@ def graduation_criteria():
             {"code": "listed_or_acquired", "kind": "listed_or_acquired", "threshold": None,
              "enabled": form.listed.data},
         ]
-        try:
-            svc.save_criteria(criteria, form.note.data, current_user)
-        except svc.StartupError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
+        if attempt(lambda: svc.save_criteria(criteria, form.note.data, current_user)):
             flash(_("The graduation criteria have been saved as a new version."), "success")
             return redirect(url_for("startups.graduation_criteria"))
     from .models import GraduationCriteriaVersion
 
     versions = list(db.session.scalars(select(GraduationCriteriaVersion).order_by(
         GraduationCriteriaVersion.number.desc()).limit(20)))
-    db.session.commit()
+    commit()
     return render_template("startups/criteria.html", form=form, current=current, versions=versions,
                            label=svc.criterion_label)
 
@@ -257,9 +247,9 @@ def report_form(period: str):
             report = svc.save_report(org_id, period, values, expected_version=form.expected_version(),
                                      submit=submit, actor=current_user)
             quality.save_notes(report, anomaly_flags, request.form, current_user)
-            db.session.commit()
+            commit()
         except (svc.StaleRecord, StaleDataError):
-            db.session.rollback()
+            discard()
             report = svc.get_report(org_id, period)
             if report is not None and report.status not in ("draft", "returned"):
                 # Submitted meanwhile (another tab, a colleague, a double click): a locked report shows no
@@ -271,7 +261,7 @@ def report_form(period: str):
                 if report is not None:
                     form.version.data = report.version
         except svc.StartupError as error:
-            db.session.rollback()
+            discard()
             flash(str(error), "danger")
             report = svc.get_report(org_id, period)
         else:
@@ -320,12 +310,12 @@ def _report_action(report_id: int, action):
         abort(404)
     try:
         action(report)
-        db.session.commit()
+        commit()
     except (svc.StartupError,) as error:
-        db.session.rollback()
+        discard()
         flash(str(error), "danger")
     except StaleDataError:
-        db.session.rollback()
+        discard()
         flash(str(svc.STALE_MESSAGE), "warning")
     else:
         flash(_("Saved."), "success")
@@ -342,8 +332,7 @@ def _version_field() -> int | None:
 @bp.route("/reports/id/<int:report_id>/verify", methods=["POST"])
 @roles_required("admin", "manager")
 def report_verify(report_id: int):
-    if not f.ConfirmForm().validate_on_submit():
-        abort(400)
+    confirmed()
     report = _report_or_404(report_id)
     if not request.form.get("confirm_anomalies") and quality.has_likely_error(quality.report_flags(report)):
         flash(str(quality.CONFIRM_MESSAGE), "warning")

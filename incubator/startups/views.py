@@ -14,6 +14,7 @@ from ..audit import services as audit
 from ..auth.models import User
 from ..database import yuan_to_wan
 from ..extensions import db
+from ..saving import act, attempt, commit, confirmed, discard
 from ..i18n import localized
 from ..organisations.models import Industry
 from ..platforms.kinds import tenant_taking_kinds
@@ -92,10 +93,9 @@ def applications():
 @bp.route("/applications/new", methods=["POST"])
 @roles_required("startup")
 def application_new():
-    if not f.ConfirmForm().validate_on_submit():
-        abort(400)
+    confirmed()
     application_id = svc.start_application(current_user._get_current_object()).id
-    db.session.commit()  # the id was read before: no second transaction (and write lock) to reload the row
+    commit()  # the id was read before: no second transaction (and write lock) to reload the row
     return redirect(url_for("startups.application_step", application_id=application_id, step="company"))
 
 
@@ -148,17 +148,11 @@ def application_step(application_id: int, step: str):
         if step == "funding":
             form.funding_needed.data = yuan_to_wan(application.funding_needed) if application.funding_needed \
                 or "funding" in (application.steps_done or []) else None
-    if form.validate_on_submit():
-        try:
-            svc.save_step(application, step, _step_values(step, form), expected_version=form.expected_version())
-        except svc.StartupError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("Saved as a draft."), "success")
-            following = svc.STEPS[svc.STEPS.index(step) + 1]
-            return redirect(url_for("startups.application_step", application_id=application.id, step=following))
+    if form.validate_on_submit() and attempt(lambda: svc.save_step(application, step, _step_values(step, form),
+                                                                   expected_version=form.expected_version())):
+        flash(_("Saved as a draft."), "success")
+        following = svc.STEPS[svc.STEPS.index(step) + 1]
+        return redirect(url_for("startups.application_step", application_id=application.id, step=following))
     return render_template("startups/application_step.html", application=application, step=step, form=form,
                            steps=svc.STEPS, team_rows=range(f.TEAM_ROWS))
 
@@ -184,11 +178,11 @@ def application_upload(application_id: int):
             svc.attach_document(application, form.kind.data, request.files.get("file"), current_user,
                                 consent=form.consent.data)
         except (svc.StartupError, uploads.UploadError) as error:
-            db.session.rollback()
+            discard()
             form.file.errors = [str(error)]
             application = _editable_or_404(application_id)
             return _documents_page(application, form, 413 if isinstance(error, uploads.FileTooLarge) else 422)
-        db.session.commit()
+        commit()
         flash(_("The document has been uploaded."), "success")
     return redirect(url_for("startups.application_step", application_id=application_id, step="documents"))
 
@@ -210,7 +204,7 @@ def application_document(application_id: int, document_id: int):
             or not may_see_document(current_user, application, document):
         abort(404)
     svc.record_document_view(application, document, current_user)
-    db.session.commit()
+    commit()
     return uploads.send_stored_file(document.file)
 
 
@@ -218,17 +212,10 @@ def application_document(application_id: int, document_id: int):
 @roles_required("startup")
 def application_submit(application_id: int):
     application = _editable_or_404(application_id)
-    if not f.ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        svc.submit_application(application, current_user._get_current_object())
-    except svc.StartupError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return redirect(url_for("startups.application_step", application_id=application_id, step="documents"))
-    db.session.commit()
-    flash(_("Your application has been submitted."), "success")
-    return redirect(url_for("startups.application_detail", application_id=application_id))
+    return act(lambda: svc.submit_application(application, current_user._get_current_object()),
+               message=_("Your application has been submitted."),
+               next_page=url_for("startups.application_detail", application_id=application_id),
+               failed_page=url_for("startups.application_step", application_id=application_id, step="documents"))
 
 
 @bp.route("/applications/<int:application_id>/withdraw", methods=["POST"])
@@ -237,16 +224,8 @@ def application_withdraw(application_id: int):
     application = _application_or_404(application_id)
     if application.applicant_id != current_user.id and application.organisation_id != current_user.organisation_id:
         abort(404)
-    if f.ConfirmForm().validate_on_submit():
-        try:
-            svc.withdraw_application(application)
-        except svc.StartupError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("The application has been withdrawn."), "success")
-    return redirect(url_for("startups.application_detail", application_id=application_id))
+    return act(lambda: svc.withdraw_application(application), message=_("The application has been withdrawn."),
+               next_page=url_for("startups.application_detail", application_id=application_id))
 
 
 # --- the application page and decisions ------------------------------------------------------------------
@@ -261,7 +240,7 @@ def application_detail(application_id: int):
         assignments = list(db.session.scalars(select(ReviewAssignment).where(
             ReviewAssignment.application_id == application.id).order_by(ReviewAssignment.id)))
         criteria = svc.rubric_for(application.platform_id)
-        db.session.commit()  # the zone's default rubric may just have been created
+        commit()  # the zone's default rubric may just have been created
         reviewers = db.session.scalars(select(User).where(User.role == "reviewer", User.is_enabled)
                                        .order_by(User.name))
         assign_form = f.AssignForm()
@@ -287,13 +266,7 @@ def _managed_or_404(application_id: int) -> Application:
 
 def _decision(application_id: int, action):
     application = _managed_or_404(application_id)
-    try:
-        action(application)
-    except svc.StartupError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
+    if attempt(lambda: action(application)):
         flash(_("Saved."), "success")
     return redirect(url_for("startups.application_detail", application_id=application_id))
 
@@ -301,8 +274,7 @@ def _decision(application_id: int, action):
 @bp.route("/applications/<int:application_id>/start-review", methods=["POST"])
 @roles_required("admin", "manager")
 def application_start_review(application_id: int):
-    if not f.ConfirmForm().validate_on_submit():
-        abort(400)
+    confirmed()
     return _decision(application_id, lambda a: svc.start_review(a, current_user))
 
 
@@ -375,7 +347,7 @@ def reviewer_invite():
         try:
             user, token = svc.invite_reviewer(form.email.data, form.name.data, current_user)
         except (svc.StartupError, ValueError) as error:
-            db.session.rollback()
+            discard()
             form.email.errors = [str(error)]
         else:
             if token:
@@ -384,7 +356,7 @@ def reviewer_invite():
                 link = url_for("auth.reset_password_view", token=token, _external=True)
                 mail.send_template(user, "auth/email/reset_password.txt", subject=_l("Set a new password"),
                                    link=link, hours=current_app.config["PASSWORD_RESET_HOURS"])
-            db.session.commit()
+            commit()
             flash(_("%(email)s can now review applications; they have been sent a link to set a password.",
                     email=user.email), "success")
             return redirect(url_for("startups.meetings"))
@@ -425,10 +397,10 @@ def meeting_new():
             meeting = svc.create_meeting(platform, form.title.data, form.held_on.data, form.location.data, panel,
                                          chosen, current_user)
         except svc.StartupError as error:
-            db.session.rollback()
+            discard()
             flash(str(error), "danger")
         else:
-            db.session.commit()
+            commit()
             flash(_("The review meeting has been created and the panel assigned."), "success")
             return redirect(url_for("startups.meeting_detail", meeting_id=meeting.id))
     return render_template("startups/meeting_form.html", form=form)
@@ -472,7 +444,7 @@ def review_score(assignment_id: int):
     if assignment is None:
         abort(404)
     criteria = svc.rubric_for(assignment.application.platform_id)
-    db.session.commit()  # the zone's default rubric may just have been created
+    commit()  # the zone's default rubric may just have been created
     if request.method == "POST":
         form = f.score_form_for(criteria, formdata=request.form)
     else:
@@ -488,11 +460,11 @@ def review_score(assignment_id: int):
             svc.submit_scores(assignment, scores, form.comment.data, form.conflict_declared.data,
                               form.conflict_note.data, expected_version=form.expected_version())
         except svc.StartupError as error:
-            db.session.rollback()
+            discard()
             flash(str(error), "danger")
             assignment = db.session.get(ReviewAssignment, assignment_id)
         else:
-            db.session.commit()
+            commit()
             flash(_("Your review has been saved."), "success")
             return redirect(url_for("startups.reviews"))
     return render_template("startups/review_form.html", assignment=assignment, criteria=criteria, form=form,
@@ -510,17 +482,17 @@ def rubric(platform_id: int):
         try:
             svc.add_criterion(platform, form.name_zh.data, form.name_en.data, form.weight.data)
         except svc.StartupError as error:
-            db.session.rollback()
+            discard()
             flash(str(error), "danger")
         else:
-            db.session.commit()
+            commit()
             flash(_("The criterion has been added."), "success")
             return redirect(url_for("startups.rubric", platform_id=platform.id))
     own = list(db.session.scalars(select(RubricCriterion).where(RubricCriterion.platform_id == platform.id,
                                                                RubricCriterion.is_active)
                                   .order_by(RubricCriterion.sort_order)))
     effective = svc.rubric_for(platform.id)
-    db.session.commit()
+    commit()
     return render_template("startups/rubric.html", platform=platform, form=form, own=own, effective=effective,
                            total=sum(c.weight for c in effective), confirm_form=f.ConfirmForm())
 
@@ -532,8 +504,8 @@ def rubric_remove(platform_id: int, criterion_id: int):
     row = db.session.get(RubricCriterion, criterion_id)
     if platform is None or row is None or row.platform_id != platform.id:
         abort(404)
-    if f.ConfirmForm().validate_on_submit():
-        svc.deactivate_criterion(row)
-        db.session.commit()
-        flash(_("The criterion has been removed."), "success")
+    confirmed()
+    svc.deactivate_criterion(row)
+    commit()
+    flash(_("The criterion has been removed."), "success")
     return redirect(url_for("startups.rubric", platform_id=platform.id))
