@@ -88,7 +88,7 @@ def confirm(token: str):
         from ..jobs.services import enqueue
 
         job = enqueue("import", current_user, token=token, kind=kind.name, partial=bool(form.partial.data))
-        db.session.commit()
+        commit()
         return redirect(url_for("jobs.show", job_id=job.id))
     result = services.import_file(kind, path, user=current_user, filename=meta["filename"],
                                   partial=bool(form.partial.data))

@@ -3,15 +3,15 @@ the administrators' list with retry and cancel. Owners see their own jobs, admin
 job answers 404."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from sqlalchemy.orm import joinedload
 
 from ..access import admin_required, roles_required
-from ..auth.forms import ConfirmForm
+from ..forms import ConfirmForm
 from ..extensions import db
-from ..saving import FieldRuleBroken
+from ..saving import act, commit
 from . import bp, registry, services
 from .models import JOB_STATES, Job
 
@@ -82,7 +82,7 @@ def evaluation_export():
     job = services.enqueue("evaluation-export", current_user, period=str(period), fmt=fmt,
                            lang=lang if lang in current_app.config["LANGUAGES"] else None,
                            version=request.form.get("version", type=int), live=request.form.get("live") == "1")
-    db.session.commit()
+    commit()
     return redirect(url_for("jobs.show", job_id=job.id))
 
 
@@ -99,7 +99,7 @@ def torch_export():
         abort(400)
     job = services.enqueue("torch-export", current_user, year=year, fmt=fmt,
                            lang=lang if lang in current_app.config["LANGUAGES"] else None)
-    db.session.commit()
+    commit()
     return redirect(url_for("jobs.show", job_id=job.id))
 
 
@@ -117,17 +117,9 @@ def admin():
 
 def _operate(job_id: int, operation):
     job = _job_or_404(job_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        operation(job)
-    except FieldRuleBroken as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        db.session.commit()
-    return redirect(request.form.get("next") if request.form.get("next") == url_for("jobs.admin")
-                    else url_for("jobs.show", job_id=job_id))
+    back = request.form.get("next") if request.form.get("next") == url_for("jobs.admin") \
+        else url_for("jobs.show", job_id=job_id)
+    return act(lambda: operation(job), next_page=back)
 
 
 @bp.route("/<int:job_id>/retry", methods=["POST"])

@@ -5,7 +5,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..auth.forms import ConfirmForm
+from ..forms import ConfirmForm
 from ..extensions import db
 from ..saving import commit, confirmed
 from . import bp
