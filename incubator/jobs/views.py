@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from ..access import admin_required, roles_required
 from ..forms import ConfirmForm
 from ..extensions import db
-from ..saving import act, commit
+from ..saving import act, commit, confirmed
 from . import bp, registry, services
 from .models import JOB_STATES, Job
 
@@ -71,13 +71,13 @@ def evaluation_export():
     from ..evaluation.exports import FORMATS
     from ..periods import Period, PeriodError
 
-    form = ConfirmForm()
     fmt, lang = request.form.get("fmt"), request.form.get("lang")
     try:
         period = Period.parse(request.form.get("period", ""))
     except PeriodError:
         abort(404)
-    if not form.validate_on_submit() or fmt not in FORMATS:
+    confirmed()
+    if fmt not in FORMATS:
         abort(400)
     job = services.enqueue("evaluation-export", current_user, period=str(period), fmt=fmt,
                            lang=lang if lang in current_app.config["LANGUAGES"] else None,
@@ -94,8 +94,8 @@ def torch_export():
 
     fmt, lang = request.form.get("fmt"), request.form.get("lang")
     year = request.form.get("year", type=int)
-    if not ConfirmForm().validate_on_submit() or fmt not in ("csv", "xlsx") or year is None \
-            or not 2000 <= year <= clock.today().year:
+    confirmed()
+    if fmt not in ("csv", "xlsx") or year is None or not 2000 <= year <= clock.today().year:
         abort(400)
     job = services.enqueue("torch-export", current_user, year=year, fmt=fmt,
                            lang=lang if lang in current_app.config["LANGUAGES"] else None)
