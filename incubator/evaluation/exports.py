@@ -308,7 +308,9 @@ def _achievement_chart(writer: XlsxStreamWriter, sheet, sheet_name: str, count: 
     chart.set_x_axis({"num_format": "0%"})
     chart.set_y_axis({"reverse": True})
     chart.set_size({"width": 720, "height": 24 * count + 120})
-    sheet.insert_chart(1, 13, chart)
+    # Below the table, not beside it: printed one page wide, a chart to the right of the table shrank the
+    # table's text to a third of its size (seen when LibreOffice printed the sheet to PDF).
+    sheet.insert_chart(count + 2, 1, chart)
 
 
 def export(evaluation, fmt: str, target, lang: str = "zh") -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import datetime
 from decimal import Decimal
@@ -101,6 +102,13 @@ def test_zone_sheet_has_an_achievement_chart(hand_zone):
         chart = archive.read(charts[0]).decode()
     assert "Achievement" in chart and "Expected progress" in chart
     assert "$J$2:$J$21" in chart and "$K$2:$K$21" in chart
+    # Anchored below the 20 indicator rows, in the table's columns: printed one page wide, a chart beside
+    # the table made the page twice as wide and the table's text unreadably small.
+    with zipfile.ZipFile(buffer) as archive:
+        drawing = archive.read("xl/drawings/drawing1.xml").decode()
+    anchor_from = re.search(r"<xdr:from><xdr:col>(\d+)</xdr:col>.*?<xdr:row>(\d+)</xdr:row>", drawing)
+    column, row = int(anchor_from.group(1)), int(anchor_from.group(2))
+    assert row > 20 and column < 11
 
 
 def test_publish_freezes_a_version_that_later_corrections_do_not_change(hand_zone, make_user):
