@@ -21,13 +21,20 @@ def speaks_for(user, application: Application) -> bool:
     return application.applicant_id == user.id or application.organisation_id == user.organisation_id
 
 
+def is_visible(user, application: Application) -> bool:
+    """Whether ``user`` sees the application at all (the views answer 404 otherwise)."""
+    return svc.application_for(user, application.id) is not None
+
+
 def _step_rule(step: str):
-    """A step of the application's states is allowed where the state machine has it from the current state;
-    withdrawing also needs the founder to speak for the application."""
+    """A step of the application's states is allowed on an application the user sees, where the state machine
+    has it from the current state; withdrawing also needs the founder to speak for the application."""
     def rule(user, application: Application) -> bool:
         if (application.status, step) not in svc.APPLICATION_TRANSITIONS:
             return False
-        return step != "withdraw" or speaks_for(user, application)
+        if step == "withdraw" and not speaks_for(user, application):
+            return False
+        return is_visible(user, application)
     return rule
 
 
@@ -35,7 +42,7 @@ APPLICATION_STEPS = {step: define_action(f"application.{step}", svc.ACTION_ROLES
                      for step in svc.APPLICATION_ACTIONS}
 CREATE = define_action("application.create", ("startup",))
 FOLLOW = define_action("application.follow", ("startup",))  # the founder's own view of where it stands
-DECIDE = define_action("application.decide", STAFF)  # the review and decision side of the page
+DECIDE = define_action("application.decide", STAFF, is_visible)  # the review and decision side of the page
 READ_SCORES = define_action("application.read_scores", STAFF)
 DOCUMENT = define_action("application.document", ("admin", "manager", "startup", "reviewer"),
                          lambda user, document: may_see_document(user, document.application, document))
