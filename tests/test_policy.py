@@ -169,3 +169,33 @@ def test_an_action_refuses_the_anonymous_and_other_roles(app, make_user):
     from flask_login import AnonymousUserMixin
 
     assert not access.allowed(AnonymousUserMixin(), "organisation.list")
+
+
+def test_from_an_empty_zone_the_edit_button_and_the_edit_page_follow_the_write_scope(app, login_as):
+    """No seed: a manager edits the company incubating on their platform now, reads a former incubatee without
+    the button (its edit page answers 404), and does not see another platform's company at all."""
+    from datetime import date
+
+    from incubator.extensions import db
+    from incubator.organisations.models import Organisation
+    from tests import factories
+    from tests.crawl import local_url, page_links_and_forms
+
+    client, manager = login_as("manager")
+    mine, other = factories.platform(), factories.platform()
+    mine.managers.append(manager)
+    current, former, elsewhere = (factories.organisation() for _ in range(3))
+    factories.incubation(current, mine, date(2024, 1, 1))
+    factories.incubation(former, mine, date(2022, 1, 1), status="graduated", ended_on=date(2023, 6, 30))
+    factories.incubation(elsewhere, other, date(2024, 1, 1))
+    db.session.commit()
+    seen = {}
+    for company in (current, former, elsewhere):
+        detail, edit = f"/organisations/{company.id}", f"/organisations/{company.id}/edit"
+        page = client.get(detail)
+        links = {local_url(link) for link in page_links_and_forms(page.get_data(as_text=True), detail)[0]} \
+            if page.status_code == 200 else set()
+        seen[company.name] = (page.status_code, edit in links, client.get(edit).status_code,
+                              access.allowed(manager, "organisation.edit", db.session.get(Organisation, company.id)))
+    assert seen == {current.name: (200, True, 200, True), former.name: (200, False, 404, False),
+                    elsewhere.name: (404, False, 404, False)}
