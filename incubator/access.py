@@ -1,7 +1,9 @@
 """Who may do what: role checks as decorators, record checks as query helpers (404 for the unseen)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import wraps
+from typing import Any, Callable
 
 from flask import abort, request
 from flask_login import current_user, login_required
@@ -287,3 +289,58 @@ def may_read_company(user, organisation_id) -> bool:
 def scoped(query, ids, column):
     """Filter ``query`` to rows whose ``column`` is in ``ids`` (unchanged when ``ids`` is None)."""
     return query if ids is None else query.where(column.in_(ids))
+
+
+# --- named actions: the one rule a view enforces and a template asks (``can``) ----------------------------
+# Each area's ``policy.py`` defines its actions here ("claim.recommend", "target.set", ...): the roles that may
+# take it (the view's decorator, 403 for the others) and, for an action on a record, the rule on that record
+# (the view's 404 or refusal). Templates call ``can(name, record)`` for the current user, so a page offers a
+# button exactly when the view behind it accepts the request.
+
+
+@dataclass(frozen=True)
+class Action:
+    """A thing a user may do: ``roles`` may take it, and on a record only where ``rule(user, record)`` holds."""
+
+    name: str
+    roles: frozenset
+    rule: Callable[[Any, Any], bool] | None = None
+
+    def allows(self, user, record=None) -> bool:
+        if user is None or not getattr(user, "is_authenticated", False) or user.role not in self.roles:
+            return False
+        return self.rule is None or bool(self.rule(user, record))
+
+
+ACTIONS: dict[str, Action] = {}
+
+
+def define_action(name: str, roles, rule: Callable[[Any, Any], bool] | None = None) -> Action:
+    """Register the action ``name`` (once: a second, different definition is a programming error)."""
+    action = Action(name, frozenset(roles), rule)
+    known = ACTIONS.setdefault(name, action)
+    if known != action:
+        raise ValueError(f"The action {name!r} is already defined differently.")
+    return known
+
+
+def allowed(user, name: str, record=None) -> bool:
+    """Whether ``user`` may take the action ``name`` (on ``record``); an unknown name raises ``KeyError``."""
+    return ACTIONS[name].allows(user, record)
+
+
+def action_required(name: str):
+    """A view reached only by the roles of the action ``name`` (403 for the others, login page if anonymous)."""
+    view_decorator = roles_required(*sorted(ACTIONS[name].roles))
+
+    def decorator(view):
+        wrapped = view_decorator(view)
+        wrapped.action_name = name
+        return wrapped
+
+    return decorator
+
+
+def can(name: str, record=None) -> bool:
+    """The template helper: whether the current user may take the action ``name`` (on ``record``)."""
+    return allowed(current_user, name, record)

@@ -6,7 +6,7 @@ from flask_babel import format_decimal
 from flask_login import current_user
 
 from . import formatting
-from .access import apply_upload_limit
+from .access import apply_upload_limit, can
 from .i18n import current_language, localized, zone_name
 from .navigation import current_place, menu_for, nav_for
 
@@ -61,6 +61,7 @@ def init_app(app):
         }
 
     app.jinja_env.globals["upload_limit_attributes"] = limit_attributes
+    app.jinja_env.globals["can"] = can
     formatting.register(app)
     app.jinja_env.filters.update(number=format_number)
 

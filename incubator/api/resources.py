@@ -112,7 +112,7 @@ def _platforms() -> Resource:
 # --- organisations --------------------------------------------------------------------------------------------
 
 def _organisation_rows(user):
-    from ..organisations.views import visible_organisations
+    from ..organisations.policy import visible_organisations
 
     return visible_organisations(user)
 

@@ -7,7 +7,7 @@ bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
 def init_app(app):
     from ..navigation import register_nav
-    from . import views  # noqa: F401
+    from . import policy, views  # noqa: F401  (policy defines the actions)
 
     from .display import readable_changes
     from .labels import action_label, entity_label, source_label

@@ -8,7 +8,7 @@ bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 def init_app(app):
     from ..navigation import register_home_panel, register_nav
     from ..seed import register_seeder
-    from . import models, panels, views  # noqa: F401  (routes register on import)
+    from . import models, panels, policy, views  # noqa: F401  (routes register on import; policy defines the actions)
     from .seed import seed_bookings
 
     app.register_blueprint(bp)

@@ -9,7 +9,7 @@ def init_app(app):
     from ..navigation import register_home_panel, register_nav
     from ..platforms.tabs import register_platform_tab
     from ..seed import register_seeder
-    from . import cli, models, panels, views  # noqa: F401  (routes register on import)
+    from . import cli, models, panels, policy, views  # noqa: F401  (routes register on import; policy defines the actions)
     from .seed import seed_compliance
 
     app.register_blueprint(bp)

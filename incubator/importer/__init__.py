@@ -7,7 +7,7 @@ bp = Blueprint("importer", __name__, url_prefix="/import")
 
 def init_app(app):
     from ..navigation import register_nav
-    from . import kinds, spaces_and_people, views  # noqa: F401  (kinds register themselves)
+    from . import kinds, policy, spaces_and_people, views  # noqa: F401  (kinds register themselves; policy defines the actions)
     from .cli import build_import_command
 
     app.register_blueprint(bp)

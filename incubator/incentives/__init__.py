@@ -11,14 +11,14 @@ def init_app(app):
     from ..home_tasks import TaskKind, register_task
     from ..navigation import register_home_panel, register_nav
     from ..seed import register_seeder
-    from . import models, views  # noqa: F401
+    from . import models, policy, views
     from .seed import seed_policies
 
     app.register_blueprint(bp)
     register_nav("incentives.index", _l("Incentives"), {"admin", "manager", "startup"}, order=600,
                  active_prefix="/incentives", group="policies")
     register_home_panel("incentives/panels/home.html", {"admin", "manager", "startup"}, views.home_panel, order=600)
-    register_task(TaskKind("claims_to_decide", _l("Incentive claims to decide"), frozenset({"admin", "manager"}),
-                           views.claims_to_decide, lambda user: url_for("incentives.index"), order=50,
+    register_task(TaskKind("claims_to_decide", _l("Incentive claims to decide"), policy.DECIDE.roles,
+                           policy.claims_to_decide, lambda user: url_for("incentives.index"), order=50,
                            endpoint="incentives.index"))
     register_seeder(80, "incentives", seed_policies)

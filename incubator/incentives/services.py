@@ -20,6 +20,8 @@ from .rules import BASES, CONDITIONS, Evaluation, evaluate
 
 SPENT_STATUSES = ("approved", "paid")
 OPEN_STATUSES = ("submitted", "recommended")
+RECOMMENDABLE_STATUSES = ("submitted",)  # a platform recommends before the zone office decides
+PAYABLE_STATUSES = ("approved",)
 
 
 class IncentiveError(FieldRuleBroken):
@@ -175,7 +177,7 @@ def _require(claim: Claim, statuses: tuple[str, ...]) -> None:
 
 
 def recommend(claim: Claim, actor, note: str | None) -> None:
-    _require(claim, ("submitted",))
+    _require(claim, RECOMMENDABLE_STATUSES)
     claim.status, claim.recommended_by_id, claim.recommended_at = "recommended", actor.id, clock.utcnow()
     claim.recommendation_note = note
     audit.record("recommend", claim, before={"status": "submitted"}, after={"status": "recommended"}, reason=note)
@@ -214,7 +216,7 @@ def reject(claim: Claim, actor, reason: str) -> None:
 
 
 def record_payment(claim: Claim, actor, paid_on: date, amount: int, voucher_no: str) -> None:
-    _require(claim, ("approved",))
+    _require(claim, PAYABLE_STATUSES)
     if amount <= 0 or amount > (claim.approved_amount or 0):
         raise IncentiveError(_l("The payment must be positive and at most the approved amount."))
     if paid_on > clock.today():

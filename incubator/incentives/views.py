@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import uploads, versioning
-from ..access import changeable_company_ids_for, platform_ids_for, roles_required, upload_limit
+from ..access import action_required, upload_limit
 from ..audit import services as audit
 from ..forms import ConfirmForm
 from ..saving import act, confirmed, save
@@ -25,50 +25,11 @@ from .forms import (ApproveForm, ClaimForm, NoteForm, PaymentForm, PolicyForm, R
                     kind_labels, level_labels, status_labels)
 from .models import Claim, ClaimDocument, Policy
 from .numerals import capital_amount
+from .policy import STAFF, claim_is_visible, claims_to_decide, may_see_ledger, scoped_claims, visible_entitlements
 from .rules import BASES, CONDITIONS, evaluate, rate_of
 from .services import (apply_policy, approve, attach_claim_documents, budget_of, close_policy, company_ledger,
                        copy_policy, create_claim, create_claims_in_bulk, paid_by_policy_and_year,
                        rd_growth_comparison, recommend, record_payment, reject)
-
-STAFF = ("admin", "manager")
-
-
-# --- scoping ---------------------------------------------------------------------------------------------
-
-def visible_company_ids(user) -> set[int] | None:
-    """None for every company (admins); otherwise the set of organisation ids whose claims ``user`` may see.
-
-    Claims and ledgers follow the write scope (``access.changeable_company_ids_for``): a manager sees and
-    recommends the claims of the companies incubating or renting on their platforms now, not of former ones
-    (a subsidy is not a quarter's figures)."""
-    ids = changeable_company_ids_for(user)
-    return None if ids is None else set(db.session.scalars(ids))
-
-
-def visible_platform_ids(user) -> set[int] | None:
-    ids = platform_ids_for(user)
-    return None if ids is None else set(db.session.scalars(ids))
-
-
-def claim_is_visible(user, claim: Claim) -> bool:
-    companies = visible_company_ids(user)
-    if companies is None:
-        return True
-    platforms = visible_platform_ids(user) or set()
-    return (claim.organisation_id in companies) or (claim.platform_id is not None and claim.platform_id in platforms)
-
-
-def scoped_claims(user, policy_id: int | None = None):
-    query = select(Claim).join(Policy)
-    if policy_id is not None:
-        query = query.where(Claim.policy_id == policy_id)
-    if user.role != "admin":
-        companies = changeable_company_ids_for(user)
-        condition = Claim.organisation_id.in_(companies)
-        if user.role == "manager":
-            condition = condition | Claim.platform_id.in_(platform_ids_for(user))
-        query = query.where(condition)
-    return query
 
 
 def policy_or_404(policy_id: int) -> Policy:
@@ -85,15 +46,6 @@ def claim_or_404(claim_id: int) -> Claim:
     return claim
 
 
-def visible_entitlements(evaluation, user):
-    companies = visible_company_ids(user)
-    if companies is None:
-        return evaluation.entitlements
-    platforms = visible_platform_ids(user) or set()
-    return [item for item in evaluation.entitlements
-            if item.candidate.organisation_id in companies or item.candidate.platform_id in platforms]
-
-
 def labels() -> dict:
     return {"kinds": kind_labels(), "levels": {**level_labels(), **category_labels()},
             "statuses": status_labels(), "bases": {k: b.label for k, b in BASES.items()},
@@ -103,7 +55,7 @@ def labels() -> dict:
 # --- policies --------------------------------------------------------------------------------------------
 
 @bp.route("/")
-@roles_required("admin", "manager", "startup")
+@action_required("incentives.read")
 def index():
     year = request.args.get("year", type=int)
     query = select(Policy).order_by(Policy.year.desc(), Policy.name)
@@ -142,7 +94,7 @@ def _save_from_form(form: PolicyForm, policy: Policy):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required("admin")
+@action_required("policy.create")
 def policy_new():
     form = PolicyForm()
     if request.method == "GET":
@@ -158,7 +110,7 @@ def policy_new():
 
 
 @bp.route("/<int:policy_id>/edit", methods=["GET", "POST"])
-@roles_required("admin")
+@action_required("policy.edit")
 def policy_edit(policy_id: int):
     policy = policy_or_404(policy_id)
     form = PolicyForm()
@@ -173,7 +125,7 @@ def policy_edit(policy_id: int):
 
 
 @bp.route("/<int:policy_id>/copy", methods=["POST"])
-@roles_required("admin")
+@action_required("policy.copy")
 def policy_copy(policy_id: int):
     policy = policy_or_404(policy_id)
     return act(lambda: copy_policy(policy),
@@ -184,7 +136,7 @@ def policy_copy(policy_id: int):
 
 
 @bp.route("/<int:policy_id>/close", methods=["POST"])
-@roles_required("admin")
+@action_required("policy.close")
 def policy_close(policy_id: int):
     policy = policy_or_404(policy_id)
     return act(lambda: close_policy(policy), message=_("The policy is closed."),
@@ -192,7 +144,7 @@ def policy_close(policy_id: int):
 
 
 @bp.route("/<int:policy_id>")
-@roles_required("admin", "manager", "startup")
+@action_required("incentives.read")
 def policy(policy_id: int):
     policy = policy_or_404(policy_id)
     evaluation = evaluate(policy)
@@ -208,7 +160,7 @@ def policy(policy_id: int):
 
 
 @bp.route("/<int:policy_id>/claims/bulk", methods=["POST"])
-@roles_required("admin", "manager")
+@action_required("claim.create_in_bulk")
 def claims_bulk(policy_id: int):
     policy = policy_or_404(policy_id)
     confirmed()
@@ -222,7 +174,7 @@ def claims_bulk(policy_id: int):
 
 @bp.route("/<int:policy_id>/claim", methods=["GET", "POST"])
 @upload_limit("UPLOAD_MAX_BYTES")
-@roles_required("startup")
+@action_required("claim.create")
 def claim_new(policy_id: int):
     policy = policy_or_404(policy_id)
     if not current_user.organisation_id:
@@ -261,7 +213,7 @@ def _submit_claim(policy, form, evaluation, files, titles) -> Claim:
 # --- claims ----------------------------------------------------------------------------------------------
 
 @bp.route("/claims/<int:claim_id>")
-@roles_required("admin", "manager", "startup")
+@action_required("incentives.read")
 def claim(claim_id: int):
     claim = claim_or_404(claim_id)
     documents = list(db.session.scalars(select(ClaimDocument).where(ClaimDocument.claim_id == claim.id)))
@@ -287,33 +239,33 @@ def _decide(claim_id: int, form_class, action):
 
 
 @bp.route("/claims/<int:claim_id>/recommend", methods=["POST"])
-@roles_required("admin", "manager")
+@action_required("claim.recommend")
 def claim_recommend(claim_id: int):
     return _decide(claim_id, NoteForm, lambda claim, form: recommend(claim, current_user, form.note.data))
 
 
 @bp.route("/claims/<int:claim_id>/approve", methods=["POST"])
-@roles_required("admin")
+@action_required("claim.approve")
 def claim_approve(claim_id: int):
     return _decide(claim_id, ApproveForm, lambda claim, form: approve(
         claim, current_user, wan_to_yuan(form.amount.data), form.reason.data))
 
 
 @bp.route("/claims/<int:claim_id>/reject", methods=["POST"])
-@roles_required("admin")
+@action_required("claim.reject")
 def claim_reject(claim_id: int):
     return _decide(claim_id, RejectForm, lambda claim, form: reject(claim, current_user, form.reason.data))
 
 
 @bp.route("/claims/<int:claim_id>/payment", methods=["POST"])
-@roles_required("admin")
+@action_required("claim.pay")
 def claim_payment(claim_id: int):
     return _decide(claim_id, PaymentForm, lambda claim, form: record_payment(
         claim, current_user, form.paid_on.data, wan_to_yuan(form.amount.data), form.voucher_no.data))
 
 
 @bp.route("/claims/<int:claim_id>/documents/<int:document_id>")
-@roles_required("admin", "manager", "startup")
+@action_required("incentives.read")
 def claim_document(claim_id: int, document_id: int):
     claim = claim_or_404(claim_id)
     document = db.session.scalar(select(ClaimDocument).where(ClaimDocument.id == document_id,
@@ -326,7 +278,7 @@ def claim_document(claim_id: int, document_id: int):
 # --- ledgers, exports, dashboard -------------------------------------------------------------------------
 
 @bp.route("/ledger")
-@roles_required("startup")
+@action_required("ledger.own")
 def my_ledger():
     if not current_user.organisation_id:
         abort(404)
@@ -334,11 +286,10 @@ def my_ledger():
 
 
 @bp.route("/ledger/<int:organisation_id>")
-@roles_required("admin", "manager", "startup")
+@action_required("ledger.view")
 def company_ledger_view(organisation_id: int):
-    companies = visible_company_ids(current_user)
     organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None or (companies is not None and organisation_id not in companies):
+    if organisation is None or not may_see_ledger(current_user, organisation_id):
         abort(404)
     claims = company_ledger(organisation_id)
     years: dict[int, dict] = {}
@@ -373,7 +324,7 @@ POLICY_FILE_WORDS = {"zh": "奖补兑现", "en": "incentive"}
 
 
 @bp.route("/<int:policy_id>/export.<fmt>")
-@roles_required("admin", "manager")
+@action_required("policy.export")
 def policy_export(policy_id: int, fmt: str):
     policy = policy_or_404(policy_id)
     lang = current_language()
@@ -400,7 +351,7 @@ def policy_export(policy_id: int, fmt: str):
 
 
 @bp.route("/<int:policy_id>/approval-list")
-@roles_required("admin")
+@action_required("policy.approval_list")
 def approval_list(policy_id: int):
     policy = policy_or_404(policy_id)
     claims = list(db.session.scalars(select(Claim).where(Claim.policy_id == policy.id,
@@ -411,7 +362,7 @@ def approval_list(policy_id: int):
 
 
 @bp.route("/dashboard")
-@roles_required("admin", "manager")
+@action_required("incentives.dashboard")
 def dashboard():
     rows = paid_by_policy_and_year()
     by_year: dict[int, dict] = {}
@@ -420,12 +371,6 @@ def dashboard():
         totals["paid"] += int(row.paid)
         totals["beneficiaries"] += row.beneficiaries
     return render_template("incentives/dashboard.html", rows=rows, by_year=by_year, labels=labels())
-
-
-def claims_to_decide(user):
-    """Claims waiting for ``user``: a manager recommends submitted ones, the zone office decides recommended ones."""
-    waiting = ("submitted",) if user.role == "manager" else ("submitted", "recommended")
-    return scoped_claims(user).where(Claim.status.in_(waiting))
 
 
 def home_panel(user) -> dict:

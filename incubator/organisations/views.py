@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from .. import clock, versioning
-from ..access import admin_required, company_ids_for, may_change_company, platform_ids_for, roles_required
+from ..access import action_required, allowed, platform_ids_for
 from ..audit import services as audit
 from ..extensions import db
 from ..i18n import localized
@@ -16,8 +16,8 @@ from . import bp, services
 from .forms import (INCUBATION_STATUS_LABELS, IP_KIND_LABELS, IP_STATUS_LABELS, KIND_LABELS, LISTING_LABELS, ConfirmForm, IndustryForm, IPForm,
                     OrganisationFilterForm, OrganisationForm)
 from .models import Industry, IntellectualProperty, Organisation
+from .policy import visible_organisations
 
-staff_required = roles_required("admin", "manager")
 ORGANISATION_FORM_FIELDS = services.ORGANISATION_FIELDS
 
 
@@ -26,32 +26,11 @@ def labels() -> dict:
             "ip_statuses": IP_STATUS_LABELS, "incubation_statuses": INCUBATION_STATUS_LABELS}
 
 
-def visible_organisations(user):
-    """Admins see every organisation; a manager the companies of their platforms and the platforms' hosts."""
-    query = select(Organisation)
-    if user.role == "admin":
-        return query
-    if user.role == "manager":
-        from ..platforms.models import Platform
-
-        hosts = select(Platform.host_id).where(Platform.id.in_(platform_ids_for(user)))
-        return query.where(or_(Organisation.id.in_(company_ids_for(user)), Organisation.id.in_(hosts)))
-    return query.where(Organisation.id.in_(company_ids_for(user)))
-
-
 def organisation_for(user, organisation_id: int) -> Organisation:
     organisation = db.session.scalar(visible_organisations(user).where(Organisation.id == organisation_id))
     if organisation is None:
         abort(404)
     return organisation
-
-
-def may_edit(user, organisation: Organisation) -> bool:
-    """Admins edit any organisation; a manager the companies incubating or renting on their platforms now (the
-    write scope: a former incubatee or an applicant is read only)."""
-    if user.role == "admin":
-        return True
-    return user.role == "manager" and organisation.is_company and may_change_company(user, organisation.id)
 
 
 def industry_choices(blank="—"):
@@ -64,7 +43,7 @@ SORTS = {"name": Organisation.name_sort, "code": Organisation.credit_code, "kind
 
 
 @bp.route("/organisations")
-@staff_required
+@action_required("organisation.list")
 def index():
     filters = OrganisationFilterForm(request.args)
     filters.industry.choices = [("", _("All industries"))] + [
@@ -99,7 +78,7 @@ def organisation_values(form) -> dict:
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
-@admin_required
+@action_required("organisation.create")
 def new():
     form = OrganisationForm()
     form.industry_id.choices = industry_choices()
@@ -113,7 +92,7 @@ def new():
 
 
 @bp.route("/organisations/<int:organisation_id>")
-@staff_required
+@action_required("organisation.list")
 def detail(organisation_id: int):
     from ..platforms.models import Platform, Tenancy
     from ..startups.models import Incubation
@@ -134,19 +113,19 @@ def detail(organisation_id: int):
         "organisations/detail.html", organisation=organisation, ip=ip, today=clock.today(),
         tenancies=list(db.session.scalars(tenancies.order_by(Tenancy.starts_on.desc()))),
         incubations=list(db.session.scalars(incubations.order_by(Incubation.admitted_on.desc()))),
-        hosted=list(db.session.scalars(hosted.order_by(Platform.code))), can_edit=may_edit(current_user, organisation),
+        hosted=list(db.session.scalars(hosted.order_by(Platform.code))),
         history=audit.history_of(organisation), confirm_form=ConfirmForm(), **labels())
 
 
 def editable_organisation(organisation_id: int) -> Organisation:
     organisation = organisation_for(current_user, organisation_id)
-    if not may_edit(current_user, organisation):
+    if not allowed(current_user, "organisation.edit", organisation):
         abort(404)
     return organisation
 
 
 @bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
-@staff_required
+@action_required("organisation.edit")
 def edit(organisation_id: int):
     organisation = editable_organisation(organisation_id)
     form = OrganisationForm(obj=organisation)
@@ -175,7 +154,7 @@ def ip_values(form) -> dict:
 
 
 @bp.route("/organisations/<int:organisation_id>/ip/new", methods=["GET", "POST"])
-@staff_required
+@action_required("organisation.edit")
 def ip_new(organisation_id: int):
     organisation = editable_organisation(organisation_id)
     form = IPForm()
@@ -187,7 +166,7 @@ def ip_new(organisation_id: int):
 
 
 @bp.route("/organisations/<int:organisation_id>/ip/<int:ip_id>/edit", methods=["GET", "POST"])
-@staff_required
+@action_required("organisation.edit")
 def ip_edit(organisation_id: int, ip_id: int):
     organisation = editable_organisation(organisation_id)
     item = ip_for(organisation, ip_id)
@@ -200,7 +179,7 @@ def ip_edit(organisation_id: int, ip_id: int):
 
 
 @bp.route("/organisations/<int:organisation_id>/ip/<int:ip_id>/delete", methods=["POST"])
-@staff_required
+@action_required("organisation.edit")
 def ip_delete(organisation_id: int, ip_id: int):
     organisation = editable_organisation(organisation_id)
     item = ip_for(organisation, ip_id)
@@ -211,7 +190,7 @@ def ip_delete(organisation_id: int, ip_id: int):
 # --- industries (admins) --------------------------------------------------------------------------
 
 @bp.route("/admin/industries")
-@admin_required
+@action_required("industry.manage")
 def industries():
     rows = list(db.session.scalars(select(Industry).order_by(Industry.sort_order, Industry.id)))
     counts = dict(db.session.execute(select(Organisation.industry_id, func.count(Organisation.id))
@@ -221,7 +200,7 @@ def industries():
 
 @bp.route("/admin/industries/new", methods=["GET", "POST"])
 @bp.route("/admin/industries/<int:industry_id>", methods=["GET", "POST"])
-@admin_required
+@action_required("industry.manage")
 def industry_form(industry_id: int | None = None):
     industry = db.session.get(Industry, industry_id) if industry_id else None
     if industry_id and industry is None:

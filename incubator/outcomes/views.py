@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import clock, versioning
-from ..access import admin_required, company_ids_for, platform_ids_for, readable_quarters, roles_required, scoped
+from ..access import action_required, allowed, company_ids_for, platform_ids_for, readable_quarters, roles_required, scoped
 from ..forms import ConfirmForm
 from ..saving import act, attempt
 from ..auth.models import User
@@ -20,7 +20,7 @@ from ..notifications.services import notify
 from ..organisations.models import Organisation
 from ..periods import Period, PeriodError
 from ..platforms.models import Platform
-from . import bp, catalogue, services
+from . import bp, catalogue, policy, services  # noqa: F401  (policy defines the actions the decorators name)
 from .dashboards import build_dashboard, company_trends, trend_periods
 from .forms import CopyForm, targets_form_class, weights_form_class
 from .models import Target, from_scaled
@@ -55,12 +55,12 @@ def visible_platforms() -> list[Platform]:
 # --- dashboards --------------------------------------------------------------------------------------
 
 @bp.route("/dashboard")
-@roles_required("admin", "manager")
+@action_required("dashboard.read")
 def zone_dashboard():
     from ..evaluation.services import live_evaluation
 
     period = chosen_period()
-    if current_user.role != "admin":
+    if not allowed(current_user, "zone.figures"):
         platforms = visible_platforms()
         if len(platforms) == 1:
             return redirect(url_for("outcomes.platform_dashboard", platform_id=platforms[0].id, period=str(period)))
@@ -74,7 +74,7 @@ def zone_dashboard():
 
 
 @bp.route("/platforms/<int:platform_id>/dashboard")
-@roles_required("admin", "manager")
+@action_required("dashboard.read")
 def platform_dashboard(platform_id: int):
     from ..evaluation.services import live_evaluation
 
@@ -140,9 +140,10 @@ def chosen_year() -> int:
 
 def chosen_scope() -> Platform | None:
     """``scope=ZONE`` (administrators) or a platform id the user may see; 404 otherwise."""
-    scope = request.args.get("scope", "ZONE" if current_user.role == "admin" else "")
+    zone = allowed(current_user, "zone.figures")
+    scope = request.args.get("scope", "ZONE" if zone else "")
     if scope == "ZONE":
-        if current_user.role != "admin":
+        if not zone:
             abort(404)
         return None
     if not scope.isdigit():
@@ -154,7 +155,7 @@ def chosen_scope() -> Platform | None:
 
 
 @bp.route("/targets", methods=["GET", "POST"])
-@roles_required("admin", "manager")
+@action_required("target.list")
 def targets():
     year = chosen_year()
     platform = chosen_scope()
@@ -171,7 +172,7 @@ def targets():
     if form.validate_on_submit() and versioning.unchanged(form, existing):
         values = {i.code: getattr(form, i.code).data for i in catalogue.CATALOGUE}
         values = {code: (None if value is None else Decimal(value)) for code, value in values.items()}
-        if current_user.role == "admin":
+        if allowed(current_user, "target.set"):
             saved = attempt(lambda: services.set_targets(year, platform, values, current_user))
             if saved:
                 flash(_("%(n)d targets saved.", n=saved.result), "success")
@@ -199,11 +200,11 @@ def render_page(year, platform, form, existing, status=200):
     return render_template("outcomes/targets.html", year=year, platform=platform, form=form, existing=existing,
                            platforms=visible_platforms(), catalogue=catalogue, copy_form=CopyForm(),
                            lang=current_language(), from_scaled=from_scaled,
-                           pending=len(services.pending_proposals()) if current_user.role == "admin" else 0), status
+                           pending=len(services.pending_proposals()) if allowed(current_user, "target.decide") else 0), status
 
 
 @bp.route("/targets/copy", methods=["POST"])
-@admin_required
+@action_required("target.copy")
 def copy_targets():
     year = chosen_year()
     return act(lambda: services.copy_last_year(year, current_user), form=CopyForm(),
@@ -212,7 +213,7 @@ def copy_targets():
 
 
 @bp.route("/targets/proposals")
-@admin_required
+@action_required("target.decide")
 def proposals():
     items = services.pending_proposals()
     return render_template("outcomes/proposals.html", items=items, catalogue=catalogue, form=ConfirmForm(),
@@ -227,7 +228,7 @@ def proposal_or_404(target_id: int) -> Target:
 
 
 @bp.route("/targets/proposals/<int:target_id>/<decision>", methods=["POST"])
-@admin_required
+@action_required("target.decide")
 def decide(target_id: int, decision: str):
     if decision not in ("approve", "reject"):
         abort(404)
@@ -251,7 +252,7 @@ def decide(target_id: int, decision: str):
 
 
 @bp.route("/weights", methods=["GET", "POST"])
-@admin_required
+@action_required("weights.set")
 def weights():
     year = chosen_year()
     form = weights_form_class()()

@@ -13,7 +13,7 @@ def init_app(app):
     from ..home_tasks import TaskKind, register_task
     from ..navigation import register_home_panel, register_nav
     from ..seed import register_seeder
-    from . import models, services, views  # noqa: F401
+    from . import models, policy, services, views  # noqa: F401  (policy defines the actions)
     from .seed import seed_partnerships
 
     app.register_blueprint(bp, url_prefix="/partnerships")

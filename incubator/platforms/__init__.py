@@ -11,7 +11,7 @@ def init_app(app):
     from ..auth.cli import register_user_binding
     from ..navigation import register_home_panel, register_nav
     from ..seed import register_seeder
-    from . import cli, models, panels, services, views  # noqa: F401  (routes register on import)
+    from . import cli, models, panels, policy, services, views  # noqa: F401  (routes register on import; policy defines the actions)
     from . import seed as demo
     from .tabs import register_platform_tab
 

@@ -8,7 +8,7 @@ bp = Blueprint("quality", __name__, url_prefix="/quality")
 
 def init_app(app):
     from ..navigation import register_nav
-    from . import models, views  # noqa: F401  (routes register on import)
+    from . import models, policy, views  # noqa: F401  (routes register on import; policy defines the actions)
 
     app.register_blueprint(bp)
     register_nav("quality.flags", _l("Flagged reports"), {"admin", "manager"}, order=35, group="companies")

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..access import admin_required, company_ids_for, platform_ids_for, roles_required, scoped
+from ..access import admin_required, allowed, company_ids_for, platform_ids_for, roles_required, scoped
 from ..extensions import db
 from ..periods import Period, PeriodError
 from ..platforms.models import Platform
@@ -81,10 +81,10 @@ def flags():
         platform = next((item for item in platforms if item.id == chosen), None)
         if platform is None:
             abort(404)
-    elif current_user.role != "admin":
+    elif not allowed(current_user, "flags.zone"):
         platform = platforms[0] if platforms else None
     rows = []
-    if platform is not None or current_user.role == "admin":
+    if platform is not None or allowed(current_user, "flags.zone"):
         companies = services.placed_at(platform.id, period) if platform is not None else None
         visible = company_ids_for(current_user)
         if visible is not None:

@@ -22,8 +22,9 @@ from ..platforms.models import Platform
 from . import bp
 from . import forms as f
 from . import services as svc
-from .models import APPLICATION_STATUSES, DOCUMENT_KINDS, Application, ApplicationDocument, ReviewAssignment, \
+from .models import APPLICATION_STATUSES, DOCUMENT_KINDS, Application, ReviewAssignment, \
     ReviewMeeting, RubricCriterion
+from .policy import may_see_document
 
 STEP_FORMS = {"company": f.CompanyForm, "team": f.TeamForm, "technology": f.TechnologyForm,
               "market": f.MarketForm, "funding": f.FundingForm, "space": f.SpaceForm}
@@ -185,14 +186,6 @@ def application_upload(application_id: int):
         commit()
         flash(_("The document has been uploaded."), "success")
     return redirect(url_for("startups.application_step", application_id=application_id, step="documents"))
-
-
-def may_see_document(user, application: Application, document: ApplicationDocument) -> bool:
-    """Reviewers see the business documents of their applications, never the ID."""
-    if document.kind == "legal_rep_id":
-        return user.role in ("admin", "manager") or (user.role == "startup" and svc.may_edit(user, application)) \
-            or (user.role == "startup" and application.applicant_id == user.id)
-    return True
 
 
 @bp.route("/applications/<int:application_id>/documents/<int:document_id>")

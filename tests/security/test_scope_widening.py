@@ -91,7 +91,7 @@ def sight(user_ids: dict) -> dict:
     """(user name, category) -> frozenset of (record id, organisation id the record belongs to)."""
     from incubator.auth.models import User
     from incubator.organisations.models import Organisation
-    from incubator.organisations.views import visible_organisations
+    from incubator.organisations.policy import visible_organisations
     from incubator.partnerships.models import Partnership
     from incubator.partnerships.services import visible_agreement_ids
     from incubator.startups.models import QuarterlyReport
