@@ -59,9 +59,7 @@ def init_app(app) -> None:
     from .views import bp
 
     configure(app)
-    limits.configure(app)
-    # One allowance per token for the whole API: a plain limit on a blueprint counts each endpoint apart.
-    limits.limiter.shared_limit(limits.api_limit, scope="api", key_func=limits.rate_key)(bp)
+    limits.configure(app, bp)
     csrf.exempt(bp)
     api = IncubatorApi(app)
     api.register_blueprint(bp)

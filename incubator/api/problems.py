@@ -51,9 +51,9 @@ def problem(status: int, detail: str | None = None, *, errors: dict | None = Non
 
 def retry_after_seconds() -> int:
     """Seconds until the breached window of the current request's rate limit resets (at least 1)."""
-    from .limits import limiter
+    from .limits import current_limiter
 
-    current = limiter.current_limit
+    current = current_limiter().current_limit
     if current is None:
         return 1
     return max(1, math.ceil(current.reset_at - time.time()))
