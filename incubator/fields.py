@@ -108,9 +108,26 @@ class NumberTextField(StringField):
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, _required_means_present(validators), **kwargs)
 
+    generic_message = _l("Enter a number, for example 12.5.")  # a text that is no number at all
+
     def pre_validate(self, form):
         if self.process_errors:
             raise StopValidation()  # the message is already in process_errors
+
+    def process_formdata(self, valuelist):
+        self.raw_text = valuelist[0] if valuelist else ""
+        self.data = None  # until the text parses and passes the field's rules; a blank cell stays None
+        if not valuelist or not str(valuelist[0]).strip():
+            return
+        try:
+            number = parse_decimal(valuelist[0])
+        except NumberTextError as error:
+            raise ValueError(self.generic_message if error.generic else error.message) from None
+        self.data = self.checked(number)
+
+    def checked(self, number: Decimal):
+        """The field's value of a parsed number; ``ValueError`` with the message when a rule refuses it."""
+        return number
 
 
 class WanField(NumberTextField):
@@ -127,26 +144,14 @@ class WanField(NumberTextField):
         self.allow_negative = allow_negative
         self.maximum = maximum
 
-    def process_formdata(self, valuelist):
-        self.raw_text = valuelist[0] if valuelist else ""
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        try:
-            number = parse_decimal(valuelist[0])
-        except NumberTextError as error:
-            self.data = None
-            raise ValueError(_l("Enter a number, for example 12.5.") if error.generic else error.message) from None
+    def checked(self, number: Decimal) -> Decimal:
         if number < 0 and not self.allow_negative:
-            self.data = None
             raise ValueError(_l("The amount may not be negative."))
         if -number.as_tuple().exponent > self.places and number != number.quantize(Decimal(1).scaleb(-self.places)):
-            self.data = None
             raise ValueError(_l("Use at most %(n)d decimal places.", n=self.places))
         if abs(number) > self.maximum:
-            self.data = None
             raise ValueError(_l("The amount is too large."))
-        self.data = number
+        return number
 
     def _value(self):
         if getattr(self, "raw_text", None) is not None and self.data is None:
@@ -163,26 +168,16 @@ class CountField(NumberTextField):
         super().__init__(label, validators, **kwargs)
         self.maximum = maximum
 
-    def process_formdata(self, valuelist):
-        self.raw_text = valuelist[0] if valuelist else ""
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        try:
-            number = parse_decimal(valuelist[0])
-        except NumberTextError as error:
-            self.data = None
-            raise ValueError(_l("Enter a whole number.") if error.generic else error.message) from None
+    generic_message = _l("Enter a whole number.")
+
+    def checked(self, number: Decimal) -> int:
         if number != number.to_integral_value():
-            self.data = None
             raise ValueError(_l("Enter a whole number."))
         if number < 0:
-            self.data = None
             raise ValueError(_l("The number may not be negative."))
         if number > self.maximum:
-            self.data = None
             raise ValueError(_l("The number is too large."))
-        self.data = int(number)
+        return int(number)
 
     def _value(self):
         if getattr(self, "raw_text", None) is not None and self.data is None:

@@ -66,17 +66,8 @@ def init_app(app):
     app.jinja_env.filters.update(number=format_number)
 
 
-def format_wan(yuan: int | None, places: int = formatting.AMOUNT_PLACES) -> str:
-    """Integer yuan shown in 万元 for reading, as text (messages); pages use the ``wan`` filter."""
-    return formatting.yuan_amount(yuan, places)
-
-
 def format_number(value) -> str:
     if value is None:
         return ""
     return format_decimal(value)
 
-
-# The audit history and older callers read these names; the formatting module decides.
-format_local_datetime = formatting.local_datetime
-format_local_date = formatting.local_date

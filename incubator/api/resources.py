@@ -272,19 +272,19 @@ def _targets() -> Resource:
 
 # --- partnerships, cohorts, deals, talents --------------------------------------------------------------------
 
-def _scoped_by(clause_of):
-    def rows(user, model):
-        clause = clause_of(user)
-        query = select(model)
+def _scoped_by(model_name: str, scope_name: str):
+    """The rows of a partnerships model a user may read, through the area's own scope clause (both imported when
+    the list is asked for, so that starting the app does not load the area)."""
+    def rows(user):
+        from ..partnerships import models, services
+
+        clause = getattr(services, scope_name)(user)
+        query = select(getattr(models, model_name))
         return query if clause is None else query.where(clause)
     return rows
 
 
-def _partnership_rows(user):
-    from ..partnerships.models import Partnership
-    from ..partnerships.services import agreement_scope
-
-    return _scoped_by(agreement_scope)(user, Partnership)
+_partnership_rows = _scoped_by("Partnership", "agreement_scope")
 
 
 def _partnerships() -> Resource:
@@ -337,11 +337,7 @@ def _cohorts() -> Resource:
     )
 
 
-def _deal_rows(user):
-    from ..partnerships.models import TechTransferDeal
-    from ..partnerships.services import deal_scope
-
-    return _scoped_by(deal_scope)(user, TechTransferDeal)
+_deal_rows = _scoped_by("TechTransferDeal", "deal_scope")
 
 
 def _deals() -> Resource:
@@ -361,11 +357,7 @@ def _deals() -> Resource:
     )
 
 
-def _talent_rows(user):
-    from ..partnerships.models import Talent
-    from ..partnerships.services import talent_scope
-
-    return _scoped_by(talent_scope)(user, Talent)
+_talent_rows = _scoped_by("Talent", "talent_scope")
 
 
 def _talents() -> Resource:

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from .. import formatting
 from ..database import yuan_to_wan
 from . import labels
 from .labels import Field
@@ -50,16 +51,14 @@ def _decimal(value) -> Decimal | None:
 
 
 def _text(value) -> str:
-    from ..web import format_local_date, format_local_datetime
-
     if value is None or value == "":
         return EMPTY
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, datetime):
-        return format_local_datetime(value)
+        return formatting.local_datetime(value)
     if isinstance(value, date):
-        return format_local_date(value)
+        return formatting.local_date(value)
     if isinstance(value, (int, float, Decimal)):
         return format_decimal(value)
     if isinstance(value, dict):

@@ -13,6 +13,7 @@ from wtforms.validators import Length, Optional
 from .. import clock
 from ..access import admin_required
 from ..extensions import db
+from ..pages import page_of
 from . import bp
 from .labels import SOURCE_LABELS
 from .models import AuditEvent
@@ -53,6 +54,5 @@ def index():
         query = query.where(AuditEvent.occurred_at >= datetime.combine(form.date_from.data, time.min, tz))
     if form.date_to.data and not form.date_to.errors:
         query = query.where(AuditEvent.occurred_at <= datetime.combine(form.date_to.data, time.max, tz))
-    page = db.paginate(query.order_by(AuditEvent.id.desc()), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False)
+    page = page_of(query.order_by(AuditEvent.id.desc()))
     return render_template("audit/index.html", page=page, filters=form)

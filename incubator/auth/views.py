@@ -13,6 +13,7 @@ from ..extensions import db
 from ..redirects import safe_next
 from ..saving import attempt, commit, confirmed, discard, save
 from ..notifications import mail
+from ..pages import page_of
 from . import bp
 from . import mfa, registration, totp
 from .forms import (AdminPasswordForm, ChangePasswordForm, ConfirmForm, ConfirmRegistrationForm, ForgotPasswordForm,
@@ -371,7 +372,7 @@ def users():
     sort = request.args.get("sort", "email")
     column = USER_SORTS.get(sort.lstrip("-"), User.email)
     query = query.order_by(column.desc() if sort.startswith("-") else column, User.id)
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = page_of(query)
     return render_template("auth/users.html", page=page, filters=filters, sort=sort)
 
 

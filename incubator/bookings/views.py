@@ -6,7 +6,6 @@ from datetime import date, datetime, time, timedelta
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_sqlalchemy.pagination import SelectPagination
 
 from .. import clock, uploads, versioning
 from ..access import platform_ids_for, roles_required, upload_limit
@@ -16,6 +15,7 @@ from ..auth.services import find_user
 from ..downloads import attachment, export_name
 from ..extensions import db
 from ..i18n import current_language, zone_name
+from ..pages import page_of, rows_page_of
 from ..platforms.models import Platform
 from ..saving import RuleBroken, act, attempt, renamed_fields, save
 from . import bp, exports, services
@@ -27,23 +27,11 @@ from .models import BookableResource, Booking, BookingTraining
 MANAGERS = ("admin", "manager")
 
 
-class RowPagination(SelectPagination):
-    """Pagination of a SELECT whose rows have several columns (grouped lists)."""
-
-    def _query_items(self) -> list:
-        query = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return list(self._query_args["session"].execute(query).all())
-
-
 @bp.context_processor
 def labels():
     return {"kind_labels": kind_labels(), "status_labels": status_labels(), "audience_labels": audience_labels(),
             "block_kind_labels": block_kind_labels(), "booking_status_label": services.status_label,
             "as_local": services.as_local}
-
-
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
 
 
 def _day_arg(name: str = "day", default: date | None = None) -> date:
@@ -65,7 +53,7 @@ def resources():
     mine = request.args.get("mine") == "1" and current_user.role in MANAGERS
     query = services.resource_list_query(current_user, q=form.q.data, kind=form.kind.data or None,
                                          platform_id=form.platform.data, mine=mine, sort=sort)
-    page = db.paginate(query, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = page_of(query)
     managed = set()
     if current_user.role in MANAGERS:
         ids = platform_ids_for(current_user)
@@ -276,7 +264,7 @@ def bookings():
     query = services.booking_list_query(current_user, scope=scope, status=status,
                                         resource_id=request.args.get("resource", type=int),
                                         q=request.args.get("q", "").strip() or None)
-    page = db.paginate(query, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = page_of(query)
     return render_template("bookings/bookings.html", page=page, scope=scope, status=status)
 
 
@@ -372,8 +360,7 @@ def _managed_resource_choices(form_field) -> list[BookableResource]:
 @bp.route("/blocks")
 @roles_required(*MANAGERS)
 def blocks():
-    page = RowPagination(select=services.blocks_list_query(current_user), session=db.session, page=_page(),
-                         per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = rows_page_of(services.blocks_list_query(current_user))
     return render_template("bookings/blocks.html", page=page, confirm_form=ConfirmForm())
 
 

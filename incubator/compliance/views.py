@@ -1,7 +1,6 @@
 """Routes of the compliance area (thin: the rules are in services, hightech, torch and alerts)."""
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
@@ -17,6 +16,7 @@ from ..downloads import attachment, export_name
 from ..extensions import db
 from ..i18n import current_language
 from ..organisations.models import COMPANY_KINDS, Organisation
+from ..pages import list_page
 from ..platforms.models import Platform
 from ..saving import act, attempt, commit, renamed_fields, save
 from . import bp, hightech, services, torch
@@ -37,29 +37,6 @@ def _platform_or_404(platform_id: int) -> Platform:
     """A platform the current user may see (404 otherwise)."""
     query = scoped(select(Platform).where(Platform.id == platform_id), platform_ids_for(current_user), Platform.id)
     return get_visible_or_404(db.session.scalar(query))
-
-
-class ListPage:
-    """Pagination over a computed list, with the interface of Flask-SQLAlchemy's (for the ``pager`` macro)."""
-
-    def __init__(self, items: list, page: int, per_page: int):
-        self.total = len(items)
-        self.per_page = per_page
-        self.pages = max(1, math.ceil(self.total / per_page))
-        self.page = min(max(page, 1), self.pages)
-        self.items = items[(self.page - 1) * per_page: self.page * per_page]
-        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
-        self.prev_num, self.next_num = self.page - 1, self.page + 1
-
-    def iter_pages(self, left_edge=1, right_edge=1, left_current=2, right_current=2):
-        last = 0
-        for number in range(1, self.pages + 1):
-            if (number <= left_edge or number > self.pages - right_edge
-                    or self.page - left_current - 1 < number < self.page + right_current + 1):
-                if last + 1 != number:
-                    yield None
-                yield number
-                last = number
 
 
 # --- recognition gaps ----------------------------------------------------------------------------------
@@ -255,7 +232,7 @@ def high_tech():
         needle = q.lower()
         items = [item for item in items if needle in item.organisation.name.lower()
                  or needle in (item.organisation.credit_code or "").lower()]
-    page = ListPage(items, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
+    page = list_page(items)
     return render_template("compliance/high_tech.html", page=page, show=show, q=q,
                            source=hightech.HIGH_TECH_SOURCE, deduction_source=hightech.SUPER_DEDUCTION_SOURCE)
 

@@ -1,7 +1,6 @@
 """Evaluation pages: a period's results, publishing, versions and the exports (CSV, xlsx, report, PDF)."""
 from __future__ import annotations
 
-import math
 import tempfile
 from itertools import islice
 from pathlib import Path
@@ -16,6 +15,7 @@ from ..access import admin_required
 from ..downloads import attachment
 from ..extensions import db
 from ..i18n import current_language
+from ..pages import counted_page
 from ..outcomes import catalogue
 from ..periods import Period, PeriodError
 from ..saving import act
@@ -28,30 +28,6 @@ COMPANIES_PER_PAGE = 50
 QUALITY_SHOWN = 200
 MIMETYPES = {"csv": "application/zip",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
-
-class Page:
-    """The attributes the ``pager`` macro reads, for a list that is not a SQLAlchemy query."""
-
-    def __init__(self, page: int, per_page: int, total: int):
-        self.page, self.per_page, self.total = page, per_page, total
-        self.pages = max(1, math.ceil(total / per_page))
-        self.has_prev, self.has_next = page > 1, page < self.pages
-        self.prev_num, self.next_num = page - 1, page + 1
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.per_page
-
-    def iter_pages(self, left_edge=1, right_edge=1, left_current=2, right_current=2):
-        last = 0
-        for number in range(1, self.pages + 1):
-            if (number <= left_edge or number > self.pages - right_edge
-                    or self.page - left_current - 1 < number < self.page + right_current + 1):
-                if last + 1 != number:
-                    yield None
-                yield number
-                last = number
 
 
 def period_or_404(text: str) -> Period:
@@ -106,7 +82,7 @@ def go():
 def show(period):
     period = period_or_404(period)
     evaluation = chosen_evaluation(period)
-    page = Page(max(1, request.args.get("page", 1, type=int)), COMPANIES_PER_PAGE, evaluation.company_total())
+    page = counted_page(evaluation.company_total(), COMPANIES_PER_PAGE)
     companies = list(evaluation.iter_companies(offset=page.offset, limit=page.per_page))
     quality = list(islice(evaluation.iter_data_quality(), QUALITY_SHOWN + 1))
     return render_template(

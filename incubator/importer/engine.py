@@ -86,8 +86,17 @@ class Kind:
         """Rules across cells and references; ``values`` holds only the cells that parsed."""
 
     def record(self, values: dict, ctx: "ImportContext") -> dict:
-        """The model values (``db_key`` and ``fields``) of a valid row."""
-        raise NotImplementedError
+        """The model values (``db_key``, ``fields`` and a link's target ids) of a valid row, each read from the
+        cell or the value ``check`` resolved of the same name, or the one named in ``record_sources``. Kinds whose
+        values are computed (a sort key, a scaled number) write their own."""
+        return {column: values[source] for column, source in self._record_plan}
+
+    record_sources: dict[str, str] = {}  # model column -> the value it is read from, where the names differ
+
+    @cached_property
+    def _record_plan(self) -> tuple[tuple[str, str], ...]:
+        columns = (*self.db_key, *self.fields, *((self.links[3],) if self.links else ()))
+        return tuple((column, self.record_sources.get(column, column)) for column in columns)
 
     def insert_values(self, record: dict, ctx: "ImportContext") -> dict:
         """Every column of a new record (defaults added by the table for the rest)."""

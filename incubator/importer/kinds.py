@@ -205,10 +205,6 @@ class Platforms(Kind):
         if recognized and expires and expires < recognized:
             report("expires_on", _l("The expiry date is before the recognition date."))
 
-    def record(self, values, ctx):
-        return {name: values[name] for name in ("code", "name", "kind", "level", "recognized_on", "expires_on",
-                                                 "area_m2", "stations")} | {"host_id": values["host_id"]}
-
 
 @register
 class Incubations(Kind):
@@ -252,11 +248,6 @@ class Incubations(Kind):
         elif ctx.scope.company_ids is not None and values.get("organisation_id") and values.get("platform_id") \
                 and admitted:
             _check_managers_incubation(values, ctx, report)
-
-    def record(self, values, ctx):
-        return {"organisation_id": values["organisation_id"], "platform_id": values["platform_id"],
-                "admitted_on": values["admitted_on"], "status": values["status"], "ended_on": values["ended_on"]}
-
 
 
 def _check_managers_incubation(values, ctx, report):
@@ -456,17 +447,13 @@ class TechTransfers(Kind):
     key = ("reference",)
     db_key = ("reference",)
     fields = ("deal_date", "title", "kind", "source_id", "recipient_id", "value")
+    record_sources = {"deal_date": "date"}
 
     def check(self, values, ctx, report):
         values["source_id"] = _organisation(ctx, values, "source_credit_code", report, INSTITUTION_KINDS,
                                             _l("The source must be a university or institute."))
         values["recipient_id"] = _organisation(ctx, values, "recipient_credit_code", report, COMPANY_KINDS,
                                                _l("The recipient must be a startup or enterprise."))
-
-    def record(self, values, ctx):
-        return {"reference": values["reference"], "deal_date": values["date"], "title": values["title"],
-                "kind": values["kind"], "source_id": values["source_id"], "recipient_id": values["recipient_id"],
-                "value": values["value"]}
 
 
 @register
@@ -507,12 +494,6 @@ class Partnerships(Kind):
         if starts and ends and ends < starts:
             report("ends_on", _l("The end date is before the start date."))
 
-    def record(self, values, ctx):
-        return {"reference": values["reference"], "partner_id": values["partner_id"], "kind": values["kind"],
-                "title": values["title"], "starts_on": values["starts_on"], "ends_on": values["ends_on"],
-                "company_id": values["company_id"], "platform_id": values["platform_id"],
-                "contract_value": values["contract_value"]}
-
 
 @register
 class Training(Kind):
@@ -551,8 +532,3 @@ class Training(Kind):
             report("completed", _l("More completed than enrolled."))
         if hired is not None and completed is not None and hired > completed:
             report("hired_in_zone", _l("More hired in the zone than completed."))
-
-    def record(self, values, ctx):
-        return {"partnership_id": values["partnership_id"], "cohort_year": values["cohort_year"],
-                "enrolled": values["enrolled"], "completed": values["completed"],
-                "hired_in_zone": values["hired_in_zone"], "completed_on": values["completed_on"]}

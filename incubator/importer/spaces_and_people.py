@@ -106,14 +106,10 @@ class SpaceUnits(Kind):
     key = ("platform_code", "unit_code")
     db_key = ("platform_id", "code")
     fields = ("name", "kind", "purpose", "area_m2", "monthly_rent", "floor", "bookable")
+    record_sources = {"code": "unit_code", "name": "unit_name"}
 
     def check(self, values, ctx, report):
         values["platform_id"] = _platform(ctx, values, "platform_code", report)
-
-    def record(self, values, ctx):
-        return {"platform_id": values["platform_id"], "code": values["unit_code"], "name": values["unit_name"],
-                "kind": values["kind"], "purpose": values["purpose"], "area_m2": values["area_m2"],
-                "monthly_rent": values["monthly_rent"], "floor": values["floor"], "bookable": values["bookable"]}
 
 
 @register
@@ -155,12 +151,6 @@ class Tenancies(Kind):
                 else:
                     units.append(unit_id)
         values["unit_ids"] = frozenset(units)
-
-    def record(self, values, ctx):
-        return {"organisation_id": values["organisation_id"], "platform_id": values["platform_id"],
-                "starts_on": values["starts_on"], "ends_on": values["ends_on"],
-                "monthly_rent": values["monthly_rent"], "contract_no": values["contract_no"],
-                "unit_ids": values["unit_ids"]}
 
 
 @register
@@ -243,8 +233,3 @@ class Talents(Kind):
                 report("company_credit_code", _l("Give the company or the platform the talent joined."))
         if values.get("members") == 0:
             report("members", _l("A team has at least one member."))
-
-    def record(self, values, ctx):
-        return {"name": values["name"], "joined_on": values["joined_on"], "category": values["category"],
-                "members": values["members"], "field": values["field"], "company_id": values["company_id"],
-                "platform_id": values["platform_id"], "institution_id": values["institution_id"]}

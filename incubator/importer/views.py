@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import roles_required, upload_limit
+from ..pages import list_page
 from ..saving import commit, discard
 from .. import uploads
 from . import bp, reading, services
@@ -54,14 +55,6 @@ def _upload_or_404(token: str):
     return path, meta, kind
 
 
-def _page_of(problems: list):
-    page = max(request.args.get("page", 1, type=int), 1)
-    pages = max((len(problems) + PROBLEMS_PER_PAGE - 1) // PROBLEMS_PER_PAGE, 1)
-    page = min(page, pages)
-    start = (page - 1) * PROBLEMS_PER_PAGE
-    return problems[start:start + PROBLEMS_PER_PAGE], page, pages
-
-
 @bp.route("/<token>")
 @roles_required("admin", "manager")
 def preview(token: str):
@@ -70,9 +63,9 @@ def preview(token: str):
     result = services.import_file(kind, path, user=current_user, filename=meta["filename"], dry_run=True,
                                   partial=True)
     discard()
-    problems, page, pages = _page_of(result.problems)
+    page = list_page(result.problems, PROBLEMS_PER_PAGE)
     return render_template("importer/preview.html", result=result, kind=kind, meta=meta, token=token,
-                           problems=problems, page=page, pages=pages, form=ImportConfirmForm(), cancel_form=CancelForm())
+                           problems=page.items, page=page.page, pages=page.pages, form=ImportConfirmForm(), cancel_form=CancelForm())
 
 
 @bp.route("/<token>/confirm", methods=["POST"])
@@ -97,11 +90,11 @@ def confirm(token: str):
         services.discard_upload(token)  # after the commit: a failed commit leaves the file to import again
     else:
         discard()
-    problems, page, pages = _page_of(result.problems)
+    page = list_page(result.problems, PROBLEMS_PER_PAGE)
     current_app.logger.info("import %s %s by %s: %s", kind.name, meta["filename"], current_user.email,
                             result.summary())
     return render_template("importer/result.html", result=result, kind=kind, meta=meta, token=token,
-                           problems=problems, page=page, pages=pages, form=ImportConfirmForm(),
+                           problems=page.items, page=page.page, pages=page.pages, form=ImportConfirmForm(),
                            cancel_form=CancelForm())
 
 

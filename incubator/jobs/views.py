@@ -12,6 +12,7 @@ from ..access import admin_required, roles_required
 from ..forms import ConfirmForm
 from ..extensions import db
 from ..saving import act, commit, confirmed
+from ..pages import page_of
 from . import bp, registry, services
 from .models import JOB_STATES, Job
 
@@ -32,7 +33,7 @@ def _job_or_404(job_id: int) -> Job:
 @login_required
 def mine():
     query = services.visible_jobs(current_user).where(Job.user_id == current_user.id).order_by(Job.id.desc())
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = page_of(query)
     return render_template("jobs/mine.html", page=page, label_of=label_of)
 
 
@@ -110,7 +111,7 @@ def admin():
     query = services.visible_jobs(current_user).options(joinedload(Job.user))
     if state in JOB_STATES:
         query = query.where(Job.status == state)
-    page = db.paginate(query.order_by(Job.id.desc()), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = page_of(query.order_by(Job.id.desc()))
     return render_template("jobs/admin.html", page=page, state=state, states=JOB_STATES, label_of=label_of,
                            counts=services.counts_by_status(), health=services.health(), confirm_form=ConfirmForm())
 

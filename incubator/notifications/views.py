@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ..forms import ConfirmForm
 from ..extensions import db
 from ..saving import commit, confirmed
+from ..pages import page_of
 from . import bp
 from .models import Notification
 from .services import mark_read
@@ -17,7 +18,7 @@ from .services import mark_read
 @login_required
 def index():
     query = select(Notification).where(Notification.user_id == current_user.id).order_by(Notification.id.desc())
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = page_of(query)
     return render_template("notifications/index.html", page=page, confirm_form=ConfirmForm())
 
 

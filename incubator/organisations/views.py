@@ -12,6 +12,7 @@ from ..audit import services as audit
 from ..extensions import db
 from ..i18n import localized
 from ..saving import act, save
+from ..pages import page_of
 from . import bp, services
 from .forms import (INCUBATION_STATUS_LABELS, IP_KIND_LABELS, IP_STATUS_LABELS, KIND_LABELS, LISTING_LABELS, ConfirmForm, IndustryForm, IPForm,
                     OrganisationFilterForm, OrganisationForm)
@@ -63,7 +64,7 @@ def index():
     sort = request.args.get("sort", "name")
     column = SORTS.get(sort.lstrip("-"), Organisation.name_sort)
     query = query.order_by(column.desc() if sort.startswith("-") else column, Organisation.id)
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = page_of(query)
     ids = [item.id for item in page.items]
     ip_counts = dict(db.session.execute(
         select(IntellectualProperty.organisation_id, func.count(IntellectualProperty.id))

@@ -18,10 +18,12 @@ from ..extensions import db
 from ..i18n import current_language
 from ..notifications.services import notify
 from ..organisations.models import Organisation
+from ..pages import counted_page
 from ..periods import Period, PeriodError
 from ..platforms.models import Platform
 from . import bp, catalogue, policy, services  # noqa: F401  (policy defines the actions the decorators name)
 from .dashboards import build_dashboard, company_trends, trend_periods
+from .live import live_evaluation
 from .forms import CopyForm, targets_form_class, weights_form_class
 from .models import Target, from_scaled
 
@@ -57,8 +59,6 @@ def visible_platforms() -> list[Platform]:
 @bp.route("/dashboard")
 @action_required("dashboard.read")
 def zone_dashboard():
-    from ..evaluation.services import live_evaluation
-
     period = chosen_period()
     if not allowed(current_user, "zone.figures"):
         platforms = visible_platforms()
@@ -76,17 +76,12 @@ def zone_dashboard():
 @bp.route("/platforms/<int:platform_id>/dashboard")
 @action_required("dashboard.read")
 def platform_dashboard(platform_id: int):
-    from ..evaluation.services import live_evaluation
-
     platform = visible_platform_or_404(platform_id)
     period = chosen_period()
     dashboard = build_dashboard(period, platform.id)
     evaluation = live_evaluation(period, with_platforms=False)
     total = evaluation.company_total(platform_id=platform.id)
-    page_number = max(1, request.args.get("page", 1, type=int))
-    from ..evaluation.views import Page
-
-    page = Page(page_number, COMPANIES_PER_PAGE, total)
+    page = counted_page(total, COMPANIES_PER_PAGE)
     companies = list(evaluation.iter_companies(offset=page.offset, limit=page.per_page, platform_id=platform.id))
     lang = current_language()
     return render_template("outcomes/dashboard.html", dashboard=dashboard, period=period, platform=platform,

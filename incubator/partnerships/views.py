@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_sqlalchemy.pagination import SelectPagination
 
 from .. import clock, versioning
 from ..access import get_visible_or_404, roles_required, upload_limit
@@ -13,6 +12,7 @@ from ..database import wan_to_yuan, yuan_to_wan
 from ..downloads import attachment as content_disposition, export_name
 from ..extensions import db
 from ..i18n import current_language
+from ..pages import page_of, rows_page_of
 from ..saving import act, attempt, save
 from . import bp, services
 from .forms import (AgreementForm, AttachmentForm, CohortFiguresForm, CohortForm, ConfirmForm, ContactForm, DealForm,
@@ -29,23 +29,6 @@ def labels() -> dict:
     return {"kinds": kind_labels(), "deal_kinds": deal_kind_labels(), "statuses": status_labels(),
             "deliverable_statuses": deliverable_status_labels(), "talent_categories": talent_category_labels(),
             "institution_kinds": institution_kind_labels()}
-
-
-def page_of(query):
-    return db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-
-
-class RowPagination(SelectPagination):
-    """Pagination of a SELECT of several columns (an entity and its figures): items are whole rows."""
-
-    def _query_items(self):
-        select_ = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return list(self._query_args["session"].execute(select_).unique().all())
-
-
-def rows_page_of(query):
-    return RowPagination(select=query, session=db.session(), page=None, per_page=current_app.config["PAGE_SIZE"],
-                         error_out=False, count=True)
 
 
 def year_choices(first: int | None = None) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..organisations.models import COMPANY_KINDS, Organisation
 from ..organisations.services import create_organisation
 from ..saving import act, renamed_fields, save
+from ..pages import page_of
 from . import bp, services
 from .forms import (ConfirmForm, EndTenancyForm, ExpertFilterForm, ExpertForm, ManagersForm, OnsiteDaysForm,
                     PlatformFilterForm, RecognitionForm, ResidencyEditForm, ResidencyForm, ResidencyRecordForm,
@@ -75,7 +76,7 @@ def index():
     sort = request.args.get("sort", "code")
     column = PLATFORM_SORTS.get(sort.lstrip("-"), Platform.code)
     query = query.order_by(column.desc() if sort.startswith("-") else column, Platform.id)
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = page_of(query)
     ids = [platform.id for platform in page.items]
     return render_template("platforms/index.html", page=page, filters=filters, sort=sort,
                            occupancy=services.occupancy(ids), tenants=services.tenant_counts(ids),
@@ -554,7 +555,7 @@ def experts():
     sort = request.args.get("sort", "name")
     column = EXPERT_SORTS.get(sort.lstrip("-"), Expert.name_sort)
     query = query.order_by(column.desc() if sort.startswith("-") else column, Expert.id)
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = page_of(query)
     ids = [expert.id for expert in page.items]
     platform_ids = services.platform_ids_for(current_user)
     counts_query = (select(Residency.expert_id, func.count(Residency.id)).where(Residency.expert_id.in_(ids))

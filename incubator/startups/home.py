@@ -6,7 +6,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import clock
+from .. import clock, formatting
 from ..home_tasks import TaskKind, register_task
 from . import services as svc
 from .models import Application, ReviewAssignment
@@ -34,10 +34,8 @@ def _returned_applications(user):
 
 
 def _report_context(user) -> dict:
-    from ..web import format_local_date
-
     due = svc.due_period()
-    return {"period": str(due), "date": format_local_date(svc.deadline(due))}
+    return {"period": str(due), "date": formatting.local_date(svc.deadline(due))}
 
 
 def _report_overdue(user) -> bool:

@@ -17,6 +17,7 @@ from ..saving import attempt, commit, confirmed, discard
 from ..organisations.models import Organisation
 from ..periods import Period, PeriodError
 from ..quality import services as quality
+from ..pages import page_of
 from . import bp
 from . import forms as f
 from . import services as svc
@@ -70,7 +71,7 @@ def incubations():
     sort = request.args.get("sort", "-admitted")
     column = INCUBATION_SORTS.get(sort.lstrip("-"), Incubation.admitted_on)
     query = query.order_by(column.desc() if sort.startswith("-") else column, Incubation.id)
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = page_of(query)
     today = clock.today()
     times = {item.id: svc.time_status(item, today) for item in page.items}
     return render_template("startups/incubations.html", page=page, times=times, sort=sort, q=q, status=status)
@@ -179,7 +180,7 @@ def reports():
     sort = request.args.get("sort", "-period")
     column = REPORT_SORTS.get(sort.lstrip("-"), QuarterlyReport.quarter_end)
     query = query.order_by(column.desc() if sort.startswith("-") else column, QuarterlyReport.id)
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = page_of(query)
     return render_template("startups/reports.html", page=page, sort=sort, q=q, status=status, period=period)
 
 

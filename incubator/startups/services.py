@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock
+from .. import clock, formatting
 from ..access import platform_ids_for, report_changeable, report_visible
 from ..audit import services as audit
 from ..database import wan_to_yuan
@@ -779,16 +779,14 @@ CRITERION_KINDS = ("high_tech", "financing_total", "revenue_two_years", "listed_
 
 
 def criterion_label(item: dict):
-    from ..web import format_wan
-
     kind = item["kind"]
     if kind == "high_tech":
         return _l("Recognised as a high-tech enterprise")
     if kind == "financing_total":
-        return _l("Cumulative equity financing above %(amount)s 万元", amount=format_wan(item["threshold"], 0))
+        return _l("Cumulative equity financing above %(amount)s 万元", amount=formatting.yuan_amount(item["threshold"], 0))
     if kind == "revenue_two_years":
         return _l("Revenue over two consecutive years above %(amount)s 万元 in total",
-                  amount=format_wan(item["threshold"], 0))
+                  amount=formatting.yuan_amount(item["threshold"], 0))
     return _l("Acquired or listed")
 
 

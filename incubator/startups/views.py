@@ -19,6 +19,7 @@ from ..i18n import localized
 from ..organisations.models import Industry
 from ..platforms.kinds import tenant_taking_kinds
 from ..platforms.models import Platform
+from ..pages import page_of
 from . import bp
 from . import forms as f
 from . import services as svc
@@ -85,7 +86,7 @@ def applications():
     column = APPLICATION_SORTS.get(sort.lstrip("-"), Application.updated_at)
     query = query.order_by(column.desc() if sort.startswith("-") else column, Application.id.desc())
     query = query.options(selectinload(Application.documents))
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = page_of(query)
     scores = svc.average_scores([a.id for a in page.items]) if current_user.role != "startup" else {}
     return render_template("startups/applications.html", page=page, filters=filters, sort=sort, scores=scores,
                            confirm_form=f.ConfirmForm())
@@ -364,7 +365,7 @@ def meetings():
     ids = platform_ids_for(current_user)
     if ids is not None:
         query = query.where(ReviewMeeting.platform_id.in_(ids))
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = page_of(query)
     return render_template("startups/meetings.html", page=page)
 
 
@@ -425,7 +426,7 @@ def meeting_detail(meeting_id: int):
 def reviews():
     query = select(ReviewAssignment).where(ReviewAssignment.reviewer_id == current_user.id).order_by(
         ReviewAssignment.status, ReviewAssignment.assigned_at.desc())
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = page_of(query)
     return render_template("startups/reviews.html", page=page)
 
 
