@@ -181,6 +181,23 @@ STEP_FIELDS = {
 
 def start_application(user) -> Application:
     """A new draft; a founder already bound to a company starts with its facts."""
+    application = unsaved_application(user)
+    db.session.add(application)
+    db.session.flush()
+    audit.record("application_created", application, after={"status": "draft"})
+    return application
+
+
+def start_application_with_company(user, values: dict) -> Application:
+    """The draft created when its first step (the company's facts) is saved: a founder who opens a new
+    application and leaves leaves nothing behind, so blank drafts never pile up."""
+    application = start_application(user)
+    save_step(application, "company", values)
+    return application
+
+
+def unsaved_application(user) -> Application:
+    """A draft not yet in the database: what the first step's form shows (a bound founder's company facts)."""
     application = Application(applicant_id=user.id, status="draft", steps_done=[], team=[])
     if user.organisation_id:
         org = db.session.get(Organisation, user.organisation_id)
@@ -191,9 +208,6 @@ def start_application(user) -> Application:
         application.founded_on, application.industry_id = org.founded_on, org.industry_id
         application.address, application.registered_in_zone = org.address, org.registered_in_zone
         application.contact_phone = org.contact_phone
-    db.session.add(application)
-    db.session.flush()
-    audit.record("application_created", application, after={"status": "draft"})
     return application
 
 

@@ -90,13 +90,19 @@ def applications():
                            confirm_form=f.ConfirmForm())
 
 
-@bp.route("/applications/new", methods=["POST"])
+@bp.route("/applications/new", methods=["GET", "POST"])
 @roles_required("startup")
 def application_new():
-    confirmed()
-    application_id = svc.start_application(current_user._get_current_object()).id
-    commit()  # the id was read before: no second transaction (and write lock) to reload the row
-    return redirect(url_for("startups.application_step", application_id=application_id, step="company"))
+    """The first step of a new application; the draft is created only when this step is saved."""
+    founder = current_user._get_current_object()
+    form = f.CompanyForm() if request.method == "POST" else f.CompanyForm(obj=svc.unsaved_application(founder))
+    form.industry_id.choices = _industry_choices()
+    if form.validate_on_submit() and (saved := attempt(
+            lambda: svc.start_application_with_company(founder, _step_values("company", form)).id)):
+        flash(_("Saved as a draft."), "success")
+        return redirect(url_for("startups.application_step", application_id=saved.result, step="team"))
+    return render_template("startups/application_step.html", application=svc.unsaved_application(founder),
+                           step="company", form=form, steps=svc.STEPS, new=True)
 
 
 # --- the steps -------------------------------------------------------------------------------------------
