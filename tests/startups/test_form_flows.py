@@ -125,3 +125,93 @@ def test_every_form_leaves_validation_to_the_app():
             if "novalidate" not in tag:
                 missing.append(f"{path.relative_to(TEMPLATES)}: {tag[:80]}")
     assert missing == []
+
+
+def _under_review(zone, make_user):
+    from tests.startups.conftest import fill_application
+    from incubator.startups import services as svc
+
+    clock.freeze(datetime(2026, 1, 20, 9, 0))
+    founder = make_user("startup", name="创业者")
+    application = svc.start_application(founder)
+    fill_application(application, zone)
+    svc.submit_application(application, founder)
+    svc.start_review(application, zone.manager)
+    db.session.commit()
+    return application
+
+
+def _units(zone):
+    from decimal import Decimal
+
+    from incubator.platforms import services as platform_services
+
+    free = platform_services.create_unit(zone.platform, code="301", name="301室", kind="office",
+                                         area_m2=Decimal("60"), monthly_rent=3000)
+    let = platform_services.create_unit(zone.platform, code="302", name="302室", kind="office",
+                                        area_m2=Decimal("40"), monthly_rent=2000)
+    later = platform_services.create_unit(zone.platform, code="303", name="303室", kind="office",
+                                          area_m2=Decimal("40"), monthly_rent=2000)
+    tenant = factories.organisation(name="老租户")
+    platform_services.create_tenancy(tenant, [let], date(2025, 1, 1), None, 2000)
+    platform_services.create_tenancy(tenant, [later], date(2026, 6, 1), date(2026, 12, 31), 2000)
+    db.session.commit()
+    return free, let, later
+
+
+def _offered_units(page: str) -> list[str]:
+    select = page.split('name="unit_ids"')[1].split("</select>")[0]
+    return re.findall(r"<option[^>]*>(\d{3}) ", select)
+
+
+def test_the_admission_form_offers_only_units_free_on_the_chosen_dates(app, zone, make_user):
+    application = _under_review(zone, make_user)
+    _units(zone)
+    client = logged_in(app, zone.manager)
+    # Today (20 Jan 2026) with no end: 302 is let, 303 will be from June.
+    assert _offered_units(client.get(f"/applications/{application.id}").get_data(as_text=True)) == ["301"]
+    # A refused form is shown again with the units free on the typed dates (to the end of May: 303 is free).
+    response = client.post(f"/applications/{application.id}/admit", data={
+        "admitted_on": "2026-02-01", "reason": "", "tenancy_ends_on": "2026-05-31"})
+    assert response.status_code == 422
+    assert _offered_units(response.get_data(as_text=True)) == ["301", "303"]
+
+
+def test_a_refused_admission_keeps_every_field_as_typed(app, zone, make_user):
+    application = _under_review(zone, make_user)
+    free, let, _later = _units(zone)
+    client = logged_in(app, zone.manager)
+    cases = [
+        ({"admitted_on": "2026-02-30", "reason": "同意入孵", "unit_ids": [str(free.id)],
+          "tenancy_ends_on": "2027-01-31"}, "Not a valid date value."),
+        ({"admitted_on": "2026-02-01", "reason": "同意入孵", "unit_ids": [str(free.id)],
+          "tenancy_ends_on": "2026-01-31"}, "The tenancy cannot end before it starts."),
+        ({"admitted_on": "2026-02-01", "reason": "同意入孵", "unit_ids": [str(let.id)],
+          "tenancy_ends_on": "2027-01-31"}, "is already let to 老租户"),
+    ]
+    for data, message in cases:
+        response = client.post(f"/applications/{application.id}/admit", data=data)
+        assert response.status_code == 422, message
+        page = response.get_data(as_text=True)
+        assert message in page, re.findall(r"feedback\">([^<]*)|alert-danger[^>]*>([^<]*)", page)
+        assert f'value="{data["admitted_on"]}"' in page and f'value="{data["tenancy_ends_on"]}"' in page
+        assert re.search(r'name="reason"[^>]*>\s*同意入孵</textarea>', page), message
+        chosen = re.findall(r'<option selected value="(\d+)"', page.split('name="unit_ids"')[1].split("</select>")[0])
+        assert chosen == [data["unit_ids"][0]] or (data["unit_ids"][0] == str(let.id) and chosen == []), message
+    assert db.session.get(Application, application.id).status == "under_review"
+    assert client.post(f"/applications/{application.id}/admit", data={
+        "admitted_on": "2026-02-01", "reason": "同意入孵", "unit_ids": [str(free.id)],
+        "tenancy_ends_on": "2027-01-31"}).status_code == 302
+    assert db.session.get(Application, application.id).status == "admitted"
+
+
+def test_a_manager_of_another_platform_cannot_admit(app, zone, make_user):
+    application = _under_review(zone, make_user)
+    free, _let, _later = _units(zone)
+    client = logged_in(app, zone.other_manager)
+    assert client.post(f"/applications/{application.id}/admit", data={
+        "admitted_on": "2026-02-01", "reason": "同意", "unit_ids": [str(free.id)]}).status_code == 404
+    founder = logged_in(app, db.session.get(Application, application.id).applicant)
+    assert founder.post(f"/applications/{application.id}/admit", data={
+        "admitted_on": "2026-02-01", "reason": "同意"}).status_code == 403
+    assert db.session.get(Application, application.id).status == "under_review"
