@@ -10,7 +10,7 @@ PG_PORT ?= 54329
 PG_DIR ?= /tmp/incubator-pg
 PYTEST_ARGS ?=
 
-.PHONY: run test setup assets translations system-packages postgres-start postgres-stop test-sqlite test-postgres bench clean
+.PHONY: run test setup assets translations system-packages postgres-start postgres-stop test-sqlite test-postgres bench clean screens
 
 run: setup
 	$(FLASK) db upgrade heads
@@ -73,6 +73,13 @@ postgres-start:
 
 postgres-stop:
 	@bash .ci/postgres.sh stop $(PG_DIR) $(PG_PORT)
+
+# The three README pictures (admin dashboard, founder's report, manager's calendar; Chinese, 1366×768): the
+# picture test takes them into test-artifacts/screens/readme/, this copies them into docs/screens/.
+screens: setup system-packages
+	$(BIN)/pytest tests/browser/test_screens.py -m browser -q -p no:cacheprovider
+	mkdir -p docs/screens
+	cp test-artifacts/screens/readme/*.png docs/screens/
 
 bench: setup
 	$(BIN)/python -m bench.run

@@ -185,11 +185,21 @@ class CountField(NumberTextField):
         return "" if self.data is None else str(self.data)
 
 
-def required_if_empty(message=None):
-    """A validator for optional number fields that must nevertheless be present."""
+# WTForms' own message for a missing value, translated by WTForms' catalogue (as DataRequired's is): one
+# wording for every required field in each language. A constant, so that it is not extracted into ours.
+REQUIRED_MESSAGE = "This field is required."
 
-    def check(form, field: Field):
+
+class required_if_empty:  # noqa: N801 - used like the function it replaces, beside WTForms' validators
+    """A validator for optional number fields that must nevertheless be present. It flags the field required,
+    as DataRequired does, so that the form marks it (the label's ``required`` class); its message is WTForms'
+    own wording, so that every required field says the same in each language."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message=None):
+        self.message = message
+
+    def __call__(self, form, field: Field):
         if field.data is None and not field.errors:
-            raise ValidationError(message or _l("This field is required."))
-
-    return check
+            raise ValidationError(self.message or field.gettext(REQUIRED_MESSAGE))

@@ -105,6 +105,15 @@ class BookingForm(FlaskForm):
     submit = SubmitField(_l("Book"))
 
 
+class CompanyBookingForm(BookingForm):
+    """A manager's booking for a company: the slot as a founder books it, plus the company it is for."""
+
+    organisation_id = SelectField(_l("Company"), validate_choice=False,
+                                  coerce=lambda value: int(value) if str(value or "").isdigit() else None,
+                                  validators=[DataRequired(message=_l("Choose a company."))])
+    submit = SubmitField(_l("Book for the company"))
+
+
 class ChangeForm(BookingForm):
     submit = SubmitField(_l("Change booking"))
 
@@ -146,6 +155,11 @@ class BlockForm(FlaskForm):
     # the plan that lists them (the fingerprint of the plan includes this choice).
     cancel_clashing = BooleanField(_l("Cancel the clashing bookings (their bookers are told)"), default=False)
     confirm = HiddenField()
+    # The second, explicit yes to cancelling others' bookings: shown beside the list of what will be cancelled,
+    # and bound to that list (``listed_clashes``) so that a booking made after the check is never cancelled
+    # without being shown first.
+    confirm_cancel = BooleanField(_l("Yes, cancel the bookings listed above and tell their bookers"), default=False)
+    listed_clashes = HiddenField()
     preview = SubmitField(_l("Check for clashes"))
     submit = SubmitField(_l("Create the blocks"))
 

@@ -16,7 +16,7 @@ from sqlalchemy import and_, delete, exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
-from ..access import platform_ids_for, scoped
+from ..access import changeable_company_ids_for, may_change_company, platform_ids_for, scoped
 from ..audit import services as audit
 from ..database import round_half_up
 from ..extensions import db
@@ -315,7 +315,12 @@ def booking_party(resource: BookableResource, user, day: date) -> Party:
     """The company (and rate) a booking by ``user`` on ``day`` counts for, or ``BookingError``."""
     if user.role not in BOOKER_ROLES:
         raise BookingError(_l("Only tenants and registered users book resources; managers block time instead."))
-    org_id = user.organisation_id
+    return company_party(resource, user.organisation_id, day)
+
+
+def company_party(resource: BookableResource, org_id: int | None, day: date) -> Party:
+    """The rate of a booking for the company ``org_id`` (None: an outside user) on ``day``, or ``BookingError``
+    when the resource's audience leaves that company out."""
     tenant = is_tenant(org_id, resource.platform_id, day)
     if resource.audience == "tenants":
         if not tenant:
@@ -465,6 +470,46 @@ def book(resource: BookableResource, user, start: datetime, end: datetime, purpo
     audit.record("booking_created", booking, after=audit.snapshot(booking, BOOKING_FIELDS))
     if booking.status == "pending":
         _notify_managers_of_pending(booking)
+    return booking
+
+
+def bookable_companies(manager, resource: BookableResource) -> list[Organisation]:
+    """The companies a manager may book ``resource`` for: those whose records they may change (incubating or
+    renting on one of their platforms; every company for an administrator), by name."""
+    query = scoped(select(Organisation).where(Organisation.kind.in_(COMPANY_KINDS)),
+                   changeable_company_ids_for(manager), Organisation.id)
+    return list(db.session.scalars(query.order_by(Organisation.name, Organisation.id)))
+
+
+def book_for_company(resource: BookableResource, manager, organisation_id: int, start: datetime, end: datetime,
+                     purpose: str | None = None) -> Booking:
+    """A manager books ``resource`` for a company in their scope: the same times, audience, quota and clash rules
+    as a founder's booking, confirmed at once (the manager is the one who would approve it). The training rule
+    is the user's, not the company's, so it is left to the manager who books.
+
+    :raises BookingError: not the manager of the resource, a company outside their scope, or any booking rule.
+    """
+    if not can_manage(manager, resource):
+        raise BookingError(_l("Only the managers of this resource's platform book it for a company."))
+    if not organisation_id or not may_change_company(manager, organisation_id):
+        raise BookingError(_l("You may book only for companies incubating or renting on your platforms."),
+                           field="organisation_id")
+    _lock_resource(resource)
+    check_times(resource, start, end)
+    party = company_party(resource, organisation_id, as_local(start).date())
+    check_quota(resource, party, manager, start, end)
+    units = units_between(start, end)
+    clash = _clashing_holder(resource.id, units)
+    if clash is not None:
+        raise BookingError(taken_message(clash))
+    booking = Booking(resource_id=resource.id, user_id=manager.id, organisation_id=organisation_id,
+                      starts_at=start.astimezone(timezone.utc), ends_at=end.astimezone(timezone.utc),
+                      status="confirmed", rate=party.rate, price=price_for(resource, party.rate, start, end),
+                      purpose=(purpose or None))
+    db.session.add(booking)
+    db.session.flush()
+    _take_slots(resource.id, units, booking_id=booking.id)
+    audit.record("booking_created", booking, after=audit.snapshot(booking, BOOKING_FIELDS))
     return booking
 
 

@@ -19,7 +19,7 @@ from ..pages import page_of, rows_page_of
 from ..platforms.models import Platform
 from ..saving import RuleBroken, act, attempt, renamed_fields, save
 from . import bp, exports, services
-from .forms import (BlockForm, BookingForm, ChangeForm, DecisionForm, HoursForm, ReasonForm, ResourceFilterForm,
+from .forms import (BlockForm, BookingForm, ChangeForm, CompanyBookingForm, DecisionForm, HoursForm, ReasonForm, ResourceFilterForm,
                     ResourceForm, TrainingForm, UseFilterForm, audience_labels, block_kind_labels, kind_labels,
                     status_labels)
 from .models import BookableResource, Booking, BookingTraining
@@ -177,14 +177,43 @@ def resource(resource_id: int):
     context = _calendar_context(resource)
     if resource.status == "retired" and not context["manages"]:
         abort(404)
-    form = BookingForm(formdata=None)
+    # A manager's free slot opens the same form with the company to book for (also without JavaScript: the
+    # slot's link carries the day and times, and a company chosen before in ``company``).
+    form = _company_form(resource, formdata=None) if context["manages"] else BookingForm(formdata=None)
     form.day.data = _day_arg()
     for name in ("start", "end"):
         try:
             getattr(form, name).data = time.fromisoformat(request.args.get(name, ""))
         except ValueError:
             pass
+    if context["manages"]:
+        form.organisation_id.data = request.args.get("company", type=int)
     return render_template("bookings/resource.html", resource=resource, form=form, **context)
+
+
+def _company_form(resource: BookableResource, **kwargs) -> CompanyBookingForm:
+    form = CompanyBookingForm(**kwargs)
+    form.organisation_id.choices = [("", _("— choose —"))] + [
+        (org.id, org.name) for org in services.bookable_companies(current_user, resource)]
+    return form
+
+
+@bp.route("/resources/<int:resource_id>/book-for", methods=["POST"])
+@roles_required(*MANAGERS)
+def book_for(resource_id: int):
+    """A manager books a free slot for a company in one step (the rules and the scope in the service)."""
+    resource = services.get_managed_resource_or_404(current_user, resource_id)
+    form = _company_form(resource)
+    if form.validate_on_submit():
+        starts = services.local(form.day.data, form.start.data)
+        if saved := save(form, lambda: services.book_for_company(resource, current_user, form.organisation_id.data,
+                                                                 starts, _end_of(form), form.purpose.data)):
+            flash(_("Booked for %(company)s: %(name)s, %(when)s.", company=saved.result.organisation.name,
+                    name=resource.name, when=services.when_text(saved.result)), "success")
+            return redirect(url_for("bookings.resource", resource_id=resource.id,
+                                    day=form.day.data.isoformat(), company=form.organisation_id.data))
+    context = _calendar_context_for(resource, form.day.data or clock.today())
+    return render_template("bookings/resource.html", resource=resource, form=form, **context), 422
 
 
 @bp.route("/resources/<int:resource_id>/book", methods=["POST"])
@@ -384,6 +413,14 @@ def new_block():
             plan = services.plan_blocks(chosen, form.first_day.data, form.last_day.data,
                                         {int(d) for d in form.weekdays.data}, form.start_at.data, form.end_at.data)
             if form.submit.data and form.confirm.data == _plan_fingerprint(form):
+                if form.cancel_clashing.data and plan.clashes:
+                    if form.listed_clashes.data != _clash_list(plan):
+                        raise RuleBroken({"listed_clashes": _("The clashing bookings changed since the check; "
+                                                              "check the new list before confirming.")})
+                    if not form.confirm_cancel.data:
+                        raise RuleBroken({"confirm_cancel": _(
+                            "Confirm that the %(n)d bookings listed are to be cancelled, or untick \"cancel the "
+                            "clashing bookings\".", n=len(plan.clashes))})
                 _series, cancelled = services.create_blocks(chosen, plan, form.kind.data, form.title.data.strip(),
                                                             form.cancel_clashing.data)
                 return plan, cancelled
@@ -396,7 +433,26 @@ def new_block():
             return redirect(url_for("bookings.blocks"))
         # Confirming creates exactly what was checked: changing the form after the check needs a new check.
         form.confirm.data = _plan_fingerprint(form) if plan is not None else ""
+        if plan is None and form.submit.data:
+            # A refused confirmation shows the plan again (the list to confirm), not the bare form.
+            plan = _plan_or_none(chosen, form)
+            form.confirm.data = _plan_fingerprint(form) if plan is not None else ""
+        form.listed_clashes.data = _clash_list(plan) if plan is not None else ""
+        form.confirm_cancel.data = False  # each check asks for the second yes again
     return render_template("bookings/block_form.html", form=form, plan=plan)
+
+
+def _clash_list(plan) -> str:
+    """The bookings a plan would cancel, as the confirmation carries them."""
+    return ",".join(str(booking.id) for booking in plan.clashes)
+
+
+def _plan_or_none(chosen, form: BlockForm):
+    try:
+        return services.plan_blocks(chosen, form.first_day.data, form.last_day.data,
+                                    {int(d) for d in form.weekdays.data}, form.start_at.data, form.end_at.data)
+    except RuleBroken:
+        return None
 
 
 def _plan_fingerprint(form: BlockForm) -> str:

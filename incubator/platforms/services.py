@@ -340,6 +340,12 @@ def _overlaps(starts_on: date, ends_on: date | None):
     return condition
 
 
+def units_let_between(starts_on: date, ends_on: date | None):
+    """A SELECT of the ids of units let (to anyone) on some day of [starts_on, ends_on] (None: open end)."""
+    return (select(tenancy_units.c.unit_id).join(Tenancy, Tenancy.id == tenancy_units.c.tenancy_id)
+            .where(_overlaps(starts_on, ends_on)))
+
+
 def _lock_units(unit_ids: list[int]) -> None:
     """Serialise tenancies on the same units: on PostgreSQL a row lock held to the end of the transaction.
 

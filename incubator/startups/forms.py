@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerField, SelectField,
                      SelectMultipleField, StringField, SubmitField, TextAreaField)
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..fields import CountField, WanField, required_if_empty
 from ..organisations import credit_code as credit_codes
@@ -127,12 +127,14 @@ class ReasonForm(FlaskForm):
 
 
 class AdmitForm(FlaskForm):
-    admitted_on = DateField(_l("Admitted on"), validators=[DataRequired()])
+    # InputRequired, not DataRequired: a date typed wrong says so instead of "required" (it was given).
+    admitted_on = DateField(_l("Admitted on"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason for the decision"), validators=[DataRequired(), Length(max=2000)])
     override_reason = TextAreaField(_l("Reason to admit despite the warnings"),
                                     validators=[Optional(), Length(max=2000)])
+    # Only free units are offered; one let meanwhile is refused by the tenancy rules, which name it.
     unit_ids = SelectMultipleField(_l("Let these units from the admission date (optional)"), coerce=int,
-                                   validators=[Optional()])
+                                   validators=[Optional()], validate_choice=False)
     tenancy_ends_on = DateField(_l("Tenancy ends on"), validators=[Optional()])
     submit = SubmitField(_l("Admit"))
 

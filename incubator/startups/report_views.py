@@ -272,8 +272,7 @@ def report_form(period: str):
             flash(_("The report has been submitted.") if report.status == "submitted"
                   else _("The report has been saved as a draft."), "success")
             return redirect(url_for("startups.report_form", period=str(period)))
-    elif request.method == "POST":
-        flash(_("Please correct the fields marked below."), "danger")
+    # A refused form says so once: the form's own banner (``form_errors``) above the fields, no flash beside it.
     ended = period.has_ended()  # a report stored for the current quarter stays, read-only until it ends
     editable = ended and (report is None or report.status in ("draft", "returned"))
     flags = svc.report_checks(_form_values(form) if request.method == "POST" and not form.errors

@@ -181,6 +181,23 @@ STEP_FIELDS = {
 
 def start_application(user) -> Application:
     """A new draft; a founder already bound to a company starts with its facts."""
+    application = unsaved_application(user)
+    db.session.add(application)
+    db.session.flush()
+    audit.record("application_created", application, after={"status": "draft"})
+    return application
+
+
+def start_application_with_company(user, values: dict) -> Application:
+    """The draft created when its first step (the company's facts) is saved: a founder who opens a new
+    application and leaves leaves nothing behind, so blank drafts never pile up."""
+    application = start_application(user)
+    save_step(application, "company", values)
+    return application
+
+
+def unsaved_application(user) -> Application:
+    """A draft not yet in the database: what the first step's form shows (a bound founder's company facts)."""
     application = Application(applicant_id=user.id, status="draft", steps_done=[], team=[])
     if user.organisation_id:
         org = db.session.get(Organisation, user.organisation_id)
@@ -191,9 +208,6 @@ def start_application(user) -> Application:
         application.founded_on, application.industry_id = org.founded_on, org.industry_id
         application.address, application.registered_in_zone = org.address, org.registered_in_zone
         application.contact_phone = org.contact_phone
-    db.session.add(application)
-    db.session.flush()
-    audit.record("application_created", application, after={"status": "draft"})
     return application
 
 
@@ -688,15 +702,19 @@ def admit_application(application: Application, actor, *, admitted_on: date, rea
     return incubation
 
 
-def tenant_units(platform_id: int | None) -> list:
-    """The platform's active units let to tenants (for the optional tenancy at admission)."""
+def tenant_units(platform_id: int | None, starts_on: date | None = None, ends_on: date | None = None) -> list:
+    """The platform's active units let to tenants (for the optional tenancy at admission); with ``starts_on``
+    only those free from ``starts_on`` to ``ends_on`` (None: open end), so a let unit is never offered."""
     if not platform_id or not tenancy_available():
         return []
     from ..platforms.models import SpaceUnit
+    from ..platforms.services import units_let_between
 
-    return list(db.session.scalars(select(SpaceUnit).where(
-        SpaceUnit.platform_id == platform_id, SpaceUnit.is_active, SpaceUnit.purpose == "tenant")
-        .order_by(SpaceUnit.code)))
+    query = select(SpaceUnit).where(SpaceUnit.platform_id == platform_id, SpaceUnit.is_active,
+                                    SpaceUnit.purpose == "tenant")
+    if starts_on is not None:
+        query = query.where(SpaceUnit.id.not_in(units_let_between(starts_on, ends_on)))
+    return list(db.session.scalars(query.order_by(SpaceUnit.code)))
 
 
 def _admission_tenancy(application: Application, starts_on: date, tenancy: dict) -> None:
@@ -715,7 +733,9 @@ def _admission_tenancy(application: Application, starts_on: date, tenancy: dict)
                                          sum(unit.monthly_rent for unit in units),
                                          notes=f"application {application.id}")
     except platform_services.PlatformError as error:
-        raise StartupError(error.message) from None
+        # The admission form names its fields otherwise: the units and the tenancy's end are its own.
+        field = {"units": "unit_ids", "ends_on": "tenancy_ends_on"}.get(error.field)
+        raise StartupError(error.message, field=field) from None
 
 
 # --- incubations ------------------------------------------------------------------------------------

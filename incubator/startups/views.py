@@ -14,7 +14,7 @@ from ..audit import services as audit
 from ..auth.models import User
 from ..database import yuan_to_wan
 from ..extensions import db
-from ..saving import act, attempt, commit, confirmed, discard
+from ..saving import act, attempt, commit, confirmed, discard, save
 from ..i18n import localized
 from ..organisations.models import Industry
 from ..platforms.kinds import tenant_taking_kinds
@@ -92,13 +92,19 @@ def applications():
                            confirm_form=f.ConfirmForm())
 
 
-@bp.route("/applications/new", methods=["POST"])
+@bp.route("/applications/new", methods=["GET", "POST"])
 @roles_required("startup")
 def application_new():
-    confirmed()
-    application_id = svc.start_application(current_user._get_current_object()).id
-    commit()  # the id was read before: no second transaction (and write lock) to reload the row
-    return redirect(url_for("startups.application_step", application_id=application_id, step="company"))
+    """The first step of a new application; the draft is created only when this step is saved."""
+    founder = current_user._get_current_object()
+    form = f.CompanyForm() if request.method == "POST" else f.CompanyForm(obj=svc.unsaved_application(founder))
+    form.industry_id.choices = _industry_choices()
+    if form.validate_on_submit() and (saved := attempt(
+            lambda: svc.start_application_with_company(founder, _step_values("company", form)).id)):
+        flash(_("Saved as a draft."), "success")
+        return redirect(url_for("startups.application_step", application_id=saved.result, step="team"))
+    return render_template("startups/application_step.html", application=svc.unsaved_application(founder),
+                           step="company", form=form, steps=svc.STEPS, new=True)
 
 
 # --- the steps -------------------------------------------------------------------------------------------
@@ -227,7 +233,12 @@ def application_withdraw(application_id: int):
 @bp.route("/applications/<int:application_id>")
 @roles_required("admin", "manager", "startup", "reviewer")
 def application_detail(application_id: int):
-    application = _application_or_404(application_id)
+    return render_template("startups/application_detail.html",
+                           **_detail_context(_application_or_404(application_id)))
+
+
+def _detail_context(application: Application, admit_form=None) -> dict:
+    """What the application page shows; ``admit_form``: a refused admission, shown again as it was typed."""
     context = {"application": application, "confirm_form": f.ConfirmForm(), "steps": svc.STEPS,
                "may_edit": svc.may_edit(current_user, application)}
     if current_user.role in ("admin", "manager"):
@@ -239,8 +250,9 @@ def application_detail(application_id: int):
                                        .order_by(User.name))
         assign_form = f.AssignForm()
         assign_form.reviewer_id.choices = [(u.id, f"{u.name} <{u.email}>") for u in reviewers]
-        admit_form = f.AdmitForm(admitted_on=clock.today())
-        admit_form.unit_ids.choices = _unit_choices(application)
+        if admit_form is None:
+            admit_form = f.AdmitForm(formdata=None, admitted_on=clock.today())
+            admit_form.unit_ids.choices = _unit_choices(application, clock.today(), None)
         context.update(assignments=assignments, criteria=criteria,
                        score_maps={a.id: {s.criterion_id: s.score for s in a.scores} for a in assignments}, assign_form=assign_form,
                        average=svc.average_scores([application.id]).get(application.id),
@@ -249,7 +261,7 @@ def application_detail(application_id: int):
                        history=audit.history_of(application))
     if current_user.role == "startup":
         context["missing"] = svc.missing_items(application) if application.status in svc.EDITABLE_STATES else []
-    return render_template("startups/application_detail.html", **context)
+    return context
 
 
 def _managed_or_404(application_id: int) -> Application:
@@ -286,23 +298,33 @@ def application_reject(application_id: int):
     return _decision(application_id, lambda a: svc.reject_application(a, form.reason.data or "", current_user))
 
 
-def _unit_choices(application):
+def _unit_choices(application, starts_on, ends_on):
+    """The units free on the admission's dates (a unit already let then is not offered)."""
     return [(u.id, f"{u.code} {u.name or ''} · {u.area_m2} m² · {u.monthly_rent} ¥")
-            for u in svc.tenant_units(application.platform_id)]
+            for u in svc.tenant_units(application.platform_id, starts_on, ends_on)]
 
 
 @bp.route("/applications/<int:application_id>/admit", methods=["POST"])
 @roles_required("admin", "manager")
 def application_admit(application_id: int):
+    application = _managed_or_404(application_id)
     form = f.AdmitForm()
-    form.unit_ids.choices = _unit_choices(_managed_or_404(application_id))
-    if not form.validate_on_submit():
-        flash(_("Give the date of admission and the reason for the decision."), "danger")
+    form.unit_ids.choices = _unit_choices(application, form.admitted_on.data or clock.today(),
+                                          form.tenancy_ends_on.data)
+    if form.validate_on_submit() and save(form, lambda: svc.admit_application(
+            application, current_user, admitted_on=form.admitted_on.data, reason=form.reason.data,
+            override_reason=form.override_reason.data,
+            tenancy={"units": form.unit_ids.data or [], "ends_on": form.tenancy_ends_on.data})):
+        flash(_("Saved."), "success")
         return redirect(url_for("startups.application_detail", application_id=application_id))
-    return _decision(application_id, lambda a: svc.admit_application(
-        a, current_user, admitted_on=form.admitted_on.data, reason=form.reason.data,
-        override_reason=form.override_reason.data,
-        tenancy={"units": form.unit_ids.data or [], "ends_on": form.tenancy_ends_on.data}))
+    application = _application_or_404(application_id)  # as it is now (the change was rolled back)
+    if application.status != "under_review":  # no admission form on the page to show the messages in
+        for message in (str(e) for errors in form.errors.values() for e in errors):
+            flash(message, "danger")
+        return redirect(url_for("startups.application_detail", application_id=application_id))
+    # Every field as typed (dates, reasons, units) beside its message; the units offered follow the dates.
+    return render_template("startups/application_detail.html",
+                           **_detail_context(application, admit_form=form)), 422
 
 
 @bp.route("/applications/<int:application_id>/binding", methods=["POST"])

@@ -259,11 +259,49 @@ def test_block_form_lists_clashes_before_confirming_then_cancels_them(app, world
                                                          "confirm": confirm, "submit": "1"})
     assert changed.status_code == 200 and "Check before confirming" in changed.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(BookingBlock)) == 0
-    confirmed = client.post("/bookings/blocks/new", data={**form, "confirm": confirm, "submit": "1"})
+    listed = re.search(r'name="listed_clashes" type="hidden" value="([0-9,]*)"', preview).group(1)
+    assert listed == str(booking.id)
+    # The first yes (the ticked box and "create") is not enough: the list is shown again with a second question.
+    once = client.post("/bookings/blocks/new", data={**form, "confirm": confirm, "listed_clashes": listed,
+                                                      "submit": "1"})
+    assert once.status_code == 200
+    again = once.get_data(as_text=True)
+    assert "Confirm that the 1 bookings listed are to be cancelled" in again and "甲公司" in again
+    box = re.search(r'<input[^>]*name="confirm_cancel"[^>]*>', again).group(0)
+    assert "checked" not in box
+    db.session.refresh(booking)
+    assert booking.status == "confirmed" and db.session.scalar(select(func.count()).select_from(BookingBlock)) == 0
+    confirmed = client.post("/bookings/blocks/new", data={**form, "confirm": confirm, "listed_clashes": listed,
+                                                           "confirm_cancel": "y", "submit": "1"})
     assert confirmed.status_code == 302
     db.session.refresh(booking)
     assert booking.status == "cancelled"
     assert db.session.scalar(select(func.count()).select_from(BookingBlock)) == 7
+
+
+def test_a_booking_made_after_the_check_is_never_cancelled_unseen(app, world):
+    """The second yes is bound to the list shown: a new clashing booking sends the manager back to the list."""
+    first = services.book(world.instrument, world.founder_a, at(TUESDAY, 10), at(TUESDAY, 11))
+    db.session.commit()
+    client = client_for(app, world.manager)
+    form = {"resources": [world.instrument.id], "kind": "maintenance", "title": "更换激光管",
+            "first_day": TUESDAY.isoformat(), "last_day": TUESDAY.isoformat(), "weekdays": ["2"],
+            "cancel_clashing": "y", "preview": "1"}
+    preview = client.post("/bookings/blocks/new", data=form).get_data(as_text=True)
+    confirm = re.search(r'name="confirm" type="hidden" value="([0-9a-f]+)"', preview).group(1)
+    listed = re.search(r'name="listed_clashes" type="hidden" value="([0-9,]*)"', preview).group(1)
+    second = services.book(world.instrument, world.founder_b, at(TUESDAY, 14), at(TUESDAY, 15))
+    db.session.commit()
+    form.pop("preview")
+    response = client.post("/bookings/blocks/new", data={**form, "confirm": confirm, "listed_clashes": listed,
+                                                          "confirm_cancel": "y", "submit": "1"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "changed since the check" in page and "乙公司" in page
+    db.session.refresh(first)
+    db.session.refresh(second)
+    assert (first.status, second.status) == ("confirmed", "confirmed")
+    assert db.session.scalar(select(func.count()).select_from(BookingBlock)) == 0
 
 
 def test_the_block_form_leaves_clashing_bookings_alone_unless_asked(app, world):

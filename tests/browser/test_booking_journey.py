@@ -7,12 +7,15 @@ from datetime import timedelta
 
 import pytest
 
+from incubator.auth.models import User
+
 from incubator.bookings.models import Booking
 from incubator.database import write_intent
 from incubator.extensions import db
 
 from ..bookings.conftest import MONDAY  # noqa: F401  (the world fixture comes from there)
 from ..bookings.conftest import world  # noqa: F401
+from ..conftest import ROOT
 from .journeys import log_in
 
 pytestmark = pytest.mark.browser
@@ -101,9 +104,68 @@ def journey(page, base, instrument_url, world):
     page.wait_for_selector("#clash-list")
     clashes = page.inner_text("#clash-list")
     assert "甲公司" in clashes and "10:00–12:00" in clashes
+    # Creating without the second, explicit yes cancels nothing and asks for it beside the list.
+    assert not page.is_checked("#confirm_cancel")
+    page.click("#confirm-block")
+    page.wait_for_selector("text=Confirm that the 1 bookings listed are to be cancelled")
+    assert "甲公司" in page.inner_text("#clash-list")
+    assert db.session.query(Booking).one().status == "confirmed"
+    db.session.close()
+    page.check("#confirm_cancel")
     page.click("#confirm-block")
     page.wait_for_selector("text=7 blocks created; 1 bookings cancelled.")
     page.goto(f"{instrument_url}?view=week&day={TUESDAY.isoformat()}")
     assert page.locator("#calendar td.slot-blocked").count() == 5 * 9
     assert db.session.query(Booking).one().status == "cancelled"
     db.session.close()
+
+
+SCREENS = ROOT / "test-artifacts" / "screens"
+
+
+def test_manager_books_a_free_slot_for_a_company_from_the_calendar(live_server, page, world):
+    """One click on a free slot fills the manager's form, the company is chosen, one click books; the pictures
+    of the form (both languages, laptop and phone) are saved for a person to look at and fit the screen."""
+    base = live_server.url
+    instrument_url = f"{base}/bookings/resources/{world.instrument.id}"
+    manager_id, manager_email = world.manager.id, world.manager.email
+    company_b_id = world.company_b.id
+    db.session.close()
+    token = write_intent.set(False)
+    try:
+        log_in(page, base, manager_email)
+        page.goto(f"{instrument_url}?day={TUESDAY.isoformat()}")
+        page.click("a.slot-free[data-start='14:00']")
+        assert (page.input_value("#day"), page.input_value("#start"), page.input_value("#end")) == \
+            (TUESDAY.isoformat(), "14:00", "15:00")
+        page.select_option("#organisation_id", str(company_b_id))
+        page.fill("#purpose", "客户演示")
+        page.click("#book-submit")
+        page.wait_for_selector("text=Booked for 乙公司: 激光切割机")
+        slot = page.locator("#calendar td.slot-taken")
+        assert slot.count() == 1 and "乙公司" in slot.inner_text()
+        booking = db.session.query(Booking).one()
+        assert (booking.organisation_id, booking.user_id, booking.status) == (company_b_id, manager_id, "confirmed")
+        db.session.close()
+        # The next free slot keeps the company chosen: booking again is one click on the slot and one on "book".
+        assert page.input_value("#organisation_id") == str(company_b_id)
+
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        problems = []
+        for language in ("zh", "en"):
+            db.session.get(User, manager_id).locale = language
+            db.session.commit()
+            log_in(page, base, manager_email)
+            for size, (width, height) in {"laptop": (1366, 768), "phone": (390, 844)}.items():
+                page.set_viewport_size({"width": width, "height": height})
+                page.goto(f"{instrument_url}?day={TUESDAY.isoformat()}&start=16:00&end=17:00"
+                          f"&company={company_b_id}#book")
+                page.screenshot(path=str(SCREENS / f"flows-manager-calendar-{language}-{size}.png"), full_page=True)
+                scroll_width = page.evaluate("document.documentElement.scrollWidth")
+                if scroll_width > width:
+                    problems.append(f"{language} {size}: {scroll_width} px wide")
+        page.set_viewport_size({"width": 1366, "height": 768})
+        assert not problems, problems
+    finally:
+        write_intent.reset(token)
+        db.session.close()

@@ -7,13 +7,14 @@ One live server, one seeded demo zone (a tenth of it) and one browser context se
 """
 from __future__ import annotations
 
-import os
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from incubator import clock
 from incubator.extensions import db
 from incubator.seed import run_seeders
 
@@ -22,13 +23,14 @@ from ..conftest import ROOT
 pytestmark = pytest.mark.browser
 
 SCREENS = ROOT / "test-artifacts" / "screens"
-DOCS_SCREENS = ROOT / "docs" / "screens"
 PASSWORD = "picture-test-pass"
 SIZES = {"laptop": (1366, 768), "phone": (390, 844)}
-# The three pictures README shows: (role, page name) -> file under docs/screens/ (refreshed only when
-# SAVE_DOC_SCREENS=1, so that an ordinary run never changes committed files).
-DOC_PICTURES = {("admin", "dashboard"): "admin-dashboard.png", ("startup", "record"): "founder-report.png",
-                ("manager", "record"): "manager-calendar.png"}
+# The three pictures README shows, in Chinese at 1366×768 (the screen, not the whole page): (role, page name)
+# -> file name. Every run writes them to test-artifacts/screens/readme/; `make screens` copies them into
+# docs/screens/, so that an ordinary run never changes committed files.
+DOC_PICTURES = {("admin", "dashboard"): "admin-dashboard-zh.png", ("startup", "record"): "founder-report-zh.png",
+                ("manager", "record"): "manager-calendar-zh.png"}
+README_SCREENS = SCREENS / "readme"
 
 
 def _pages(server_app) -> dict[str, tuple[str, dict[str, str]]]:
@@ -44,7 +46,15 @@ def _pages(server_app) -> dict[str, tuple[str, dict[str, str]]]:
         founder = db.session.scalar(select(User).where(User.email == "founder@demo.zone"))
         reviewer = db.session.scalar(select(User).where(User.email == "reviewer@demo.zone"))
         organisation = db.session.scalar(select(Organisation.id).order_by(Organisation.id))
-        resource = db.session.scalar(select(BookableResource.id).order_by(BookableResource.id))
+        manager = db.session.scalar(select(User).where(User.email == "manager@demo.zone"))
+        # A resource of the manager's own platforms: its calendar shows the form to book a slot for a company.
+        resource = db.session.scalar(select(BookableResource.id).where(
+            BookableResource.platform_id.in_([p.id for p in manager.managed_platforms]), BookableResource.status == "available")
+            .order_by(BookableResource.id)) or db.session.scalar(select(BookableResource.id).order_by(BookableResource.id))
+        # Its next open day, so the calendar shows free slots to click rather than a day already past.
+        weekdays = db.session.get(BookableResource, resource).weekdays
+        open_day = next(day for day in (clock.today() + timedelta(days=n) for n in range(1, 8))
+                        if day.isoweekday() in weekdays)
         agreement = db.session.scalar(select(Partnership.id).order_by(Partnership.id))
         assignment = db.session.scalar(select(ReviewAssignment.id).where(ReviewAssignment.reviewer_id == reviewer.id)
                                        .order_by(ReviewAssignment.id))
@@ -54,7 +64,7 @@ def _pages(server_app) -> dict[str, tuple[str, dict[str, str]]]:
                                           "record": f"/organisations/{organisation}",
                                           "dashboard": "/outcomes/dashboard"}),
             "manager": ("manager@demo.zone", {"home": "/home", "list": "/applications",
-                                              "record": f"/bookings/resources/{resource}",
+                                              "record": f"/bookings/resources/{resource}?day={open_day.isoformat()}",
                                               "dashboard": "/outcomes/dashboard"}),
             "reviewer": ("reviewer@demo.zone", {"home": "/home", "list": "/reviews",
                                                 "record": f"/reviews/{assignment}" if assignment else "/bookings/"}),
@@ -98,8 +108,7 @@ def test_every_role_sees_pages_that_fit_the_screen(live_server, browser):
     pages = _pages(live_server)
     if SCREENS.exists():
         shutil.rmtree(SCREENS)
-    SCREENS.mkdir(parents=True)
-    save_docs = os.environ.get("SAVE_DOC_SCREENS") == "1"
+    README_SCREENS.mkdir(parents=True)
     context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 768})
     page = context.new_page()
     page.set_default_timeout(30_000)
@@ -120,8 +129,8 @@ def test_every_role_sees_pages_that_fit_the_screen(live_server, browser):
                             continue
                         shot = SCREENS / f"{role}-{name}-{language}-{size}.png"
                         page.screenshot(path=str(shot), full_page=True)
-                        if save_docs and language == "zh" and size == "laptop" and (role, name) in DOC_PICTURES:
-                            page.screenshot(path=str(DOCS_SCREENS / DOC_PICTURES[role, name]))
+                        if language == "zh" and size == "laptop" and (role, name) in DOC_PICTURES:
+                            page.screenshot(path=str(README_SCREENS / DOC_PICTURES[role, name]))
                         scroll_width, inner_width = page.evaluate(
                             "[document.documentElement.scrollWidth, window.innerWidth]")
                         if scroll_width > inner_width:

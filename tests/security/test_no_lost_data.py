@@ -299,23 +299,29 @@ def burst_database(tmp_path):
         yield url
 
 
-def _founder_in(url: str, tmp: Path) -> str:
+def _founder_in(url: str, tmp: Path) -> tuple[str, int]:
+    """The founder who writes, and the industry their applications name (the first step needs one)."""
     from incubator.auth.services import create_user
+    from incubator.organisations.models import Industry
 
     app = create_app(base_config(url, tmp))
     with app.app_context():
         create_user("burst@example.cn", "startup", PASSWORD, name="并发创始人", locale="en")
+        industry = Industry(code="other", name_zh="其他", name_en="Other")
+        db.session.add(industry)
         db.session.commit()
+        industry_id = industry.id
         db.session.remove()
         db.engine.dispose()
-    return "burst@example.cn"
+    return "burst@example.cn", industry_id
 
 
-NEW_APPLICATION = re.compile(r"/applications/(\d+)/step/company$")
+# A new application is written when its first step is saved: the answer sends the founder on to the second.
+NEW_APPLICATION = re.compile(r"/applications/(\d+)/step/team$")
 
 
 def _fire(server: Gunicorn, sessions: list[Browser], tokens: list[str], todo: list[int], acked: set[int],
-          stop_after: int | None, killed: threading.Event) -> dict:
+          stop_after: int | None, killed: threading.Event, industry_id: int) -> dict:
     """POST /applications/new for each item of ``todo`` from ``CLIENTS`` threads; every answer that
     acknowledges a saved application adds its id to ``acked``. With ``stop_after``, the server is killed
     once that many writes were acknowledged and the threads stop at their first refused connection."""
@@ -331,8 +337,9 @@ def _fire(server: Gunicorn, sessions: list[Browser], tokens: list[str], todo: li
                 todo.pop()
                 counts["sent"] += 1
             try:
-                status, headers, _ = browser.request("POST", "/applications/new", {"csrf_token": token},
-                                                     timeout=30)
+                status, headers, _ = browser.request("POST", "/applications/new", {
+                    "csrf_token": token, "company_name": "并发团队", "not_registered": "y",
+                    "industry_id": str(industry_id)}, timeout=30)
             except OSError:  # the server died under this request: neither acknowledged nor refused
                 with lock:
                     counts["unanswered"] += 1
@@ -359,7 +366,7 @@ def _fire(server: Gunicorn, sessions: list[Browser], tokens: list[str], todo: li
 
 def test_a_server_killed_during_a_burst_of_writes_keeps_every_acknowledged_write(burst_database, tmp_path):
     started = time.monotonic()
-    email = _founder_in(burst_database, tmp_path)
+    email, industry_id = _founder_in(burst_database, tmp_path)
     server = Gunicorn(burst_database, tmp_path)
     marks = {"prepared": time.monotonic() - started}
     server.start()
@@ -371,7 +378,7 @@ def test_a_server_killed_during_a_burst_of_writes_keeps_every_acknowledged_write
         tokens = [csrf_token_from(browser.get("/applications")[2]) for browser in sessions]
         todo, acked, killed = list(range(BURST)), set(), threading.Event()
 
-        first = _fire(server, sessions, tokens, todo, acked, KILL_AFTER, killed)
+        first = _fire(server, sessions, tokens, todo, acked, KILL_AFTER, killed, industry_id)
         assert killed.is_set() and server.process.returncode is not None  # master and workers are gone
         acked_before_kill = set(acked)
         marks["killed"] = time.monotonic() - started
@@ -380,7 +387,7 @@ def test_a_server_killed_during_a_burst_of_writes_keeps_every_acknowledged_write
         marks["restarted"] = time.monotonic() - started
         for browser in sessions:
             assert browser.get("/applications")[0] == 200
-        second = _fire(server, sessions, tokens, todo, acked, None, threading.Event())
+        second = _fire(server, sessions, tokens, todo, acked, None, threading.Event(), industry_id)
     finally:
         server.stop()
     elapsed = time.monotonic() - started

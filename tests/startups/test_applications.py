@@ -22,13 +22,14 @@ def events(action):
 
 def test_each_step_is_saved_as_a_draft_through_the_browser_form(app, zone, login_as):
     client, founder = login_as("startup")
-    response = client.post("/applications/new")
-    application = db.session.query(Application).one()
-    assert response.headers["Location"].endswith(f"/applications/{application.id}/step/company")
-    response = client.post(f"/applications/{application.id}/step/company", data={
+    assert client.get("/applications/new").status_code == 200
+    assert db.session.query(Application).count() == 0  # opening the first step creates nothing
+    response = client.post("/applications/new", data={
         "company_name": "苏州云图科技有限公司", "credit_code": factories.credit_code(), "founded_on": "2025-03-01",
-        "industry_id": zone.industry.id, "version": application.version})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/step/team")
+        "industry_id": zone.industry.id})
+    application = db.session.query(Application).one()
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/applications/{application.id}/step/team")
     db.session.refresh(application)
     response = client.post(f"/applications/{application.id}/step/team", data={
         "name_0": "王磊", "role_0": "CEO", "education_0": "博士", "name_1": "", "version": application.version})
@@ -43,15 +44,20 @@ def test_each_step_is_saved_as_a_draft_through_the_browser_form(app, zone, login
 
 
 def test_a_wrong_credit_code_is_refused_and_what_was_typed_is_kept(app, zone, login_as):
-    client, _ = login_as("startup")
-    client.post("/applications/new")
-    application = db.session.query(Application).one()
-    response = client.post(f"/applications/{application.id}/step/company", data={
+    client, founder = login_as("startup")
+    response = client.post("/applications/new", data={
         "company_name": "甲公司", "credit_code": "91320500000000001X", "founded_on": "2025-03-01",
         "industry_id": zone.industry.id})
     assert response.status_code == 200
     assert "check character" in response.get_data(as_text=True)
     assert 'value="91320500000000001X"' in response.get_data(as_text=True)
+    assert db.session.query(Application).count() == 0  # a refused first step leaves no blank draft
+    application = svc.start_application(founder)
+    db.session.commit()
+    response = client.post(f"/applications/{application.id}/step/company", data={
+        "company_name": "甲公司", "credit_code": "91320500000000001X", "founded_on": "2025-03-01",
+        "industry_id": zone.industry.id})
+    assert response.status_code == 200 and 'value="91320500000000001X"' in response.get_data(as_text=True)
     assert db.session.get(Application, application.id).company_name is None
 
 
