@@ -84,18 +84,26 @@ def run_notify_job(context) -> dict:
 
 
 EXPORT_MIMETYPES = {"csv": "application/zip",
-                    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+                    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "pdf": "application/pdf"}
+EVALUATION_JOB_FORMATS = ("csv", "xlsx", "pdf")  # the exports' formats and the printable report's PDF
 
 
 def run_evaluation_export_job(context) -> dict:
-    """A quarter's evaluation (a published version, or the live figures) as the CSV zip or the workbook,
-    written to the job's result file; only reads."""
-    from ..evaluation import exports
+    """A quarter's evaluation (a published version, or the live figures) as the CSV zip, the workbook or
+    the report's PDF, written to the job's result file; only reads."""
+    from ..evaluation import exports, pdf
     from ..evaluation.services import evaluation_for
     from ..periods import Period
     from .services import result_folder
 
+    from ..auth.models import User
+    from .registry import get
+
     params = context.params
+    user = db.session.get(User, context.job.user_id) if context.job.user_id else None
+    if not get("evaluation-export").allows(user):
+        raise JobFailed("You may no longer run this job.")
     fmt, lang = params["fmt"], params.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]
     try:
         evaluation = evaluation_for(Period.parse(params["period"]), version=params.get("version"),
@@ -106,9 +114,13 @@ def run_evaluation_export_job(context) -> dict:
     download_name = exports.file_name(evaluation, fmt, lang)
     stored = f"job-{context.job.id}-{download_name}"
     with force_locale(lang), (result_folder() / stored).open("wb") as target:
-        exports.export(evaluation, fmt, target, lang)
+        if fmt == "pdf":
+            target.write(pdf.render_pdf(evaluation, lang))
+        else:
+            exports.export(evaluation, fmt, target, lang)
     context.progress(1, 1, "exporting")
-    return {"file": stored, "download_name": download_name, "mimetype": EXPORT_MIMETYPES[fmt]}
+    return {"file": stored, "download_name": download_name, "mimetype": EXPORT_MIMETYPES[fmt],
+            "ascii_name": exports.ascii_file_name(evaluation, fmt, lang)}
 
 
 def run_torch_export_job(context) -> dict:
@@ -143,6 +155,7 @@ def run_torch_export_job(context) -> dict:
 
 
 register("import", _l("Spreadsheet import"), run_import_job)
-register("torch-export", _l("Torch statistics export"), run_torch_export_job)
-register("evaluation-export", _l("Evaluation export"), run_evaluation_export_job)
+register("torch-export", _l("Torch statistics export"), run_torch_export_job, roles=("admin", "manager"))
+# The evaluation's pages and downloads are the administrators' (evaluation/views.py): so are its jobs.
+register("evaluation-export", _l("Evaluation export"), run_evaluation_export_job, roles=("admin",))
 register("notify", _l("Notification to many users"), run_notify_job)
