@@ -2,6 +2,7 @@
 call; its function gets a ``JobContext`` and returns the result shown on the job's page."""
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 from flask import current_app
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from ..extensions import db
 from .registry import JobFailed, register
 
+NOTIFY_CHUNK = 200  # recipients loaded and told per step of the progress bar
 PROBLEMS_KEPT = 500  # problems listed on a failed import's page (the count says how many there were)
 
 
@@ -65,16 +67,20 @@ def run_import_job(context) -> dict:
 
 
 def run_notify_job(context) -> dict:
-    """Tell many users one thing, each in their own language (in-app and e-mail, as ``notify`` does)."""
+    """Tell many users one thing, each in their own language (in-app and e-mail, as ``notify`` does), with
+    the catalogue of the page that asked (``area``)."""
     from ..auth.models import User
+    from ..i18n import area_catalogue
     from ..notifications.services import notify
 
     params = context.params
     ids = sorted(set(params.get("user_ids") or []))
     sent = 0
-    with context.writing():  # one writing transaction for every notification, committed with the job's mark
-        for start in range(0, len(ids), 200):
-            chunk = ids[start:start + 200]
+    context.progress(0, len(ids), "sending")
+    area = area_catalogue(params["area"]) if params.get("area") else nullcontext()
+    with context.writing(), area:  # one writing transaction for every notification, committed with the job's mark
+        for start in range(0, len(ids), NOTIFY_CHUNK):
+            chunk = ids[start:start + NOTIFY_CHUNK]
             users = list(db.session.scalars(select(User).where(User.id.in_(chunk)).order_by(User.id)))
             sent += notify(users, _l(params["subject"]), _l(params["body"]) if params.get("body") else "",
                            link=params.get("link"), kind=params.get("notification_kind", "info"),
