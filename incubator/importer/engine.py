@@ -550,27 +550,54 @@ def _write_links(kind: Kind, relink: dict[int, frozenset]) -> None:
         db.session.execute(insert(link_table), rows)
 
 
-def _load(kind: Kind, spill: Spill, ctx: ImportContext, result: ImportResult, write: bool) -> None:
-    """Pass 2: upsert the valid records chunk by chunk, with their audit events."""
-    table = kind.table
-    entity_type = table.name
-    stamps = {name: ctx.now for name in ("created_at", "updated_at") if name in table.c}
-    extra = kind.update_values(ctx)
-    if "updated_at" in table.c:
-        extra = {**extra, "updated_at": ctx.now}
-    fields = kind.fields
-    update_statement = (
-        update(table).where(table.c.id == bindparam("v__id"))
-        .values({name: bindparam(f"v_{name}") for name in (*fields, *extra)})
-    )
-    if "version" in table.c:
-        update_statement = update_statement.values(version=table.c.version + 1)
-    link_field = kind.links[3] if kind.links else None
-    for chunk in spill.chunks():
-        stored = _stored(kind, chunk)
-        stored_links = _stored_links(kind, [old["id"] for old in stored.values()]) if link_field else {}
-        inserts, insert_rows, updates, events = [], [], [], []
-        relink: dict[int, frozenset] = {}
+@dataclass
+class ChunkPlan:
+    """What one chunk of valid records does to the stored ones: rows to insert, updates, audit events
+    (creations get theirs once the new ids are known), links to rewrite, and the counts."""
+
+    inserts: list = field(default_factory=list)
+    insert_rows: list = field(default_factory=list)
+    updates: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+    relink: dict = field(default_factory=dict)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def count_into(self, result: ImportResult) -> None:
+        result.created += self.created
+        result.updated += self.updated
+        result.unchanged += self.unchanged
+
+
+class Loader:
+    """Pass 2 for one kind: compares a chunk with its stored records and writes the difference."""
+
+    def __init__(self, kind: Kind, ctx: ImportContext):
+        self.kind, self.ctx = kind, ctx
+        table = kind.table
+        self.table, self.entity_type = table, table.name
+        self.stamps = {name: ctx.now for name in ("created_at", "updated_at") if name in table.c}
+        extra = kind.update_values(ctx)
+        if "updated_at" in table.c:
+            extra = {**extra, "updated_at": ctx.now}
+        self.extra = extra
+        self.update_statement = (
+            update(table).where(table.c.id == bindparam("v__id"))
+            .values({name: bindparam(f"v_{name}") for name in (*kind.fields, *extra)})
+        )
+        if "version" in table.c:
+            self.update_statement = self.update_statement.values(version=table.c.version + 1)
+        self.link_field = kind.links[3] if kind.links else None
+
+    def stored_state(self, chunk: list) -> tuple[dict, dict]:
+        stored = _stored(self.kind, chunk)
+        links = _stored_links(self.kind, [old["id"] for old in stored.values()]) if self.link_field else {}
+        return stored, links
+
+    def plan(self, chunk: list, stored: dict, stored_links: dict) -> ChunkPlan:
+        kind, ctx, fields, extra, link_field = self.kind, self.ctx, self.kind.fields, self.extra, self.link_field
+        plan = ChunkPlan()
         for number, record in chunk:
             key = tuple(record[name] for name in kind.db_key)
             old = stored.get(key)
@@ -579,20 +606,20 @@ def _load(kind: Kind, spill: Spill, ctx: ImportContext, result: ImportResult, wr
                 old_links = stored_links.get(old["id"], frozenset())
                 links_changed = old_links != record[link_field]
             if old is None:
-                result.created += 1
+                plan.created += 1
                 new_values = kind.insert_values(record, ctx)
                 if link_field:
                     del new_values[link_field]
-                inserts.append({**new_values, **stamps})
-                insert_rows.append((number, record))
+                plan.inserts.append({**new_values, **self.stamps})
+                plan.insert_rows.append((number, record))
             elif kind.is_unchanged(old, record) and not links_changed:
-                result.unchanged += 1
+                plan.unchanged += 1
             else:
-                result.updated += 1
+                plan.updated += 1
                 params = {f"v_{name}": record[name] for name in fields}
                 params.update({f"v_{name}": value for name, value in extra.items()})
                 params["v__id"] = old["id"]
-                updates.append(params)
+                plan.updates.append(params)
                 before = {name: old[name] for name in fields if old[name] != record[name]}
                 after = {name: record[name] for name in before}
                 for name, value in extra.items():
@@ -600,33 +627,54 @@ def _load(kind: Kind, spill: Spill, ctx: ImportContext, result: ImportResult, wr
                         before[name], after[name] = old[name], value
                 if links_changed:
                     before[link_field], after[link_field] = sorted(old_links), sorted(record[link_field])
-                    relink[old["id"]] = record[link_field]
+                    plan.relink[old["id"]] = record[link_field]
                 if "version" in old:
                     after["version"] = old["version"] + 1
-                events.append((number, {"action": "update", "entity_type": entity_type, "entity_id": old["id"],
-                                        "before": before, "after": after,
-                                        "source_detail": _detail(ctx.filename, number)}))
-        if not write:
-            continue
-        if inserts:
+                plan.events.append((number, {"action": "update", "entity_type": self.entity_type,
+                                             "entity_id": old["id"], "before": before, "after": after,
+                                             "source_detail": _detail(ctx.filename, number)}))
+        return plan
+
+    def creation_events(self, plan: ChunkPlan) -> list:
+        """The audit events of the chunk's new records, by their ids (read back by natural key)."""
+        kind, events = self.kind, []
+        created = _stored(kind, plan.insert_rows, ids_only=True)
+        for number, record in plan.insert_rows:
+            new_id = created[tuple(record[name] for name in kind.db_key)]["id"]
+            if self.link_field:
+                plan.relink[new_id] = record[self.link_field]
+            events.append((number, {"action": "create", "entity_type": self.entity_type, "entity_id": new_id,
+                                    "after": {**kind.audit_key(record), **record},
+                                    "source_detail": _detail(self.ctx.filename, number)}))
+        return events
+
+    def write(self, plan: ChunkPlan) -> None:
+        events = list(plan.events)
+        if plan.inserts:
             # A plain executemany, then one query for the new ids by natural key (measured faster than
             # INSERT ... RETURNING, which SQLite would run row by row when the order must be kept).
-            db.session.execute(insert(table), inserts)
-            created = _stored(kind, insert_rows, ids_only=True)
-            for number, record in insert_rows:
-                new_id = created[tuple(record[name] for name in kind.db_key)]["id"]
-                if link_field:
-                    relink[new_id] = record[link_field]
-                events.append((number, {"action": "create", "entity_type": entity_type, "entity_id": new_id,
-                                        "after": {**kind.audit_key(record), **record},
-                                        "source_detail": _detail(ctx.filename, number)}))
-        if updates:
-            db.session.execute(update_statement, updates)
-        if relink:
-            _write_links(kind, relink)
+            db.session.execute(insert(self.table), plan.inserts)
+            events += self.creation_events(plan)
+        self._write_rest(plan, events)
+
+    def _write_rest(self, plan: ChunkPlan, events: list) -> None:
+        if plan.updates:
+            db.session.execute(self.update_statement, plan.updates)
+        if plan.relink:
+            _write_links(self.kind, plan.relink)
         if events:
             events.sort(key=lambda item: item[0])
-            record_many([event for _, event in events], source="import", actor=ctx.actor)
+            record_many([event for _, event in events], source="import", actor=self.ctx.actor)
+
+
+def _load(kind: Kind, spill: Spill, ctx: ImportContext, result: ImportResult, write: bool) -> None:
+    """Pass 2: upsert the valid records chunk by chunk, with their audit events."""
+    loader = Loader(kind, ctx)
+    for chunk in spill.chunks():
+        plan = loader.plan(chunk, *loader.stored_state(chunk))
+        plan.count_into(result)
+        if write:
+            loader.write(plan)
 
 
 def _detail(filename: str, number: int) -> str:
