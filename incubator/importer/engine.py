@@ -788,6 +788,7 @@ def _load_prepared(kind: Kind, spill: Spill, ctx: ImportContext, result: ImportR
                 if audit is not None:
                     item.events, item.audit_shape = audit.prepare(rows), audit.shape
                 item.creation_slots = [(positions[number], number) for number, _ in plan.insert_rows]
+                plan.inserts, plan.events = [], []  # held ready above: not kept twice in the spill file
             prepared.add(item)
         with write_phase():
             for item in prepared.chunks():
@@ -811,7 +812,7 @@ def _write_ready(loader: Loader, item: PreparedChunk, inserts: PreparedInsert | 
     """Write a prepared chunk: its ready rows, the new ids into its creation events, then its updates."""
     plan = item.plan
     events = item.events
-    if plan.inserts:
+    if item.inserts:
         inserts.execute(item.inserts)
         created = _stored(loader.kind, plan.insert_rows, ids_only=True)
         entity = audit.position("entity_id")
