@@ -89,6 +89,7 @@ class DefaultConfig:
     JOB_IN_PROCESS_THREAD = True  # without Redis: run a request's jobs in a thread after its response
     SCHEDULE_INTERVAL_SECONDS = 300  # how often `worker --with-scheduler` runs what is due
     IMPORT_JOB_MIN_BYTES = 256 * 1024  # larger uploads are imported as a job with a progress page
+    NOTIFY_JOB_MIN_USERS = 50  # a page's notification to more users than this is sent as a job
     REMINDER_DAYS_BEFORE = (10, 3, 1)  # report deadline reminders to companies that have not submitted
     BACKUP_FOLDER: str | None = None  # nightly backups go here when set
     BACKUP_KEEP = 14

@@ -170,11 +170,19 @@ def record(action: str, entity=None, *, entity_type: str | None = None, entity_i
 
 def record_many(events: Iterable[Mapping], *, source: str | None = None, actor=None) -> int:
     """Insert many audit events in bulk (imports); each mapping has the fields of ``record``."""
+    rows = event_rows(events, source=source, actor=actor)
+    if rows:
+        db.session.execute(insert(AuditEvent.__table__), rows)  # Core executemany: fast for imports
+    return len(rows)
+
+
+def event_rows(events: Iterable[Mapping], *, source: str | None = None, actor=None) -> list[dict]:
+    """The ``audit_events`` rows of ``record_many`` (an import prepares them before it takes the write lock)."""
     context = _context()
     if actor is not None:
         context["actor_id"], context["actor_email"] = actor.id, actor.email
     now = clock.utcnow()
-    rows = [
+    return [
         {
             "occurred_at": now,
             "actor_id": context["actor_id"], "actor_email": context["actor_email"],
@@ -186,9 +194,6 @@ def record_many(events: Iterable[Mapping], *, source: str | None = None, actor=N
         }
         for item in events
     ]
-    if rows:
-        db.session.execute(insert(AuditEvent.__table__), rows)  # Core executemany: fast for imports
-    return len(rows)
 
 
 def history_of(entity, limit: int = 50) -> list[AuditEvent]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import tempfile
 from itertools import islice
-from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,8 +18,8 @@ from ..pages import counted_page
 from ..outcomes import catalogue
 from ..periods import Period, PeriodError
 from ..saving import act
-from . import bp, exports, services
-from .charts import achievement_chart, score_chart
+from . import bp, exports, pdf, services
+from .charts import achievement_chart
 from .forms import PublishForm
 from .models import EvaluationSnapshot
 
@@ -135,13 +134,7 @@ def stream_file(handle, chunk_size: int = 256 * 1024):
 
 
 def report_context(period: Period) -> dict:
-    evaluation = chosen_evaluation(period)
-    lang = current_language()
-    return {"period": period, "evaluation": evaluation, "catalogue": catalogue, "lang": lang,
-            "chart": achievement_chart(evaluation.zone.results, lang),
-            "scores": score_chart(evaluation, lang), "zone_name": evaluation.zone_name(lang),
-            "quality_count": sum(1 for _ in evaluation.iter_data_quality()),
-            "printed_at": clock.now()}
+    return {**pdf.report_values(chosen_evaluation(period), current_language()), "period": period}
 
 
 @bp.route("/<period:period>/report")
@@ -154,16 +147,9 @@ def report(period):
 @bp.route("/<period:period>/report.pdf")
 @admin_required
 def report_pdf(period):
-    from weasyprint import CSS, HTML
-
     period = period_or_404(period)
-    context = report_context(period)
-    html = render_template("evaluation/report.html", pdf=True, **context)
-    stylesheet = Path(current_app.static_folder) / "css" / "report.css"
-    pdf = HTML(string=html, base_url=str(Path(current_app.static_folder))).write_pdf(
-        stylesheets=[CSS(filename=str(stylesheet))])
-    evaluation, lang = context["evaluation"], context["lang"]
-    response = current_app.response_class(pdf, mimetype="application/pdf")
+    evaluation, lang = chosen_evaluation(period), current_language()
+    response = current_app.response_class(pdf.render_pdf(evaluation, lang), mimetype="application/pdf")
     response.headers["Content-Disposition"] = attachment(exports.file_name(evaluation, "pdf", lang),
                                                          exports.ascii_file_name(evaluation, "pdf", lang))
     return response

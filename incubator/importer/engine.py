@@ -340,15 +340,16 @@ def match_header(kind: Kind, header: list) -> tuple[list[tuple[int, Column]], li
 class Spill:
     """Valid records written to a temporary file in chunks, read back in the same order."""
 
-    def __init__(self):
+    def __init__(self, group: int = CHUNK_SIZE):
         self.file = tempfile.TemporaryFile()
         self.buffer: list = []
         self.count = 0
+        self.group = group  # items kept in memory before they go to the file
 
     def add(self, item) -> None:
         self.buffer.append(item)
         self.count += 1
-        if len(self.buffer) >= CHUNK_SIZE:
+        if len(self.buffer) >= self.group:
             self.flush()
 
     def flush(self) -> None:
@@ -422,7 +423,9 @@ def run_import(kind: Kind | str, path: str | Path, *, filename: str | None = Non
             return result
         if result.rejected and not partial:
             return result
-        if write_phase is not None and not dry_run:
+        if write_phase is not None and not dry_run and db.session.get_bind().dialect.name == "sqlite":
+            _load_prepared(kind, spill, ctx, result, write_phase)
+        elif write_phase is not None and not dry_run:
             with write_phase():
                 _load(kind, spill, ctx, result, write=True)
         else:
@@ -559,27 +562,54 @@ def _write_links(kind: Kind, relink: dict[int, frozenset]) -> None:
         db.session.execute(insert(link_table), rows)
 
 
-def _load(kind: Kind, spill: Spill, ctx: ImportContext, result: ImportResult, write: bool) -> None:
-    """Pass 2: upsert the valid records chunk by chunk, with their audit events."""
-    table = kind.table
-    entity_type = table.name
-    stamps = {name: ctx.now for name in ("created_at", "updated_at") if name in table.c}
-    extra = kind.update_values(ctx)
-    if "updated_at" in table.c:
-        extra = {**extra, "updated_at": ctx.now}
-    fields = kind.fields
-    update_statement = (
-        update(table).where(table.c.id == bindparam("v__id"))
-        .values({name: bindparam(f"v_{name}") for name in (*fields, *extra)})
-    )
-    if "version" in table.c:
-        update_statement = update_statement.values(version=table.c.version + 1)
-    link_field = kind.links[3] if kind.links else None
-    for chunk in spill.chunks():
-        stored = _stored(kind, chunk)
-        stored_links = _stored_links(kind, [old["id"] for old in stored.values()]) if link_field else {}
-        inserts, insert_rows, updates, events = [], [], [], []
-        relink: dict[int, frozenset] = {}
+@dataclass
+class ChunkPlan:
+    """What one chunk of valid records does to the stored ones: rows to insert, updates, audit events
+    (creations get theirs once the new ids are known), links to rewrite, and the counts."""
+
+    inserts: list = field(default_factory=list)
+    insert_rows: list = field(default_factory=list)
+    updates: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+    relink: dict = field(default_factory=dict)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def count_into(self, result: ImportResult) -> None:
+        result.created += self.created
+        result.updated += self.updated
+        result.unchanged += self.unchanged
+
+
+class Loader:
+    """Pass 2 for one kind: compares a chunk with its stored records and writes the difference."""
+
+    def __init__(self, kind: Kind, ctx: ImportContext):
+        self.kind, self.ctx = kind, ctx
+        table = kind.table
+        self.table, self.entity_type = table, table.name
+        self.stamps = {name: ctx.now for name in ("created_at", "updated_at") if name in table.c}
+        extra = kind.update_values(ctx)
+        if "updated_at" in table.c:
+            extra = {**extra, "updated_at": ctx.now}
+        self.extra = extra
+        self.update_statement = (
+            update(table).where(table.c.id == bindparam("v__id"))
+            .values({name: bindparam(f"v_{name}") for name in (*kind.fields, *extra)})
+        )
+        if "version" in table.c:
+            self.update_statement = self.update_statement.values(version=table.c.version + 1)
+        self.link_field = kind.links[3] if kind.links else None
+
+    def stored_state(self, chunk: list) -> tuple[dict, dict]:
+        stored = _stored(self.kind, chunk)
+        links = _stored_links(self.kind, [old["id"] for old in stored.values()]) if self.link_field else {}
+        return stored, links
+
+    def plan(self, chunk: list, stored: dict, stored_links: dict) -> ChunkPlan:
+        kind, ctx, fields, extra, link_field = self.kind, self.ctx, self.kind.fields, self.extra, self.link_field
+        plan = ChunkPlan()
         for number, record in chunk:
             key = tuple(record[name] for name in kind.db_key)
             old = stored.get(key)
@@ -588,20 +618,20 @@ def _load(kind: Kind, spill: Spill, ctx: ImportContext, result: ImportResult, wr
                 old_links = stored_links.get(old["id"], frozenset())
                 links_changed = old_links != record[link_field]
             if old is None:
-                result.created += 1
+                plan.created += 1
                 new_values = kind.insert_values(record, ctx)
                 if link_field:
                     del new_values[link_field]
-                inserts.append({**new_values, **stamps})
-                insert_rows.append((number, record))
+                plan.inserts.append({**new_values, **self.stamps})
+                plan.insert_rows.append((number, record))
             elif kind.is_unchanged(old, record) and not links_changed:
-                result.unchanged += 1
+                plan.unchanged += 1
             else:
-                result.updated += 1
+                plan.updated += 1
                 params = {f"v_{name}": record[name] for name in fields}
                 params.update({f"v_{name}": value for name, value in extra.items()})
                 params["v__id"] = old["id"]
-                updates.append(params)
+                plan.updates.append(params)
                 before = {name: old[name] for name in fields if old[name] != record[name]}
                 after = {name: record[name] for name in before}
                 for name, value in extra.items():
@@ -609,33 +639,205 @@ def _load(kind: Kind, spill: Spill, ctx: ImportContext, result: ImportResult, wr
                         before[name], after[name] = old[name], value
                 if links_changed:
                     before[link_field], after[link_field] = sorted(old_links), sorted(record[link_field])
-                    relink[old["id"]] = record[link_field]
+                    plan.relink[old["id"]] = record[link_field]
                 if "version" in old:
                     after["version"] = old["version"] + 1
-                events.append((number, {"action": "update", "entity_type": entity_type, "entity_id": old["id"],
-                                        "before": before, "after": after,
-                                        "source_detail": _detail(ctx.filename, number)}))
-        if not write:
-            continue
-        if inserts:
+                plan.events.append((number, {"action": "update", "entity_type": self.entity_type,
+                                             "entity_id": old["id"], "before": before, "after": after,
+                                             "source_detail": _detail(ctx.filename, number)}))
+        return plan
+
+    def creation_events(self, plan: ChunkPlan) -> list:
+        """The audit events of the chunk's new records, by their ids (read back by natural key)."""
+        kind, events = self.kind, []
+        created = _stored(kind, plan.insert_rows, ids_only=True)
+        for number, record in plan.insert_rows:
+            new_id = created[tuple(record[name] for name in kind.db_key)]["id"]
+            if self.link_field:
+                plan.relink[new_id] = record[self.link_field]
+            events.append((number, {"action": "create", "entity_type": self.entity_type, "entity_id": new_id,
+                                    "after": {**kind.audit_key(record), **record},
+                                    "source_detail": _detail(self.ctx.filename, number)}))
+        return events
+
+    def write(self, plan: ChunkPlan) -> None:
+        events = list(plan.events)
+        if plan.inserts:
             # A plain executemany, then one query for the new ids by natural key (measured faster than
             # INSERT ... RETURNING, which SQLite would run row by row when the order must be kept).
-            db.session.execute(insert(table), inserts)
-            created = _stored(kind, insert_rows, ids_only=True)
-            for number, record in insert_rows:
-                new_id = created[tuple(record[name] for name in kind.db_key)]["id"]
-                if link_field:
-                    relink[new_id] = record[link_field]
-                events.append((number, {"action": "create", "entity_type": entity_type, "entity_id": new_id,
-                                        "after": {**kind.audit_key(record), **record},
-                                        "source_detail": _detail(ctx.filename, number)}))
-        if updates:
-            db.session.execute(update_statement, updates)
-        if relink:
-            _write_links(kind, relink)
+            db.session.execute(insert(self.table), plan.inserts)
+            events += self.creation_events(plan)
+        self._write_rest(plan, events)
+
+    def _write_rest(self, plan: ChunkPlan, events: list) -> None:
+        if plan.updates:
+            db.session.execute(self.update_statement, plan.updates)
+        if plan.relink:
+            _write_links(self.kind, plan.relink)
         if events:
             events.sort(key=lambda item: item[0])
-            record_many([event for _, event in events], source="import", actor=ctx.actor)
+            record_many([event for _, event in events], source="import", actor=self.ctx.actor)
+
+
+def _load(kind: Kind, spill: Spill, ctx: ImportContext, result: ImportResult, write: bool) -> None:
+    """Pass 2: upsert the valid records chunk by chunk, with their audit events."""
+    loader = Loader(kind, ctx)
+    for chunk in spill.chunks():
+        plan = loader.plan(chunk, *loader.stored_state(chunk))
+        plan.count_into(result)
+        if write:
+            loader.write(plan)
+
+
+class PreparedInsert:
+    """An INSERT whose rows are made ready for the driver (each column's bind processing done, as tuples)
+    ahead of time, then run as one plain DBAPI executemany. SQLite (qmark parameters) only; ``None`` from
+    ``of`` when the rows cannot be prepared exactly as SQLAlchemy would send them."""
+
+    def __init__(self, table, names: tuple[str, ...], constants: dict, dialect):
+        self.shape = (names, constants)  # what rebuilds the same statement (processors do not pickle)
+        statement = insert(table).values({name: bindparam(name) for name in (*names, *constants)})
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.order = list(compiled.positiontup)
+        self.constants = constants
+        # The dialect's own type (SQLite's DATETIME for a DateTime), as SQLAlchemy's execute processes it.
+        self.processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.order]
+
+    @classmethod
+    def of(cls, table, rows: list[dict], dialect):
+        if not rows or dialect.name != "sqlite" or dialect.paramstyle != "qmark":
+            return None
+        names = tuple(rows[0])
+        if any(tuple(row) != names for row in rows):
+            return None
+        constants = {}
+        for column in table.c:
+            if column.key in names or column.default is None:
+                continue
+            if not column.default.is_scalar:
+                return None  # a Python-side default computed per row: let SQLAlchemy insert these
+            constants[column.key] = column.default.arg
+        return cls(table, names, constants, dialect)
+
+    def prepare(self, rows: list[dict]) -> list[tuple]:
+        order, processors, constants = self.order, self.processors, self.constants
+        ready = []
+        for row in rows:
+            values = []
+            for name, process in zip(order, processors):
+                value = row[name] if name in row else constants[name]
+                values.append(value if process is None else process(value))  # None too, as SQLAlchemy does
+            ready.append(tuple(values))
+        return ready
+
+    def position(self, name: str) -> int:
+        return self.order.index(name)
+
+    def ready_value(self, name: str, value):
+        process = self.processors[self.order.index(name)]
+        return value if process is None else process(value)
+
+    def execute(self, ready: list[tuple]) -> None:
+        if ready:
+            db.session.connection().exec_driver_sql(self.sql, ready)
+
+
+@dataclass
+class PreparedChunk:
+    """A chunk compared and made ready in the reading transaction: the stored records it was compared
+    with, its plan, its insert rows and audit rows ready for the driver (creations' ids to fill in)."""
+
+    chunk: list
+    stored: dict
+    stored_links: dict
+    plan: ChunkPlan
+    ready: bool = False  # False: compare and write it again in the writing transaction
+    inserts: list = field(default_factory=list)
+    insert_shape: tuple | None = None
+    events: list = field(default_factory=list)
+    audit_shape: tuple | None = None
+    creation_slots: list = field(default_factory=list)  # (position in ``events``, row number) of creations
+
+
+def _load_prepared(kind: Kind, spill: Spill, ctx: ImportContext, result: ImportResult, write_phase) -> None:
+    """Pass 2 of a job on SQLite, the write lock held only for the writes: every chunk is compared with
+    its stored records and its rows made ready for the driver in the reading transaction; then, in the
+    writing one, each chunk's stored records are read again and, if they are still those it was compared
+    with, its ready rows are written; otherwise (another writer changed them meanwhile) it is compared
+    again there. Same rows, same audit events, one transaction."""
+    from ..audit.models import AuditEvent
+    from ..audit.services import event_rows
+
+    loader = Loader(kind, ctx)
+    dialect = db.session.get_bind().dialect
+    audit_table = AuditEvent.__table__
+    prepared = Spill(group=1)
+    try:
+        for chunk in spill.chunks():
+            stored, stored_links = loader.stored_state(chunk)
+            plan = loader.plan(chunk, stored, stored_links)
+            inserts = PreparedInsert.of(loader.table, plan.inserts, dialect)
+            events = [(number, event) for number, event in plan.events]
+            events += [(number, {"action": "create", "entity_type": loader.entity_type, "entity_id": None,
+                                 "after": {**kind.audit_key(record), **record},
+                                 "source_detail": _detail(ctx.filename, number)})
+                       for number, record in plan.insert_rows]
+            events.sort(key=lambda item: item[0])
+            rows = event_rows([event for _, event in events], source="import", actor=ctx.actor)
+            audit = PreparedInsert.of(audit_table, rows, dialect)
+            item = PreparedChunk(chunk, stored, stored_links, plan)
+            if not loader.link_field and (inserts is not None or not plan.inserts) \
+                    and (audit is not None or not rows):
+                positions = {number: index for index, (number, event) in enumerate(events)
+                             if event["action"] == "create"}
+                item.ready = True
+                if inserts is not None:
+                    item.inserts, item.insert_shape = inserts.prepare(plan.inserts), inserts.shape
+                if audit is not None:
+                    item.events, item.audit_shape = audit.prepare(rows), audit.shape
+                item.creation_slots = [(positions[number], number) for number, _ in plan.insert_rows]
+                plan.inserts, plan.events = [], []  # held ready above: not kept twice in the spill file
+            prepared.add(item)
+        with write_phase():
+            for item in prepared.chunks():
+                item = item[0]
+                current = loader.stored_state(item.chunk)
+                if not item.ready or current != (item.stored, item.stored_links):
+                    plan = loader.plan(item.chunk, *current)
+                    loader.write(plan)
+                else:
+                    plan = item.plan
+                    _write_ready(loader, item,
+                                 item.insert_shape and PreparedInsert(loader.table, *item.insert_shape, dialect),
+                                 item.audit_shape and PreparedInsert(audit_table, *item.audit_shape, dialect))
+                plan.count_into(result)
+    finally:
+        prepared.close()
+
+
+def _write_ready(loader: Loader, item: PreparedChunk, inserts: PreparedInsert | None,
+                 audit: PreparedInsert | None) -> None:
+    """Write a prepared chunk: its ready rows, the new ids into its creation events, then its updates."""
+    plan = item.plan
+    events = item.events
+    if item.inserts:
+        inserts.execute(item.inserts)
+        created = _stored(loader.kind, plan.insert_rows, ids_only=True)
+        entity = audit.position("entity_id")
+        by_number = dict(plan.insert_rows)
+        for position, number in item.creation_slots:
+            record = by_number[number]
+            new_id = created[tuple(record[name] for name in loader.kind.db_key)]["id"]
+            row = list(events[position])
+            row[entity] = audit.ready_value("entity_id", str(new_id))
+            events[position] = tuple(row)
+    if plan.updates:
+        db.session.execute(loader.update_statement, plan.updates)
+    if events:
+        when = audit.position("occurred_at")
+        now = audit.ready_value("occurred_at", clock.utcnow())  # written now, as record_many would stamp it
+        audit.execute([(*row[:when], now, *row[when + 1:]) for row in events])
 
 
 def _detail(filename: str, number: int) -> str:

@@ -2,6 +2,7 @@
 call; its function gets a ``JobContext`` and returns the result shown on the job's page."""
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 from flask import current_app
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from ..extensions import db
 from .registry import JobFailed, register
 
+NOTIFY_CHUNK = 200  # recipients loaded and told per step of the progress bar
 PROBLEMS_KEPT = 500  # problems listed on a failed import's page (the count says how many there were)
 
 
@@ -65,16 +67,20 @@ def run_import_job(context) -> dict:
 
 
 def run_notify_job(context) -> dict:
-    """Tell many users one thing, each in their own language (in-app and e-mail, as ``notify`` does)."""
+    """Tell many users one thing, each in their own language (in-app and e-mail, as ``notify`` does), with
+    the catalogue of the page that asked (``area``)."""
     from ..auth.models import User
+    from ..i18n import area_catalogue
     from ..notifications.services import notify
 
     params = context.params
     ids = sorted(set(params.get("user_ids") or []))
     sent = 0
-    with context.writing():  # one writing transaction for every notification, committed with the job's mark
-        for start in range(0, len(ids), 200):
-            chunk = ids[start:start + 200]
+    context.progress(0, len(ids), "sending")
+    area = area_catalogue(params["area"]) if params.get("area") else nullcontext()
+    with context.writing(), area:  # one writing transaction for every notification, committed with the job's mark
+        for start in range(0, len(ids), NOTIFY_CHUNK):
+            chunk = ids[start:start + NOTIFY_CHUNK]
             users = list(db.session.scalars(select(User).where(User.id.in_(chunk)).order_by(User.id)))
             sent += notify(users, _l(params["subject"]), _l(params["body"]) if params.get("body") else "",
                            link=params.get("link"), kind=params.get("notification_kind", "info"),
@@ -84,18 +90,26 @@ def run_notify_job(context) -> dict:
 
 
 EXPORT_MIMETYPES = {"csv": "application/zip",
-                    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+                    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "pdf": "application/pdf"}
+EVALUATION_JOB_FORMATS = ("csv", "xlsx", "pdf")  # the exports' formats and the printable report's PDF
 
 
 def run_evaluation_export_job(context) -> dict:
-    """A quarter's evaluation (a published version, or the live figures) as the CSV zip or the workbook,
-    written to the job's result file; only reads."""
-    from ..evaluation import exports
+    """A quarter's evaluation (a published version, or the live figures) as the CSV zip, the workbook or
+    the report's PDF, written to the job's result file; only reads."""
+    from ..evaluation import exports, pdf
     from ..evaluation.services import evaluation_for
     from ..periods import Period
     from .services import result_folder
 
+    from ..auth.models import User
+    from .registry import get
+
     params = context.params
+    user = db.session.get(User, context.job.user_id) if context.job.user_id else None
+    if not get("evaluation-export").allows(user):
+        raise JobFailed("You may no longer run this job.")
     fmt, lang = params["fmt"], params.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"]
     try:
         evaluation = evaluation_for(Period.parse(params["period"]), version=params.get("version"),
@@ -106,9 +120,13 @@ def run_evaluation_export_job(context) -> dict:
     download_name = exports.file_name(evaluation, fmt, lang)
     stored = f"job-{context.job.id}-{download_name}"
     with force_locale(lang), (result_folder() / stored).open("wb") as target:
-        exports.export(evaluation, fmt, target, lang)
+        if fmt == "pdf":
+            target.write(pdf.render_pdf(evaluation, lang))
+        else:
+            exports.export(evaluation, fmt, target, lang)
     context.progress(1, 1, "exporting")
-    return {"file": stored, "download_name": download_name, "mimetype": EXPORT_MIMETYPES[fmt]}
+    return {"file": stored, "download_name": download_name, "mimetype": EXPORT_MIMETYPES[fmt],
+            "ascii_name": exports.ascii_file_name(evaluation, fmt, lang)}
 
 
 def run_torch_export_job(context) -> dict:
@@ -143,6 +161,7 @@ def run_torch_export_job(context) -> dict:
 
 
 register("import", _l("Spreadsheet import"), run_import_job)
-register("torch-export", _l("Torch statistics export"), run_torch_export_job)
-register("evaluation-export", _l("Evaluation export"), run_evaluation_export_job)
+register("torch-export", _l("Torch statistics export"), run_torch_export_job, roles=("admin", "manager"))
+# The evaluation's pages and downloads are the administrators' (evaluation/views.py): so are its jobs.
+register("evaluation-export", _l("Evaluation export"), run_evaluation_export_job, roles=("admin",))
 register("notify", _l("Notification to many users"), run_notify_job)

@@ -15,13 +15,18 @@ class JobKind:
     name: str
     label: object  # a lazy gettext string
     run: Callable
+    # Roles that may run the kind and read its result (its owner too must still hold one); None: anyone.
+    roles: tuple[str, ...] | None = None
+
+    def allows(self, user) -> bool:
+        return self.roles is None or getattr(user, "role", None) in self.roles
 
 
 _KINDS: dict[str, JobKind] = {}
 
 
-def register(name: str, label, run: Callable) -> JobKind:
-    kind = JobKind(name, label, run)
+def register(name: str, label, run: Callable, roles: tuple[str, ...] | None = None) -> JobKind:
+    kind = JobKind(name, label, run, roles)
     _KINDS[name] = kind
     return kind
 

@@ -434,3 +434,42 @@ def health() -> dict:
             info["workers"] = 0
             info["worker_last_heartbeat"] = None
     return info
+
+
+# --- notifications to many users ------------------------------------------------------------------
+
+def message_id(text) -> str:
+    """The English message id of a ``lazy_gettext`` string (its first argument), or the text itself: a
+    job stores the id and translates it for each reader, as ``notify`` does in a request."""
+    from flask_babel.speaklater import LazyString
+
+    if isinstance(text, LazyString) and text._args:
+        return str(text._args[0])
+    return str(text)
+
+
+def notify_many(users, subject, body="", *, owner=None, link: str | None = None, kind: str = "info", **values):
+    """``notify`` for a list of recipients that may be long: up to NOTIFY_JOB_MIN_USERS inline (the count
+    sent), above it a ``notify`` job owned by ``owner`` (default: the signed-in user) that sends once the asking transaction commits
+    (the job; its page shows the progress). ``subject`` and ``body`` are ``lazy_gettext`` strings whose
+    ``%(name)s`` come from ``values``. The job translates with the catalogue of the page that asked."""
+    from ..notifications.services import notify
+
+    recipients = [user for user in users if user.is_enabled]
+    if len(recipients) <= current_app.config["NOTIFY_JOB_MIN_USERS"]:
+        return notify(recipients, subject, body, link=link, kind=kind, **values)
+    area = None
+    if has_request_context():
+        from flask import request
+        from flask_login import current_user
+
+        if owner is None and current_user and current_user.is_authenticated:
+            owner = current_user._get_current_object()  # the job is on the page's user's "my jobs"
+        blueprint = current_app.blueprints.get(request.blueprint or "")
+        if blueprint is not None and "." in blueprint.import_name:
+            area = blueprint.import_name.split(".")[1]
+    return enqueue("notify", owner, user_ids=sorted(user.id for user in recipients),
+                   subject=message_id(subject), body=message_id(body) if body else "", link=link,
+                   notification_kind=kind, values={name: value if isinstance(value, (int, float, bool)) or
+                                                   value is None else str(value) for name, value in values.items()},
+                   area=area)

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from ..access import admin_required, roles_required
+from ..downloads import attachment
 from ..forms import ConfirmForm
 from ..extensions import db
 from ..saving import act, commit, confirmed
@@ -57,11 +58,15 @@ def status(job_id: int):
 @login_required
 def result_file(job_id: int):
     job = _job_or_404(job_id)
-    found = services.result_file_of(job)
-    if found is None:
+    kind = registry.get(job.kind)
+    found = services.result_file_of(job) if kind is None or kind.allows(current_user) else None
+    if found is None:  # also when its owner no longer holds a role that may read it
         abort(404)
     path, download_name, mimetype = found
-    return send_file(path, as_attachment=True, download_name=download_name, mimetype=mimetype)
+    response = send_file(path, mimetype=mimetype)
+    # Named as the direct download names it (UTF-8 name and an ASCII one in words, not a stripped one).
+    response.headers["Content-Disposition"] = attachment(download_name, (job.result or {}).get("ascii_name"))
+    return response
 
 
 @bp.route("/evaluation-export", methods=["POST"])
@@ -69,8 +74,8 @@ def result_file(job_id: int):
 def evaluation_export():
     """Export a quarter's evaluation in the background (a province's companies take a while); the job's
     page offers the file when it is written."""
-    from ..evaluation.exports import FORMATS
     from ..periods import Period, PeriodError
+    from .kinds import EVALUATION_JOB_FORMATS
 
     fmt, lang = request.form.get("fmt"), request.form.get("lang")
     try:
@@ -78,7 +83,7 @@ def evaluation_export():
     except PeriodError:
         abort(404)
     confirmed()
-    if fmt not in FORMATS:
+    if fmt not in EVALUATION_JOB_FORMATS:
         abort(400)
     job = services.enqueue("evaluation-export", current_user, period=str(period), fmt=fmt,
                            lang=lang if lang in current_app.config["LANGUAGES"] else None,

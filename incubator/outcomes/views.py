@@ -16,6 +16,7 @@ from ..saving import act, attempt
 from ..auth.models import User
 from ..extensions import db
 from ..i18n import current_language
+from ..jobs.services import notify_many
 from ..notifications.services import notify
 from ..organisations.models import Organisation
 from ..pages import counted_page
@@ -177,8 +178,8 @@ def targets():
                 if proposed:
                     admins = db.session.scalars(select(User).where(User.role == "admin", User.is_enabled)
                                                 .order_by(User.id)).all()
-                    notify(admins, subject=_l("Targets proposed for %(platform)s (%(year)s)"), body="",
-                           link=url_for("outcomes.proposals"), platform=platform.code, year=year)
+                    notify_many(admins, _l("Targets proposed for %(platform)s (%(year)s)"), owner=current_user,
+                                link=url_for("outcomes.proposals"), platform=platform.code, year=year)
                 return proposed
 
             saved = attempt(propose)

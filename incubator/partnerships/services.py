@@ -1029,34 +1029,38 @@ def partner_accounts_of(institution_id: int) -> list:
                                                       User.is_enabled.is_(True))))
 
 
-def notify_cohort_awaiting(cohort: TrainingCohort) -> int:
-    """Tell the institution's partner contacts that a new cohort awaits their figures."""
+def notify_cohort_awaiting(cohort: TrainingCohort):
+    """Tell the institution's partner contacts that a new cohort awaits their figures (a job when they
+    are many)."""
     from flask import url_for
 
-    from ..notifications.services import notify
+    from ..jobs.services import notify_many
 
     agreement = cohort.partnership
-    return notify(partner_accounts_of(agreement.partner_id),
-                  _l("Cohort %(year)s of agreement %(reference)s awaits your figures"),
-                  _l("Please report how many students completed the class and how many zone companies hired."),
-                  link=url_for("partnerships.cohort", cohort_id=cohort.id), year=cohort.cohort_year,
-                  reference=agreement.reference)
+    return notify_many(partner_accounts_of(agreement.partner_id),
+                       _l("Cohort %(year)s of agreement %(reference)s awaits your figures"),
+                       _l("Please report how many students completed the class and how many zone companies "
+                          "hired."),
+                       link=url_for("partnerships.cohort", cohort_id=cohort.id), year=cohort.cohort_year,
+                       reference=agreement.reference)
 
 
-def notify_figures_reported(cohort: TrainingCohort, reporter) -> int:
+def notify_figures_reported(cohort: TrainingCohort, reporter):
     """Tell the zone office (and the platform's managers) that a partner contact reported a cohort's figures."""
     from flask import url_for
 
     from ..auth.models import User
-    from ..notifications.services import notify
+    from ..jobs.services import notify_many
 
     agreement = cohort.partnership
-    readers = list(db.session.scalars(select(User).where(User.role == "admin", User.is_enabled.is_(True))))
+    readers = list(db.session.scalars(select(User).where(User.role == "admin", User.is_enabled.is_(True))
+                                      .order_by(User.id)))
     if agreement.platform is not None:
         readers += [manager for manager in agreement.platform.managers if manager.is_enabled]
-    return notify(readers, _l("%(institution)s reported the figures of cohort %(year)s (%(reference)s)"),
-                  link=url_for("partnerships.agreement", agreement_id=agreement.id, _anchor="cohorts"),
-                  institution=agreement.partner.name, year=cohort.cohort_year, reference=agreement.reference)
+    return notify_many(readers, _l("%(institution)s reported the figures of cohort %(year)s (%(reference)s)"),
+                       owner=reporter,
+                       link=url_for("partnerships.agreement", agreement_id=agreement.id, _anchor="cohorts"),
+                       institution=agreement.partner.name, year=cohort.cohort_year, reference=agreement.reference)
 
 
 def expiring_agreements(user, limit: int = 8) -> tuple[int, list[Partnership]]:

@@ -141,13 +141,14 @@ def new():
 def notify_admins_of_registration(platform: Platform) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from ..notifications.services import notify
+    from ..jobs.services import notify_many
 
-    admins = db.session.scalars(select(User).where(User.role == "admin", User.is_enabled.is_(True)))
-    notify(admins, _l("%(manager)s registered the platform %(name)s"),
-           _l("Check its facts and record its recognition: %(name)s (%(code)s)."),
-           link=url_for("platforms.detail", platform_id=platform.id), manager=current_user.name,
-           name=platform.name, code=platform.code)
+    admins = db.session.scalars(select(User).where(User.role == "admin", User.is_enabled.is_(True))
+                                .order_by(User.id))
+    notify_many(admins, _l("%(manager)s registered the platform %(name)s"),
+                _l("Check its facts and record its recognition: %(name)s (%(code)s)."),
+                owner=current_user, link=url_for("platforms.detail", platform_id=platform.id),
+                manager=current_user.name, name=platform.name, code=platform.code)
 
 
 @bp.route("/platforms/<int:platform_id>/edit", methods=["GET", "POST"])

@@ -181,3 +181,22 @@ def test_the_worker_command_with_its_scheduler_sends_the_reminders_and_runs_the_
 
     today = clock.today().isoformat()
     assert db.session.get(ScheduleMark, f"daily:recognition-alerts:{today}") is not None
+
+
+def test_with_redis_an_evaluation_pdf_waits_for_a_worker_and_is_then_offered(app, login_as):
+    client, admin = login_as("admin")
+    response = client.post("/jobs/evaluation-export", data={"period": "2026Q3", "fmt": "pdf", "live": "1",
+                                                           "lang": "en"})
+    job = db.session.scalar(select(Job))
+    assert response.headers["Location"].endswith(f"/jobs/{job.id}")
+    assert (job.status, services.rq_queue().count) == ("queued", 1)
+    assert client.get(f"/jobs/{job.id}/file").status_code == 404  # nothing to fetch before it ran
+
+    run_burst(app)
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert (job.status, job.result["download_name"]) == ("finished", "evaluation_2026Q3_live_en.pdf")
+    download = client.get(f"/jobs/{job.id}/file")
+    head = download.data[:5]
+    download.close()
+    assert (download.status_code, download.mimetype, head) == (200, "application/pdf", b"%PDF-")
