@@ -6,14 +6,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import clock
 from ..access import admin_required, company_ids_for, roles_required
 from ..audit import services as audit
 from ..database import wan_to_yuan, yuan_to_wan
 from ..extensions import db
-from ..saving import attempt, commit, confirmed, discard
+from ..saving import Conflict, attempt, confirmed, settle
 from ..organisations.models import Organisation
 from ..periods import Period, PeriodError
 from ..quality import services as quality
@@ -96,8 +95,7 @@ def incubation_detail(incubation_id: int):
             flash(_("Saved."), "success")
             return redirect(url_for("startups.incubation_detail", incubation_id=incubation.id))
         incubation = _incubation_or_404(incubation_id)  # read again after the rollback
-    version, results = svc.evaluate_criteria(incubation.organisation)
-    commit()
+    version, results = attempt(lambda: svc.evaluate_criteria(incubation.organisation)).result
     return render_template("startups/incubation_detail.html", incubation=incubation, form=form,
                            time=svc.time_status(incubation), criteria=results, version=version,
                            history=audit.history_of(incubation))
@@ -120,7 +118,7 @@ def company(organisation_id: int):
 @bp.route("/admin/graduation-criteria", methods=["GET", "POST"])
 @admin_required
 def graduation_criteria():
-    current = svc.current_criteria()
+    current = attempt(svc.current_criteria).result  # the national default may be created here
     by_kind = {item["kind"]: item for item in current.criteria}
     form = f.CriteriaForm()
     if request.method == "GET":
@@ -147,7 +145,6 @@ def graduation_criteria():
 
     versions = list(db.session.scalars(select(GraduationCriteriaVersion).order_by(
         GraduationCriteriaVersion.number.desc()).limit(20)))
-    commit()
     return render_template("startups/criteria.html", form=form, current=current, versions=versions,
                            label=svc.criterion_label)
 
@@ -243,13 +240,15 @@ def report_form(period: str):
         values = _form_values(form)
         submit, anomaly_flags, held = quality.review_submission(org_id, period, values, bool(form.submit.data),
                                                                 request.form)
-        try:
-            report = svc.save_report(org_id, period, values, expected_version=form.expected_version(),
-                                     submit=submit, actor=current_user)
-            quality.save_notes(report, anomaly_flags, request.form, current_user)
-            commit()
-        except (svc.StaleRecord, StaleDataError):
-            discard()
+
+        def save_it():
+            saved_report = svc.save_report(org_id, period, values, expected_version=form.expected_version(),
+                                           submit=submit, actor=current_user)
+            quality.save_notes(saved_report, anomaly_flags, request.form, current_user)
+            return saved_report
+
+        saved = settle(save_it, conflict=svc.STALE_MESSAGE)
+        if not saved and isinstance(saved.error, (svc.StaleRecord, Conflict)):
             report = svc.get_report(org_id, period)
             if report is not None and report.status not in ("draft", "returned"):
                 # Submitted meanwhile (another tab, a colleague, a double click): a locked report shows no
@@ -260,11 +259,11 @@ def report_form(period: str):
                 flash(str(svc.STALE_MESSAGE), "warning")
                 if report is not None:
                     form.version.data = report.version
-        except svc.StartupError as error:
-            discard()
-            flash(str(error), "danger")
+        elif not saved:
+            flash(str(saved.error), "danger")
             report = svc.get_report(org_id, period)
         else:
+            report = saved.result
             if held:
                 flash(str(quality.HELD_MESSAGE), "warning")
                 return redirect(url_for("startups.report_form", period=str(period)))
@@ -308,17 +307,11 @@ def _report_action(report_id: int, action):
     report = _report_or_404(report_id)
     if not svc.may_verify(current_user, report):
         abort(404)
-    try:
-        action(report)
-        commit()
-    except (svc.StartupError,) as error:
-        discard()
-        flash(str(error), "danger")
-    except StaleDataError:
-        discard()
-        flash(str(svc.STALE_MESSAGE), "warning")
-    else:
+    saved = settle(lambda: action(report), conflict=svc.STALE_MESSAGE)
+    if saved:
         flash(_("Saved."), "success")
+    else:  # a lost race is a warning to reload, a broken rule an error
+        flash(str(saved.error), "warning" if isinstance(saved.error, Conflict) else "danger")
     return redirect(url_for("startups.report_detail", report_id=report_id))
 
 
