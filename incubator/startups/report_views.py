@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from .. import clock
+from .. import clock, versioning
 from ..access import admin_required, company_ids_for, roles_required
 from ..audit import services as audit
 from ..database import wan_to_yuan, yuan_to_wan
@@ -218,7 +218,6 @@ def _fill_form(form, report) -> None:
     for name in REPORT_FIGURES:
         value = getattr(report, name)
         getattr(form, name).data = yuan_to_wan(value) if name in REPORT_MONEY_FIELDS else value
-    form.version.data = report.version
 
 
 @bp.route("/reports/<period:period>", methods=["GET", "POST"])
@@ -235,6 +234,7 @@ def report_form(period: str):
     form = f.ReportForm()
     if request.method == "GET" and report is not None:
         _fill_form(form, report)
+    versioning.opened(form, report, creates=True)
     stale = False
     if form.validate_on_submit():
         values = _form_values(form)
@@ -242,23 +242,22 @@ def report_form(period: str):
                                                                 request.form)
 
         def save_it():
-            saved_report = svc.save_report(org_id, period, values, expected_version=form.expected_version(),
-                                           submit=submit, actor=current_user)
+            saved_report = svc.save_report(org_id, period, values, version=form.version.data, submit=submit,
+                                           actor=current_user)
             quality.save_notes(saved_report, anomaly_flags, request.form, current_user)
             return saved_report
 
-        saved = settle(save_it, conflict=svc.STALE_MESSAGE)
-        if not saved and isinstance(saved.error, (svc.StaleRecord, Conflict)):
+        saved = settle(save_it, conflict=versioning.STALE_MESSAGE)
+        if not saved and (isinstance(saved.error, Conflict) or "version" in saved.error.problems):
             report = svc.get_report(org_id, period)
             if report is not None and report.status not in ("draft", "returned"):
                 # Submitted meanwhile (another tab, a colleague, a double click): a locked report shows no
                 # form to keep the values in, so say it is locked rather than "your values are below".
                 flash(_("This report is %(status)s and locked.", status=svc.state_label(report.status)), "warning")
             else:
-                stale = True
-                flash(str(svc.STALE_MESSAGE), "warning")
-                if report is not None:
-                    form.version.data = report.version
+                stale = True  # the values typed stay in the form; the hidden version is now the current one
+                flash(str(versioning.CONFLICT_MESSAGE), "warning")
+                form.version.data = versioning.version_of(report) or versioning.NOT_CREATED
         elif not saved:
             flash(str(saved.error), "danger")
             report = svc.get_report(org_id, period)
@@ -278,7 +277,8 @@ def report_form(period: str):
                               else (audit.snapshot(report, REPORT_FIGURES) if report else {}))[1]
     return render_template("startups/report_form.html", form=form, report=report, previous=previous,
                            period=period, editable=editable, ended=ended, deadline=svc.deadline(period), flags=flags,
-                           stale=stale, history=audit.history_of(report) if report else [])
+                           stale=stale, conflict_message=versioning.CONFLICT_MESSAGE,
+                           history=audit.history_of(report) if report else [])
 
 
 def _report_or_404(report_id: int) -> QuarterlyReport:
@@ -307,19 +307,12 @@ def _report_action(report_id: int, action):
     report = _report_or_404(report_id)
     if not svc.may_verify(current_user, report):
         abort(404)
-    saved = settle(lambda: action(report), conflict=svc.STALE_MESSAGE)
+    saved = settle(lambda: action(report), conflict=versioning.STALE_MESSAGE)
     if saved:
         flash(_("Saved."), "success")
     else:  # a lost race is a warning to reload, a broken rule an error
         flash(str(saved.error), "warning" if isinstance(saved.error, Conflict) else "danger")
     return redirect(url_for("startups.report_detail", report_id=report_id))
-
-
-def _version_field() -> int | None:
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
-        return None
 
 
 @bp.route("/reports/id/<int:report_id>/verify", methods=["POST"])
@@ -330,7 +323,7 @@ def report_verify(report_id: int):
     if not request.form.get("confirm_anomalies") and quality.has_likely_error(quality.report_flags(report)):
         flash(str(quality.CONFIRM_MESSAGE), "warning")
         return redirect(url_for("startups.report_detail", report_id=report_id))
-    return _report_action(report_id, lambda r: svc.verify_report(r, current_user, expected_version=_version_field()))
+    return _report_action(report_id, lambda r: svc.verify_report(r, current_user, version=request.form.get("version")))
 
 
 @bp.route("/reports/id/<int:report_id>/return", methods=["POST"])
@@ -338,7 +331,7 @@ def report_verify(report_id: int):
 def report_return(report_id: int):
     form = f.ReasonForm()
     return _report_action(report_id, lambda r: svc.return_report(r, current_user, form.reason.data or "",
-                                                                 expected_version=_version_field()))
+                                                                 version=request.form.get("version")))
 
 
 @bp.route("/reports/id/<int:report_id>/reopen", methods=["POST"])

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import clock, uploads
+from .. import clock, uploads, versioning
 from ..access import platform_ids_for, roles_required, upload_limit
 from ..audit import services as audit
 from ..auth.models import User
@@ -141,15 +141,15 @@ def application_step(application_id: int, step: str):
         form.industry_id.choices = _industry_choices()
     if hasattr(form, "platform_id"):
         form.platform_id.choices = _platform_choices()
+    versioning.opened(form, application)
     if request.method == "GET":
-        form.version.data = application.version
         if step == "team":
             f.team_into_form(form, application.team)
         if step == "funding":
             form.funding_needed.data = yuan_to_wan(application.funding_needed) if application.funding_needed \
                 or "funding" in (application.steps_done or []) else None
-    if form.validate_on_submit() and attempt(lambda: svc.save_step(application, step, _step_values(step, form),
-                                                                   expected_version=form.expected_version())):
+    if form.validate_on_submit() and versioning.unchanged(form, application) \
+            and attempt(lambda: svc.save_step(application, step, _step_values(step, form))):
         flash(_("Saved as a draft."), "success")
         following = svc.STEPS[svc.STEPS.index(step) + 1]
         return redirect(url_for("startups.application_step", application_id=application.id, step=following))
@@ -437,15 +437,15 @@ def review_score(assignment_id: int):
         form = f.score_form_for(criteria, formdata=request.form)
     else:
         form = f.score_form_for(criteria, obj=assignment)
-        form.version.data = assignment.version
+        versioning.opened(form, assignment)
         for score in assignment.scores:
             field = getattr(form, f"score_{score.criterion_id}", None)
             if field is not None:
                 field.data = score.score
     if form.validate_on_submit():
         scores = {c.id: getattr(form, f"score_{c.id}").data for c in criteria}
-        if attempt(lambda: svc.submit_scores(assignment, scores, form.comment.data, form.conflict_declared.data,
-                                             form.conflict_note.data, expected_version=form.expected_version())):
+        if versioning.unchanged(form, assignment) and attempt(lambda: svc.submit_scores(
+                assignment, scores, form.comment.data, form.conflict_declared.data, form.conflict_note.data)):
             flash(_("Your review has been saved."), "success")
             return redirect(url_for("startups.reviews"))
         assignment = db.session.get(ReviewAssignment, assignment_id)  # read again after the rollback
