@@ -8,8 +8,14 @@ The shapes a view needs:
   confirmation answers 400, a broken rule is flashed.
 - ``attempt(change)``: a change whose next page the view decides; a broken rule is flashed.
 - ``confirmed()``: the 400 check alone, for a button whose work is not a change (a download, a preview).
-- ``commit()``: the request's commit where no rule can break (a login recorded, a notice marked read);
-  ``discard()``: its rollback (a dry run)."""
+- ``settle(change)``: commit or roll back like the others, showing nothing: the view words the refusal itself
+  from ``Saved.error`` (a stale report, an activation link gone, an upload too large).
+- ``recorded(change)``: a check that counts its own failures (a password, a second factor): committed whether
+  it passes or is refused, so that a refusal's counter, lock and audit events outlast it.
+- ``dry_run(change)``: run it and throw every write away (an import's preview).
+
+A page with nothing that can break (a login recorded, a default rubric created, a notice marked read) still
+commits through ``attempt``: no view module commits or rolls back by itself (``tests/test_saving.py``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -64,12 +70,18 @@ def show_problems(form, error: RuleBroken, aliases: dict | None = None) -> None:
             form.form_errors.append(str(message))
 
 
+class Conflict(FieldRuleBroken):
+    """A concurrent request got there first (a lock's ``StaleDataError``, a unique key's ``IntegrityError``)."""
+
+
 @dataclass(frozen=True)
 class Saved:
-    """What ``save`` did: true when committed; ``result`` is what the change answered (e.g. the new record)."""
+    """What ``save`` did: true when committed; ``result`` is what the change answered (e.g. the new record);
+    ``error`` the broken rule when it was refused."""
 
     ok: bool
     result: Any = None
+    error: RuleBroken | None = None
 
     def __bool__(self) -> bool:
         return self.ok
@@ -80,15 +92,16 @@ def save(form, change: Callable[[], Any], aliases: dict | None = None, conflict=
     view shows the form again with what was typed. ``if saved := save(form, lambda: ...)`` reads naturally.
     ``conflict``: the message shown when a concurrent request got there first (a lock's ``StaleDataError`` or
     a unique key's ``IntegrityError``); without it those propagate (``errors.py`` answers 409)."""
-    result, error = _run(change, conflict)
-    if error is not None:
-        show_problems(form, error, aliases)
-        return Saved(False)
-    return Saved(True, result)
+    saved = settle(change, conflict)
+    if not saved:
+        show_problems(form, saved.error, aliases)
+    return saved
 
 
-def _run(change: Callable[[], Any], conflict) -> tuple[Any, RuleBroken | None]:
-    """The one place that commits or rolls back a request's change."""
+def settle(change: Callable[[], Any], conflict=None) -> Saved:
+    """The one place that commits or rolls back a request's change: run ``change()`` and commit; when it breaks
+    a rule, roll back. Nothing is shown: a view that words the refusal itself reads ``Saved.error``.
+    ``conflict`` as in ``save`` (the lost race is then a ``Conflict``)."""
     from sqlalchemy.exc import IntegrityError
     from sqlalchemy.orm.exc import StaleDataError
 
@@ -98,31 +111,45 @@ def _run(change: Callable[[], Any], conflict) -> tuple[Any, RuleBroken | None]:
         db.session.commit()
     except RuleBroken as error:
         db.session.rollback()
-        return None, error
+        return Saved(False, error=error)
     except races:
         db.session.rollback()
-        return None, FieldRuleBroken(conflict)
-    return result, None
+        return Saved(False, error=Conflict(conflict))
+    return Saved(True, result)
 
 
-def commit() -> None:
-    """The request's one commit when nothing it changed can break a rule (a login recorded, a notice read)."""
+def recorded(change: Callable[[], Any]) -> Saved:
+    """Run a check that counts its own failures and commit whatever it answers, even a refusal.
+
+    A wrong password or code is counted before it is refused (the login failure counter, the lock, a recovery
+    code used up) and audited. Rolled back like any broken rule, the count would vanish and a guesser would
+    have unlimited tries, so this is the one shape that keeps the writes of a refused change. Nothing is shown:
+    the view says why from ``Saved.error`` (a refusal raised) or from the change's answer (a refusal returned,
+    as ``authenticate`` does)."""
+    try:
+        result = change()
+    except RuleBroken as error:
+        db.session.commit()
+        return Saved(False, error=error)
     db.session.commit()
+    return Saved(True, result)
 
 
-def discard() -> None:
-    """Throw the request's changes away: a dry run (an import's preview) or work that wrote nothing to keep."""
-    db.session.rollback()
+def dry_run(change: Callable[[], Any]) -> Any:
+    """Run ``change()`` and throw away whatever it wrote (an import's preview); answer what it answered."""
+    try:
+        return change()
+    finally:
+        db.session.rollback()
 
 
 def attempt(change: Callable[[], Any], conflict=None) -> Saved:
     """Run ``change()`` and commit; when it breaks a rule, roll back and flash why (a button with no form page
     to show again). The caller picks the next page from the answer. ``conflict`` as in ``save``."""
-    result, error = _run(change, conflict)
-    if error is not None:
-        flash(str(error), "danger")
-        return Saved(False)
-    return Saved(True, result)
+    saved = settle(change, conflict)
+    if not saved:
+        flash(str(saved.error), "danger")
+    return saved
 
 
 def confirmed(form=None) -> None:

@@ -12,6 +12,9 @@ A service given values together with the version they were read at (``data["vers
 a form's data, a script) asks ``conflicts(record, version)`` and raises its area's ``RuleBroken`` with the
 answer: nothing is saved and the message says to reload.
 
+A form that creates its record when there is none yet (a quarter's report) is opened with ``creates=True``:
+it carries ``NOT_CREATED``, so a record made meanwhile (another tab, a colleague, a double click) conflicts too.
+
 A POST without the field (scripts, old tests) is not checked; a browser always sends it.
 """
 from __future__ import annotations
@@ -22,6 +25,9 @@ from wtforms import HiddenField
 
 CONFLICT_MESSAGE = _l("Someone else changed this record while you were editing it. Your values are shown "
                       "below; check the current values and save again.")
+# The version a form carries when it was opened before its record existed (stored versions start at 1).
+NOT_CREATED = "0"
+
 STALE_MESSAGE = _l("Someone else changed this record while you were editing it. Nothing was saved; reload the "
                    "page to see their changes.")
 
@@ -46,10 +52,14 @@ def version_of(records) -> str | None:
     return None if version is None else str(version)
 
 
-def opened(form, records) -> None:
-    """Put the version in the form when it is shown (a GET); a POST keeps what was sent."""
-    if request.method != "POST" and records is not None:
-        form.version.data = version_of(records)
+def opened(form, records, *, creates: bool = False) -> None:
+    """Put the version in the form when it is shown (a GET); a POST keeps what was sent. ``creates``: the form
+    makes the record when ``records`` is None, and then carries ``NOT_CREATED``."""
+    if request.method != "POST":
+        if records is not None:
+            form.version.data = version_of(records)
+        elif creates:
+            form.version.data = NOT_CREATED
 
 
 def _is_current(current: str | None, sent) -> bool:

@@ -37,6 +37,23 @@ def session_calls(path: Path) -> list[str]:
     return found
 
 
+def saving_escapes(path: Path) -> list[str]:
+    """Uses of a bare commit or rollback taken from ``saving`` (``from ..saving import commit``,
+    ``saving.discard()``): a view goes through the shapes (``save``, ``act``, ``attempt``, ``settle``,
+    ``recorded``, ``dry_run``), never around them."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[-1] == "saving":
+            found += [f"{path.name}:{node.lineno} import {alias.name}" for alias in node.names
+                      if alias.name in BARE_STEPS]
+        elif isinstance(node, ast.Attribute) and node.attr in BARE_STEPS \
+                and isinstance(node.value, ast.Name) and node.value.id == "saving":
+            found.append(f"{path.name}:{node.lineno} saving.{node.attr}")
+    return found
+
+
+BARE_STEPS = ("commit", "discard", "rollback")
+
 # Areas not yet moved onto ``saving`` (issue 17 part 1); each entry leaves as its area moves.
 NOT_YET_MOVED: set[str] = set()
 
@@ -50,6 +67,23 @@ def test_no_view_module_commits_or_rolls_back():
     calls = [f"{path.parent.name}/{call}" for path in view_modules()
              if str(path.relative_to(PACKAGE)) not in NOT_YET_MOVED for call in session_calls(path)]
     assert calls == []
+
+
+def test_no_view_module_takes_a_bare_commit_or_rollback_from_saving():
+    """No exceptions: the writes that must outlast a refusal (login failures, locks, second-factor attempts)
+    go through ``saving.recorded``."""
+    assert [f"{path.parent.name}/{use}" for path in view_modules() for use in saving_escapes(path)] == []
+
+
+def test_saving_offers_no_bare_commit_or_rollback():
+    assert [name for name in BARE_STEPS if hasattr(saving, name)] == []
+
+
+def test_the_escape_finder_finds_an_import_and_a_call(tmp_path):
+    module = tmp_path / "views.py"
+    module.write_text("from ..saving import act, commit\nfrom incubator import saving\n\n"
+                      "def f():\n    saving.discard()\n")
+    assert saving_escapes(module) == ["views.py:1 import commit", "views.py:5 saving.discard"]
 
 
 def test_the_list_of_areas_not_yet_moved_is_true():
@@ -142,6 +176,65 @@ def test_a_concurrent_change_is_shown_as_the_conflict_message_and_rolled_back(ap
             saving.save(form, change)
     db.session.rollback()
     assert _names() == []
+
+
+def test_settle_rolls_back_shows_nothing_and_answers_the_broken_rule(app):
+    def change():
+        _add_company("戊公司")
+        raise saving.FieldRuleBroken("not allowed", field="name")
+
+    with app.test_request_context("/x", method="POST", data={}):
+        saved = saving.settle(change)
+        assert not saved and saved.error.problems == {"name": "not allowed"}
+        assert get_flashed_messages() == []
+    assert _names() == []
+
+
+def test_settle_answers_a_lost_race_as_a_conflict(app):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    def change():
+        _add_company("己公司")
+        raise StaleDataError("UPDATE matched 0 rows")
+
+    with app.test_request_context("/x", method="POST", data={}):
+        saved = saving.settle(change, conflict="someone else was first")
+    assert isinstance(saved.error, saving.Conflict) and str(saved.error) == "someone else was first"
+    assert _names() == []
+
+
+def test_recorded_keeps_the_writes_of_a_refusal(app):
+    """A counted failure outlasts the refusal: the one shape that commits a broken rule's writes."""
+    def refused_check():
+        _add_company("庚公司")  # stands for the failure counter and its audit event
+        raise saving.FieldRuleBroken("wrong password")
+
+    with app.test_request_context("/x", method="POST", data={}):
+        outcome = saving.recorded(refused_check)
+        assert not outcome and str(outcome.error) == "wrong password"
+        assert get_flashed_messages() == []
+        assert saving.recorded(lambda: _add_company("辛公司").name) == saving.Saved(True, "辛公司")
+    db.session.rollback()  # nothing left to undo: both were committed
+    assert _names() == ["庚公司", "辛公司"]
+
+
+def test_dry_run_answers_and_keeps_nothing(app):
+    with app.test_request_context("/x", method="POST", data={}):
+        assert saving.dry_run(lambda: _add_company("壬公司").name) == "壬公司"
+    assert _names() == []
+
+
+def test_a_failed_login_is_counted_and_refused(app, client, make_user):
+    """Through the view: ``recorded`` keeps the failure counter of a refused login, on an empty database."""
+    from incubator.audit.models import AuditEvent
+
+    user = make_user("startup")
+    response = client.post("/login", data={"email": user.email, "password": "wrong-horse-battery"})
+    assert response.status_code == 200
+    db.session.expire_all()
+    actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("login%"))
+                                      .order_by(AuditEvent.id)))
+    assert actions == ["login_failure"]
 
 
 def test_an_upload_refusal_is_a_broken_rule(app):

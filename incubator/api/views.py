@@ -18,7 +18,7 @@ from ..database import write_intent
 from ..extensions import db
 from ..operations.logs import security_log
 from ..periods import Period, PeriodError
-from ..saving import commit
+from ..saving import attempt
 from . import schemas as s
 from .problems import handle_http_exception, handle_server_error
 from .resources import resources
@@ -62,8 +62,7 @@ def authenticate_request():
     # read the rest with a deferred one (as ``auth.session_store`` does for sessions).
     previous = write_intent.set(True)
     try:
-        row = authenticate(token)
-        commit()
+        row = attempt(lambda: authenticate(token)).result
     finally:
         write_intent.reset(previous)
     if row is None:

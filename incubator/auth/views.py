@@ -11,7 +11,7 @@ from ..access import admin_required
 from ..audit import services as audit
 from ..extensions import db
 from ..redirects import safe_next
-from ..saving import attempt, commit, confirmed, discard, save
+from ..saving import act, attempt, confirmed, recorded, save, settle
 from ..notifications import mail
 from ..pages import page_of
 from . import bp
@@ -20,7 +20,7 @@ from .forms import (AdminPasswordForm, ChangePasswordForm, ConfirmForm, ConfirmR
                     LoginForm, MfaConfirmForm, MfaDisableForm, MfaLoginForm, ProfileForm, RecoveryCodesForm,
                     RegistrationForm, ResetPasswordForm, UserCreateForm, UserEditForm, UserFilterForm)
 from .models import User
-from .services import (AccountError, AccountLocked, authenticate, check_current_password, complete_login,
+from .services import (AccountLocked, authenticate, check_current_password, complete_login,
                        count_login_failure, create_user, find_user, issue_reset_token, login_locked,
                        normalise_email, reset_password, set_enabled, set_password, update_user, valid_reset_token)
 from .session_store import active_sessions, end_user_sessions, purge_expired_sessions
@@ -45,11 +45,11 @@ def start_session(user: User) -> None:
 
 def end_locked_session(message):
     """A password check in a logged-in session locked the address: the session ends with it (whoever holds
-    a stolen session gets no more guesses), and the login page says why."""
+    a stolen session gets no more guesses), and the login page says why. The check ran through
+    ``saving.recorded``: the failure counter, the lock and their audit events are committed already."""
     user = current_user._get_current_object()
     mfa.security_log.warning("session ended by the login lock", extra={"event": "session_locked_out",
                                                                        "user_id": user.id})
-    commit()  # the failure counter, the lock and their audit events persist
     logout_user()
     session.regenerate()
     session.clear()
@@ -63,18 +63,21 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = authenticate(form.email.data, form.password.data)
+        def log_in():
+            result = authenticate(form.email.data, form.password.data)
+            if result.second_step:
+                # Not logged in yet: the server-side session remembers who still owes a code.
+                mfa.start_pending(session, result.user, safe_next(request.args.get("next")))
+            elif result.user is not None:
+                purge_expired_sessions(current_app)
+                start_session(result.user)
+            return result
+
+        result = recorded(log_in).result  # a refused login keeps its failure counter and audit event
         if result.second_step:
-            # Not logged in yet: the server-side session remembers who still owes a code.
-            mfa.start_pending(session, result.user, safe_next(request.args.get("next")))
-            commit()
             return redirect(url_for("auth.login_verify"))
         if result.user is not None:
-            purge_expired_sessions(current_app)
-            start_session(result.user)
-            commit()
             return redirect(safe_next(request.args.get("next")))
-        commit()  # the failure counter and its audit event persist
         flash(str(result.error), "danger")
     return render_template("auth/login.html", form=form)
 
@@ -90,26 +93,31 @@ def login_verify():
         return redirect(url_for("auth.login"))
     form = MfaLoginForm()
     if form.validate_on_submit():
-        locked = login_locked(user.email)
-        if locked is None:
-            method = mfa.verify_second_factor(user, form.code.data)
-            if method is not None:
-                complete_login(user)
-                purge_expired_sessions(current_app)
-                start_session(user)  # a new session identifier; the pending state goes with the old one
-                commit()
-                if method == "recovery_code":
-                    flash(_("You used a recovery code; %(n)d are left. Make new ones on your account page "
-                            "if you are running out.", n=mfa.recovery_codes_left(user.id)), "warning")
-                return redirect(next_path or url_for("main.home"))
-            locked = count_login_failure(user.email, user, action="mfa_failure")
-            mfa.security_log.warning("second step failed", extra={"event": "mfa_failed", "user_id": user.id})
+        def verify() -> tuple[str | None, object | None]:
+            """(how the second step passed, None) or (None, the lock's message or None)."""
+            locked = login_locked(user.email)
+            if locked is None:
+                method = mfa.verify_second_factor(user, form.code.data)
+                if method is not None:
+                    complete_login(user)
+                    purge_expired_sessions(current_app)
+                    start_session(user)  # a new session identifier; the pending state goes with the old one
+                    return method, None
+                locked = count_login_failure(user.email, user, action="mfa_failure")
+                mfa.security_log.warning("second step failed", extra={"event": "mfa_failed", "user_id": user.id})
+            if locked is not None:
+                session.pop(mfa.PENDING_KEY, None)
+            return None, locked
+
+        method, locked = recorded(verify).result  # a wrong code keeps its failure counter and audit event
+        if method is not None:
+            if method == "recovery_code":
+                flash(_("You used a recovery code; %(n)d are left. Make new ones on your account page "
+                        "if you are running out.", n=mfa.recovery_codes_left(user.id)), "warning")
+            return redirect(next_path or url_for("main.home"))
         if locked is not None:
-            session.pop(mfa.PENDING_KEY, None)
-            commit()
             flash(str(locked), "danger")
             return redirect(url_for("auth.login"))
-        commit()  # the failure counter and its audit event persist
         form.code.errors.append(_("This code is not correct or has already been used."))
     return render_template("auth/login_verify.html", form=form, minutes=mfa.pending_minutes())
 
@@ -132,8 +140,7 @@ def require_admin_mfa():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    audit.record("logout", current_user._get_current_object())
-    commit()
+    attempt(lambda: audit.record("logout", current_user._get_current_object()))
     lang = current_user.locale or session.get("lang")
     logout_user()
     session.regenerate()  # the old identifier ends on the server; a new anonymous one follows
@@ -150,9 +157,8 @@ def register():
         return redirect(url_for("main.home"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        registration.request_registration(form.email.data, form.name.data, form.password.data,
-                                          locale=session.get("lang"))
-        commit()
+        attempt(lambda: registration.request_registration(form.email.data, form.name.data, form.password.data,
+                                                          locale=session.get("lang")))
         # The same answer whether or not the address has an account (auth/registration.py).
         flash(_("Check your mailbox: we have sent a message to %(email)s. Open the link in it to activate "
                 "your account.", email=normalise_email(form.email.data)), "info")
@@ -170,20 +176,16 @@ def confirm_registration(token: str):
         return redirect(url_for("auth.register"))
     form = ConfirmRegistrationForm()
     if form.validate_on_submit():
-        try:
-            user = registration.confirm_registration(token, form.password.data)
-        except registration.LinkInvalid as error:
-            discard()
-            flash(str(error), "danger")
-            return redirect(url_for("auth.register"))
-        except AccountError as error:
-            discard()
-            form.password.errors.append(str(error))
-        else:
-            start_session(user)
-            commit()
+        def activate():
+            start_session(registration.confirm_registration(token, form.password.data))
+
+        saved = save(form, activate, aliases={None: "password"})
+        if saved:
             flash(_("Welcome! Your account is ready; you can now apply to a platform."), "success")
             return redirect(url_for("main.home"))
+        if isinstance(saved.error, registration.LinkInvalid):
+            flash(str(saved.error), "danger")
+            return redirect(url_for("auth.register"))
     return render_template("auth/register_confirm.html", form=form, email=pending.email)
 
 
@@ -191,14 +193,16 @@ def confirm_registration(token: str):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = find_user(form.email.data)
-        if user is not None and user.is_enabled:
-            token = issue_reset_token(user)
-            link = url_for("auth.reset_password_view", token=token, _external=True)
-            mail.send_template(user, "auth/email/reset_password.txt",
-                               subject=_l("Set a new password"), link=link,
-                               hours=current_app.config["PASSWORD_RESET_HOURS"])
-        commit()
+        def send_link():
+            user = find_user(form.email.data)
+            if user is not None and user.is_enabled:
+                token = issue_reset_token(user)
+                link = url_for("auth.reset_password_view", token=token, _external=True)
+                mail.send_template(user, "auth/email/reset_password.txt",
+                                   subject=_l("Set a new password"), link=link,
+                                   hours=current_app.config["PASSWORD_RESET_HOURS"])
+
+        attempt(send_link)
         # The same answer whether or not the address has an account.
         flash(_("If an account uses this address, we have sent it a link to set a new password."), "info")
         return redirect(url_for("auth.login"))
@@ -222,8 +226,7 @@ def reset_password_view(token: str):
 def account():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        update_user(current_user._get_current_object(), name=form.name.data, locale=form.locale.data)
-        commit()
+        attempt(lambda: update_user(current_user._get_current_object(), name=form.name.data, locale=form.locale.data))
         flash(_("Your settings have been saved."), "success")
         return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form, sessions=active_sessions(current_user.id),
@@ -267,12 +270,10 @@ def mfa_setup():
 def mfa_start():
     """Make a new key (a key not yet confirmed is replaced)."""
     confirmed()
-    try:
-        mfa.begin_enrolment(current_user._get_current_object())
-    except AccountError as error:
-        flash(str(error), "info")
+    saved = settle(lambda: mfa.begin_enrolment(current_user._get_current_object()))
+    if not saved:  # already on: not an error, a hint
+        flash(str(saved.error), "info")
         return redirect(url_for("auth.account"))
-    commit()
     return redirect(url_for("auth.mfa_setup"))
 
 
@@ -281,17 +282,15 @@ def mfa_start():
 def mfa_recovery_codes():
     form = RecoveryCodesForm()
     if form.validate_on_submit():
-        try:
-            codes = mfa.regenerate_recovery_codes(current_user._get_current_object(), form.proof.data)
-        except AccountLocked as error:
-            return end_locked_session(error.args[0])
-        except AccountError as error:
-            commit()  # only the failure counter and its audit event were written
-            flash(str(error), "danger")
+        # A refused proof keeps its failure counter and audit event.
+        outcome = recorded(lambda: mfa.regenerate_recovery_codes(current_user._get_current_object(), form.proof.data))
+        if isinstance(outcome.error, AccountLocked):
+            return end_locked_session(outcome.error.args[0])
+        if not outcome:
+            flash(str(outcome.error), "danger")
         else:
-            commit()
             flash(_("New recovery codes are ready; the old ones no longer work."), "success")
-            return render_template("auth/mfa_recovery_codes.html", codes=codes, first=False)
+            return render_template("auth/mfa_recovery_codes.html", codes=outcome.result, first=False)
     else:
         flash(_("Enter your password or a current code to make new recovery codes."), "danger")
     return redirect(url_for("auth.account"))
@@ -302,15 +301,13 @@ def mfa_recovery_codes():
 def mfa_disable():
     form = MfaDisableForm()
     if form.validate_on_submit():
-        try:
-            mfa.disable(current_user._get_current_object(), form.password.data, form.code.data)
-        except AccountLocked as error:
-            return end_locked_session(error.args[0])
-        except AccountError as error:
-            commit()  # a recovery code checked and used stays used
-            flash(str(error), "danger")
+        # A refusal keeps its failure counter, and a recovery code checked and used stays used.
+        outcome = recorded(lambda: mfa.disable(current_user._get_current_object(), form.password.data, form.code.data))
+        if isinstance(outcome.error, AccountLocked):
+            return end_locked_session(outcome.error.args[0])
+        if not outcome:
+            flash(str(outcome.error), "danger")
         else:
-            commit()
             flash(_("Two-step verification is off."), "success")
     else:
         flash(_("Enter your password and a current code to turn two-step verification off."), "danger")
@@ -323,30 +320,32 @@ def change_password():
     form = ChangePasswordForm()
     form._user_email = current_user.email
     if form.validate_on_submit():
-        check = check_current_password(current_user._get_current_object(), form.current_password.data)
+        user = current_user._get_current_object()
+        # A wrong current password keeps its failure counter and audit event.
+        check = recorded(lambda: check_current_password(user, form.current_password.data)).result
         if check.locked:
             return end_locked_session(check.message)
         if not check.ok:
-            commit()  # the failure counter and its audit event persist
             form.current_password.errors.append(str(check.message or _("The current password is not correct.")))
         else:
-            set_password(current_user._get_current_object(), form.password.data, keep_session_row=session.row_id)
-            session.regenerate()
-            commit()
-            flash(_("Your password has been changed; your other sessions have ended."), "success")
-            return redirect(url_for("auth.account"))
+            def change():
+                set_password(user, form.password.data, keep_session_row=session.row_id)
+                session.regenerate()
+
+            if save(form, change, aliases={None: "password"}):
+                flash(_("Your password has been changed; your other sessions have ended."), "success")
+                return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
 
 
 @bp.route("/account/sessions/end-others", methods=["POST"])
 @login_required
 def end_other_sessions():
-    confirmed()
-    ended = end_user_sessions(current_user.id, keep_row_id=session.row_id)
-    audit.record("sessions_ended", current_user._get_current_object(), after={"sessions_ended": ended})
-    commit()
-    flash(_("Your other sessions have ended."), "success")
-    return redirect(url_for("auth.account"))
+    def end_them():
+        ended = end_user_sessions(current_user.id, keep_row_id=session.row_id)
+        audit.record("sessions_ended", current_user._get_current_object(), after={"sessions_ended": ended})
+
+    return act(end_them, message=_("Your other sessions have ended."), next_page=url_for("auth.account"))
 
 
 # --- user administration -------------------------------------------------------------------------
@@ -402,9 +401,7 @@ def user_edit(user_id: int):
     if form.validate_on_submit():
         if user.id == current_user.id and form.role.data != "admin":
             flash(_("You cannot take the administrator role from yourself."), "danger")
-        else:
-            update_user(user, name=form.name.data, role=form.role.data, locale=form.locale.data)
-            commit()
+        elif save(form, lambda: update_user(user, name=form.name.data, role=form.role.data, locale=form.locale.data)):
             flash(_("The user has been saved."), "success")
             return redirect(url_for("auth.user_edit", user_id=user.id))
     return render_template("auth/user_form.html", form=form, user=user, password_form=AdminPasswordForm(),
@@ -420,9 +417,7 @@ def user_toggle(user_id: int):
     confirmed()
     if user.id == current_user.id:
         flash(_("You cannot disable your own account."), "danger")
-    else:
-        set_enabled(user, not user.is_enabled)
-        commit()
+    elif attempt(lambda: set_enabled(user, not user.is_enabled)):
         flash(_("The account is now enabled.") if user.is_enabled
               else _("The account is now disabled and its sessions have ended."), "success")
     return redirect(url_for("auth.user_edit", user_id=user.id))
@@ -435,9 +430,8 @@ def user_password(user_id: int):
     form = AdminPasswordForm()
     form._user_email = user.email
     if form.validate_on_submit():
-        set_password(user, form.password.data, reason="set by an administrator")
-        commit()
-        flash(_("The password has been set and the user's sessions have ended."), "success")
+        if attempt(lambda: set_password(user, form.password.data, reason="set by an administrator")):
+            flash(_("The password has been set and the user's sessions have ended."), "success")
     else:
         for error in form.password.errors:
             flash(str(error), "danger")
@@ -448,26 +442,28 @@ def user_password(user_id: int):
 @admin_required
 def user_reset_link(user_id: int):
     user = _user_or_404(user_id)
-    confirmed()
-    token = issue_reset_token(user)
-    link = url_for("auth.reset_password_view", token=token, _external=True)
-    mail.send_template(user, "auth/email/reset_password.txt", subject=_l("Set a new password"), link=link,
-                       hours=current_app.config["PASSWORD_RESET_HOURS"])
-    commit()
-    flash(_("A reset link has been sent to %(email)s.", email=user.email), "success")
-    return redirect(url_for("auth.user_edit", user_id=user.id))
+
+    def send_link():
+        link = url_for("auth.reset_password_view", token=issue_reset_token(user), _external=True)
+        mail.send_template(user, "auth/email/reset_password.txt", subject=_l("Set a new password"), link=link,
+                           hours=current_app.config["PASSWORD_RESET_HOURS"])
+
+    return act(send_link, message=_("A reset link has been sent to %(email)s.", email=user.email),
+               next_page=url_for("auth.user_edit", user_id=user.id))
 
 
 @bp.route("/admin/users/<int:user_id>/sessions/end", methods=["POST"])
 @admin_required
 def user_end_sessions(user_id: int):
     user = _user_or_404(user_id)
-    confirmed()
-    ended = end_user_sessions(user.id)
-    audit.record("sessions_ended", user, after={"sessions_ended": ended})
-    commit()
-    flash(_("%(n)d sessions have ended.", n=ended), "success")
-    return redirect(url_for("auth.user_edit", user_id=user.id))
+
+    def end_them():
+        ended = end_user_sessions(user.id)
+        audit.record("sessions_ended", user, after={"sessions_ended": ended})
+        return ended
+
+    return act(end_them, message=lambda ended: _("%(n)d sessions have ended.", n=ended),
+               next_page=url_for("auth.user_edit", user_id=user.id))
 
 
 @bp.route("/admin/users/<int:user_id>/mfa/reset", methods=["POST"])
@@ -480,9 +476,7 @@ def user_mfa_reset(user_id: int):
         flash(_("Turn your own two-step verification off on your account page."), "danger")
     elif not user.mfa_enabled and not user.totp_secret:
         flash(_("Two-step verification is not set up for this user."), "info")
-    else:
-        ended = mfa.admin_reset(user, reason="reset by an administrator")
-        commit()
+    elif saved := attempt(lambda: mfa.admin_reset(user, reason="reset by an administrator")):
         flash(_("Two-step verification has been reset; %(n)d sessions have ended and the user has been "
-                "told.", n=ended), "success")
+                "told.", n=saved.result), "success")
     return redirect(url_for("auth.user_edit", user_id=user.id))

@@ -18,7 +18,7 @@ from ..i18n import current_language
 from ..organisations.models import COMPANY_KINDS, Organisation
 from ..pages import list_page
 from ..platforms.models import Platform
-from ..saving import act, attempt, commit, renamed_fields, save
+from ..saving import act, attempt, renamed_fields, save
 from . import bp, hightech, services, torch
 from .computations import COMPUTATIONS, Context
 from .forms import (FACT_SECTIONS, AnnualFactsForm, ConfirmForm, CopyRuleSetForm, CriterionForm, RuleSetForm)
@@ -296,9 +296,9 @@ def torch_export(fmt: str):
     response.mimetype = mimetype
     name, fallback = export_name(TORCH_FILE_WORDS, [year, platforms[0].code if one is not None else None], lang, fmt)
     response.headers["Content-Disposition"] = attachment(name, fallback)
-    audit.record("torch_exported", entity_type="platforms", entity_id=year,
-                 after={"year": year, "format": fmt, "platforms": [row.platform.code for row in rows]})
-    commit()  # the export is logged even though nothing else changed
+    # The export is logged even though nothing else changed.
+    attempt(lambda: audit.record("torch_exported", entity_type="platforms", entity_id=year,
+                                 after={"year": year, "format": fmt, "platforms": [row.platform.code for row in rows]}))
     return response
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..access import roles_required, upload_limit
 from ..pages import list_page
-from ..saving import commit, discard
+from ..saving import attempt, dry_run
 from .. import uploads
 from . import bp, reading, services
 from .forms import CancelForm, ImportConfirmForm, UploadForm
@@ -60,9 +60,8 @@ def _upload_or_404(token: str):
 def preview(token: str):
     """Check the uploaded file without changing anything; show what would happen and every problem."""
     path, meta, kind = _upload_or_404(token)
-    result = services.import_file(kind, path, user=current_user, filename=meta["filename"], dry_run=True,
-                                  partial=True)
-    discard()
+    result = dry_run(lambda: services.import_file(kind, path, user=current_user, filename=meta["filename"],
+                                                  dry_run=True, partial=True))
     page = list_page(result.problems, PROBLEMS_PER_PAGE)
     return render_template("importer/preview.html", result=result, kind=kind, meta=meta, token=token,
                            problems=page.items, page=page.page, pages=page.pages, form=ImportConfirmForm(), cancel_form=CancelForm())
@@ -80,16 +79,15 @@ def confirm(token: str):
         # A large file is imported as a background job: the page shows its progress and the result.
         from ..jobs.services import enqueue
 
-        job = enqueue("import", current_user, token=token, kind=kind.name, partial=bool(form.partial.data))
-        commit()
+        job = attempt(lambda: enqueue("import", current_user, token=token, kind=kind.name,
+                                      partial=bool(form.partial.data))).result
         return redirect(url_for("jobs.show", job_id=job.id))
-    result = services.import_file(kind, path, user=current_user, filename=meta["filename"],
-                                  partial=bool(form.partial.data))
+    # A refused file writes nothing (the engine checks every row before its first write): committing it keeps
+    # nothing, as the rollback did.
+    result = attempt(lambda: services.import_file(kind, path, user=current_user, filename=meta["filename"],
+                                                  partial=bool(form.partial.data))).result
     if result.written:
-        commit()
         services.discard_upload(token)  # after the commit: a failed commit leaves the file to import again
-    else:
-        discard()
     page = list_page(result.problems, PROBLEMS_PER_PAGE)
     current_app.logger.info("import %s %s by %s: %s", kind.name, meta["filename"], current_user.email,
                             result.summary())

@@ -11,8 +11,7 @@ from sqlalchemy.orm import joinedload
 from ..access import admin_required, roles_required
 from ..downloads import attachment
 from ..forms import ConfirmForm
-from ..extensions import db
-from ..saving import act, commit, confirmed
+from ..saving import act, attempt, confirmed
 from ..pages import page_of
 from . import bp, registry, services
 from .models import JOB_STATES, Job
@@ -85,10 +84,10 @@ def evaluation_export():
     confirmed()
     if fmt not in EVALUATION_JOB_FORMATS:
         abort(400)
-    job = services.enqueue("evaluation-export", current_user, period=str(period), fmt=fmt,
-                           lang=lang if lang in current_app.config["LANGUAGES"] else None,
-                           version=request.form.get("version", type=int), live=request.form.get("live") == "1")
-    commit()
+    job = attempt(lambda: services.enqueue(
+        "evaluation-export", current_user, period=str(period), fmt=fmt,
+        lang=lang if lang in current_app.config["LANGUAGES"] else None,
+        version=request.form.get("version", type=int), live=request.form.get("live") == "1")).result
     return redirect(url_for("jobs.show", job_id=job.id))
 
 
@@ -103,9 +102,8 @@ def torch_export():
     confirmed()
     if fmt not in ("csv", "xlsx") or year is None or not 2000 <= year <= clock.today().year:
         abort(400)
-    job = services.enqueue("torch-export", current_user, year=year, fmt=fmt,
-                           lang=lang if lang in current_app.config["LANGUAGES"] else None)
-    commit()
+    job = attempt(lambda: services.enqueue("torch-export", current_user, year=year, fmt=fmt,
+                                           lang=lang if lang in current_app.config["LANGUAGES"] else None)).result
     return redirect(url_for("jobs.show", job_id=job.id))
 
 

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..home_tasks import tasks_for
 from ..navigation import panels_for
 from ..redirects import safe_next
-from ..saving import commit, confirmed
+from ..saving import attempt, confirmed
 from . import bp
 
 
@@ -31,8 +31,7 @@ def set_language(lang: str):
         confirmed()
         session["lang"] = lang
         if current_user.is_authenticated:
-            current_user.locale = lang
-            commit()
+            attempt(lambda: setattr(current_user._get_current_object(), "locale", lang))
     return redirect(safe_next(request.form.get("next"), "main.index"))
 
 

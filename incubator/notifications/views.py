@@ -1,13 +1,13 @@
 """The user's notifications."""
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..forms import ConfirmForm
 from ..extensions import db
-from ..saving import commit, confirmed
+from ..saving import act
 from ..pages import page_of
 from . import bp
 from .models import Notification
@@ -29,18 +29,14 @@ def open_one(notification_id: int):
         Notification.id == notification_id, Notification.user_id == current_user.id))
     if notification is None:
         abort(404)
-    confirmed()
-    mark_read(current_user.id, notification.id)
-    commit()
     link = notification.link or ""
-    return redirect(link if link.startswith("/") and not link.startswith("//") else url_for("notifications.index"))
+    return act(lambda: mark_read(current_user.id, notification.id),
+               next_page=link if link.startswith("/") and not link.startswith("//") else url_for("notifications.index"))
 
 
 @bp.route("/read-all", methods=["POST"])
 @login_required
 def read_all():
-    confirmed()
-    mark_read(current_user.id)
-    commit()
-    return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
-                    else url_for("notifications.index"))
+    return act(lambda: mark_read(current_user.id),
+               next_page=request.referrer if (request.referrer or "").startswith(request.host_url)
+               else url_for("notifications.index"))

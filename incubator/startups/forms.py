@@ -12,19 +12,10 @@ from ..fields import CountField, WanField, required_if_empty
 from ..organisations import credit_code as credit_codes
 from .models import REPORT_COUNT_FIELDS, REPORT_FIGURES, REPORT_MONEY_FIELDS
 from ..forms import ConfirmForm  # noqa: F401  (the one shared form, used by this area's views)
+from ..versioning import VersionedForm
 
 
-class VersionedForm(FlaskForm):
-    version = HiddenField()
-
-    def expected_version(self) -> int | None:
-        try:
-            return int(self.version.data) if self.version.data not in (None, "", "None") else None
-        except ValueError:
-            return None
-
-
-class CompanyForm(VersionedForm):
+class CompanyForm(VersionedForm, FlaskForm):
     company_name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
     not_registered = BooleanField(_l("Not yet registered (a founding team)"))
     credit_code = StringField(_l("Unified social credit code"), validators=[Optional(), Length(max=30)])
@@ -53,7 +44,7 @@ class CompanyForm(VersionedForm):
 TEAM_ROWS = 5
 
 
-class TeamForm(VersionedForm):
+class TeamForm(VersionedForm, FlaskForm):
     submit = SubmitField(_l("Save and continue"))
 
 
@@ -81,20 +72,20 @@ def team_into_form(form: TeamForm, team: list | None) -> None:
             getattr(form, f"{key}_{index}").data = member.get(key, "")
 
 
-class TechnologyForm(VersionedForm):
+class TechnologyForm(VersionedForm, FlaskForm):
     technology = TextAreaField(_l("Core technology"), validators=[DataRequired(), Length(max=5000)])
     ip_summary = TextAreaField(_l("Intellectual property (patents, software copyrights)"),
                                validators=[Optional(), Length(max=5000)])
     submit = SubmitField(_l("Save and continue"))
 
 
-class MarketForm(VersionedForm):
+class MarketForm(VersionedForm, FlaskForm):
     market = TextAreaField(_l("Market and customers"), validators=[DataRequired(), Length(max=5000)])
     business_model = TextAreaField(_l("Business model and plan"), validators=[DataRequired(), Length(max=5000)])
     submit = SubmitField(_l("Save and continue"))
 
 
-class FundingForm(VersionedForm):
+class FundingForm(VersionedForm, FlaskForm):
     funding_needed = WanField(_l("Funding needed (万元)"), validators=[required_if_empty()])
     funding_use = TextAreaField(_l("Use of the funds"), validators=[Optional(), Length(max=3000)])
     submit = SubmitField(_l("Save and continue"))
@@ -105,7 +96,7 @@ def space_kind_choices():
             ("workshop", _l("Workshop bay"))]
 
 
-class SpaceForm(VersionedForm):
+class SpaceForm(VersionedForm, FlaskForm):
     platform_id = SelectField(_l("Platform applied to"), coerce=int, validators=[DataRequired()])
     space_kind = SelectField(_l("Space wanted"), choices=space_kind_choices)
     stations_wanted = CountField(_l("Stations wanted"), maximum=1000)
@@ -167,7 +158,7 @@ class MeetingForm(FlaskForm):
     submit = SubmitField(_l("Create the meeting"))
 
 
-class ScoreForm(VersionedForm):
+class ScoreForm(VersionedForm, FlaskForm):
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)])
     conflict_declared = BooleanField(_l("I have a conflict of interest with this applicant and do not score it"))
     conflict_note = TextAreaField(_l("Conflict of interest"), validators=[Optional(), Length(max=2000)])
@@ -203,7 +194,7 @@ REPORT_LABELS = {
 }
 
 
-class ReportForm(VersionedForm):
+class ReportForm(VersionedForm, FlaskForm):
     save = SubmitField(_l("Save draft"))
     submit = SubmitField(_l("Submit"))
 

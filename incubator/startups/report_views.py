@@ -6,14 +6,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm.exc import StaleDataError
 
-from .. import clock
+from .. import clock, versioning
 from ..access import admin_required, company_ids_for, roles_required
 from ..audit import services as audit
 from ..database import wan_to_yuan, yuan_to_wan
 from ..extensions import db
-from ..saving import attempt, commit, confirmed, discard
+from ..saving import Conflict, attempt, confirmed, settle
 from ..organisations.models import Organisation
 from ..periods import Period, PeriodError
 from ..quality import services as quality
@@ -97,8 +96,7 @@ def incubation_detail(incubation_id: int):
             flash(_("Saved."), "success")
             return redirect(url_for("startups.incubation_detail", incubation_id=incubation.id))
         incubation = _incubation_or_404(incubation_id)  # read again after the rollback
-    version, results = svc.evaluate_criteria(incubation.organisation)
-    commit()
+    version, results = attempt(lambda: svc.evaluate_criteria(incubation.organisation)).result
     return render_template("startups/incubation_detail.html", incubation=incubation, form=form,
                            time=svc.time_status(incubation), criteria=results, version=version,
                            history=audit.history_of(incubation))
@@ -121,7 +119,7 @@ def company(organisation_id: int):
 @bp.route("/admin/graduation-criteria", methods=["GET", "POST"])
 @admin_required
 def graduation_criteria():
-    current = svc.current_criteria()
+    current = attempt(svc.current_criteria).result  # the national default may be created here
     by_kind = {item["kind"]: item for item in current.criteria}
     form = f.CriteriaForm()
     if request.method == "GET":
@@ -148,7 +146,6 @@ def graduation_criteria():
 
     versions = list(db.session.scalars(select(GraduationCriteriaVersion).order_by(
         GraduationCriteriaVersion.number.desc()).limit(20)))
-    commit()
     return render_template("startups/criteria.html", form=form, current=current, versions=versions,
                            label=svc.criterion_label)
 
@@ -222,7 +219,6 @@ def _fill_form(form, report) -> None:
     for name in REPORT_FIGURES:
         value = getattr(report, name)
         getattr(form, name).data = yuan_to_wan(value) if name in REPORT_MONEY_FIELDS else value
-    form.version.data = report.version
 
 
 @bp.route("/reports/<period:period>", methods=["GET", "POST"])
@@ -239,33 +235,35 @@ def report_form(period: str):
     form = f.ReportForm()
     if request.method == "GET" and report is not None:
         _fill_form(form, report)
+    versioning.opened(form, report, creates=True)
     stale = False
     if form.validate_on_submit():
         values = _form_values(form)
         submit, anomaly_flags, held = quality.review_submission(org_id, period, values, bool(form.submit.data),
                                                                 request.form)
-        try:
-            report = svc.save_report(org_id, period, values, expected_version=form.expected_version(),
-                                     submit=submit, actor=current_user)
-            quality.save_notes(report, anomaly_flags, request.form, current_user)
-            commit()
-        except (svc.StaleRecord, StaleDataError):
-            discard()
+
+        def save_it():
+            saved_report = svc.save_report(org_id, period, values, version=form.version.data, submit=submit,
+                                           actor=current_user)
+            quality.save_notes(saved_report, anomaly_flags, request.form, current_user)
+            return saved_report
+
+        saved = settle(save_it, conflict=versioning.STALE_MESSAGE)
+        if not saved and (isinstance(saved.error, Conflict) or "version" in saved.error.problems):
             report = svc.get_report(org_id, period)
             if report is not None and report.status not in ("draft", "returned"):
                 # Submitted meanwhile (another tab, a colleague, a double click): a locked report shows no
                 # form to keep the values in, so say it is locked rather than "your values are below".
                 flash(_("This report is %(status)s and locked.", status=svc.state_label(report.status)), "warning")
             else:
-                stale = True
-                flash(str(svc.STALE_MESSAGE), "warning")
-                if report is not None:
-                    form.version.data = report.version
-        except svc.StartupError as error:
-            discard()
-            flash(str(error), "danger")
+                stale = True  # the values typed stay in the form; the hidden version is now the current one
+                flash(str(versioning.CONFLICT_MESSAGE), "warning")
+                form.version.data = versioning.version_of(report) or versioning.NOT_CREATED
+        elif not saved:
+            flash(str(saved.error), "danger")
             report = svc.get_report(org_id, period)
         else:
+            report = saved.result
             if held:
                 flash(str(quality.HELD_MESSAGE), "warning")
                 return redirect(url_for("startups.report_form", period=str(period)))
@@ -279,7 +277,8 @@ def report_form(period: str):
                               else (audit.snapshot(report, REPORT_FIGURES) if report else {}))[1]
     return render_template("startups/report_form.html", form=form, report=report, previous=previous,
                            period=period, editable=editable, ended=ended, deadline=svc.deadline(period), flags=flags,
-                           stale=stale, history=audit.history_of(report) if report else [])
+                           stale=stale, conflict_message=versioning.CONFLICT_MESSAGE,
+                           history=audit.history_of(report) if report else [])
 
 
 def _report_or_404(report_id: int) -> QuarterlyReport:
@@ -308,25 +307,12 @@ def _report_action(report_id: int, action):
     report = _report_or_404(report_id)
     if not svc.may_verify(current_user, report):
         abort(404)
-    try:
-        action(report)
-        commit()
-    except (svc.StartupError,) as error:
-        discard()
-        flash(str(error), "danger")
-    except StaleDataError:
-        discard()
-        flash(str(svc.STALE_MESSAGE), "warning")
-    else:
+    saved = settle(lambda: action(report), conflict=versioning.STALE_MESSAGE)
+    if saved:
         flash(_("Saved."), "success")
+    else:  # a lost race is a warning to reload, a broken rule an error
+        flash(str(saved.error), "warning" if isinstance(saved.error, Conflict) else "danger")
     return redirect(url_for("startups.report_detail", report_id=report_id))
-
-
-def _version_field() -> int | None:
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
-        return None
 
 
 @bp.route("/reports/id/<int:report_id>/verify", methods=["POST"])
@@ -337,7 +323,7 @@ def report_verify(report_id: int):
     if not request.form.get("confirm_anomalies") and quality.has_likely_error(quality.report_flags(report)):
         flash(str(quality.CONFIRM_MESSAGE), "warning")
         return redirect(url_for("startups.report_detail", report_id=report_id))
-    return _report_action(report_id, lambda r: svc.verify_report(r, current_user, expected_version=_version_field()))
+    return _report_action(report_id, lambda r: svc.verify_report(r, current_user, version=request.form.get("version")))
 
 
 @bp.route("/reports/id/<int:report_id>/return", methods=["POST"])
@@ -345,7 +331,7 @@ def report_verify(report_id: int):
 def report_return(report_id: int):
     form = f.ReasonForm()
     return _report_action(report_id, lambda r: svc.return_report(r, current_user, form.reason.data or "",
-                                                                 expected_version=_version_field()))
+                                                                 version=request.form.get("version")))
 
 
 @bp.route("/reports/id/<int:report_id>/reopen", methods=["POST"])

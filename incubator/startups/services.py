@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock, formatting
+from .. import clock, formatting, versioning
 from ..access import platform_ids_for, report_changeable, report_visible
 from ..audit import services as audit
 from ..database import wan_to_yuan
@@ -50,12 +50,11 @@ class IllegalTransition(StartupError):
     pass
 
 
-class StaleRecord(StartupError):
-    """Someone else changed the record since the form was opened."""
-
-
-STALE_MESSAGE = _l("Someone else changed this record after you opened it. Your values are shown below; "
-                   "check the current values and save again.")
+def _refuse_if_changed(record, sent) -> None:
+    """Refuse a change made from a version of ``record`` that is no longer the current one
+    (``versioning.conflicts``: the one edit-conflict rule); the problem is named ``version``."""
+    for field, message in versioning.conflicts(record, sent).items():
+        raise StartupError(message, field=field)
 
 
 # --- application states -----------------------------------------------------------------------------
@@ -211,14 +210,13 @@ def unsaved_application(user) -> Application:
     return application
 
 
-def save_step(application: Application, step: str, values: dict, *, expected_version: int | None = None) -> None:
-    """Store one step's values on a draft (or returned) application; audited with before and after."""
+def save_step(application: Application, step: str, values: dict) -> None:
+    """Store one step's values on a draft (or returned) application; audited with before and after. The form's
+    edit conflict is the view's (``versioning.unchanged``)."""
     if step not in STEPS:
         raise StartupError(_l("Unknown step."))
     if application.status not in EDITABLE_STATES:
         raise IllegalTransition(_l("This application can no longer be changed."))
-    if expected_version is not None and expected_version != application.version:
-        raise StaleRecord(STALE_MESSAGE)
     fields = STEP_FIELDS[step]
     with audit.track_changes("application_saved", application, fields=fields, always=True,
                              extra_after={"step": step}):
@@ -559,13 +557,12 @@ def create_meeting(platform: Platform, title: str, held_on: date, location: str 
 
 
 def submit_scores(assignment: ReviewAssignment, scores: dict[int, int], comment: str | None,
-                  conflict_declared: bool, conflict_note: str | None, *, expected_version: int | None = None):
-    """A reviewer's scores (0-10 per criterion) and comment, or a declared conflict of interest (recusal)."""
+                  conflict_declared: bool, conflict_note: str | None):
+    """A reviewer's scores (0-10 per criterion) and comment, or a declared conflict of interest (recusal). The
+    form's edit conflict is the view's (``versioning.unchanged``)."""
     application = assignment.application
     if application.status != "under_review":
         raise IllegalTransition(_l("This application is no longer under review."))
-    if expected_version is not None and expected_version != assignment.version:
-        raise StaleRecord(STALE_MESSAGE)
     before = {"status": assignment.status, "weighted_score": assignment.weighted_score,
               "scores": {s.criterion_id: s.score for s in assignment.scores}}
     assignment.conflict_declared = bool(conflict_declared)
@@ -962,12 +959,13 @@ def get_report(org_id: int, period: Period) -> QuarterlyReport | None:
                                                            QuarterlyReport.period == str(period)))
 
 
-def save_report(org_id: int, period: Period, values: dict, *, expected_version: int | None, submit: bool,
-                actor) -> QuarterlyReport:
+def save_report(org_id: int, period: Period, values: dict, *, version, submit: bool, actor) -> QuarterlyReport:
     """Create or change the company's report of ``period`` (money in yuan); optionally submit it.
 
-    :param expected_version: the version the form was opened at (None: the form saw no report). A mismatch is
-        ``StaleRecord``: two tabs, two users or a double submission never silently overwrite each other.
+    :param version: the version the form was opened at, as sent (``versioning.NOT_CREATED``: the form saw no
+        report; None or empty: not checked). A report changed or created since is refused, its problem named
+        ``version`` (``versioning.conflicts``): two tabs, two users or a double submission never silently
+        overwrite each other.
     """
     if not period.has_ended():
         raise StartupError(_l("The quarter %(period)s has not ended yet: its report can be filed from %(date)s.",
@@ -977,8 +975,6 @@ def save_report(org_id: int, period: Period, values: dict, *, expected_version: 
         raise StartupError(" ".join(str(e) for e in errors))
     report = get_report(org_id, period)
     if report is None:
-        if expected_version is not None:
-            raise StaleRecord(STALE_MESSAGE)
         report = QuarterlyReport(organisation_id=org_id, status="draft")
         report.set_period(period)
         for name in REPORT_FIGURES:
@@ -987,12 +983,11 @@ def save_report(org_id: int, period: Period, values: dict, *, expected_version: 
         try:
             with db.session.begin_nested():
                 db.session.flush()
-        except IntegrityError:
-            raise StaleRecord(STALE_MESSAGE) from None
+        except IntegrityError:  # created at the same instant by another request: the unique key's conflict
+            raise StartupError(versioning.STALE_MESSAGE, field="version") from None
         audit.record("report_created", report, after=audit.snapshot(report, ["period", *REPORT_FIGURES]))
     else:
-        if expected_version != report.version:
-            raise StaleRecord(STALE_MESSAGE)
+        _refuse_if_changed(report, version)
         if report.status not in ("draft", "returned"):
             raise IllegalTransition(_l("This report is %(status)s and locked.", status=state_label(report.status)))
         audit.apply_changes("report_changed", report, {name: int(values.get(name) or 0) for name in REPORT_FIGURES},
@@ -1045,9 +1040,9 @@ def _report_transition(report: QuarterlyReport, action: str, actor, reason: str 
     audit.record(f"report_{action}", report, before=before, after={"status": target}, reason=reason)
 
 
-def verify_report(report: QuarterlyReport, actor, *, expected_version: int | None = None) -> None:
-    if expected_version is not None and expected_version != report.version:
-        raise StaleRecord(STALE_MESSAGE)
+def verify_report(report: QuarterlyReport, actor, *, version=None) -> None:
+    """``version``: the one the page showed, as sent (None: not checked)."""
+    _refuse_if_changed(report, version)
     if not report.period_obj.has_ended():
         raise StartupError(_l("The quarter %(period)s has not ended yet: its report can be verified from %(date)s.",
                               period=report.period, date=report.period_obj.first_day_after.isoformat()))
@@ -1057,9 +1052,9 @@ def verify_report(report: QuarterlyReport, actor, *, expected_version: int | Non
     _report_transition(report, "verify", actor)
 
 
-def return_report(report: QuarterlyReport, actor, reason: str, *, expected_version: int | None = None) -> None:
-    if expected_version is not None and expected_version != report.version:
-        raise StaleRecord(STALE_MESSAGE)
+def return_report(report: QuarterlyReport, actor, reason: str, *, version=None) -> None:
+    """``version`` as in ``verify_report``."""
+    _refuse_if_changed(report, version)
     if not (reason or "").strip():
         raise StartupError(_l("Give the reason: the founder sees it."))
     _report_transition(report, "return", actor, reason.strip())

@@ -8,13 +8,13 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import clock, uploads
+from .. import clock, uploads, versioning
 from ..access import platform_ids_for, roles_required, upload_limit
 from ..audit import services as audit
 from ..auth.models import User
 from ..database import yuan_to_wan
 from ..extensions import db
-from ..saving import act, attempt, commit, confirmed, discard, save
+from ..saving import act, attempt, confirmed, save
 from ..i18n import localized
 from ..organisations.models import Industry
 from ..platforms.kinds import tenant_taking_kinds
@@ -149,15 +149,15 @@ def application_step(application_id: int, step: str):
         form.industry_id.choices = _industry_choices()
     if hasattr(form, "platform_id"):
         form.platform_id.choices = _platform_choices()
+    versioning.opened(form, application)
     if request.method == "GET":
-        form.version.data = application.version
         if step == "team":
             f.team_into_form(form, application.team)
         if step == "funding":
             form.funding_needed.data = yuan_to_wan(application.funding_needed) if application.funding_needed \
                 or "funding" in (application.steps_done or []) else None
-    if form.validate_on_submit() and attempt(lambda: svc.save_step(application, step, _step_values(step, form),
-                                                                   expected_version=form.expected_version())):
+    if form.validate_on_submit() and versioning.unchanged(form, application) \
+            and attempt(lambda: svc.save_step(application, step, _step_values(step, form))):
         flash(_("Saved as a draft."), "success")
         following = svc.STEPS[svc.STEPS.index(step) + 1]
         return redirect(url_for("startups.application_step", application_id=application.id, step=following))
@@ -182,15 +182,12 @@ def application_upload(application_id: int):
     if form.validate_on_submit():
         if form.kind.data not in DOCUMENT_KINDS:
             abort(400)
-        try:
-            svc.attach_document(application, form.kind.data, request.files.get("file"), current_user,
-                                consent=form.consent.data)
-        except (svc.StartupError, uploads.UploadError) as error:
-            discard()
-            form.file.errors = [str(error)]
-            application = _editable_or_404(application_id)
-            return _documents_page(application, form, 413 if isinstance(error, uploads.FileTooLarge) else 422)
-        commit()
+        saved = save(form, lambda: svc.attach_document(application, form.kind.data, request.files.get("file"),
+                                                       current_user, consent=form.consent.data),
+                     aliases={None: "file"})
+        if not saved:
+            application = _editable_or_404(application_id)  # read again after the rollback
+            return _documents_page(application, form, 413 if isinstance(saved.error, uploads.FileTooLarge) else 422)
         flash(_("The document has been uploaded."), "success")
     return redirect(url_for("startups.application_step", application_id=application_id, step="documents"))
 
@@ -203,8 +200,7 @@ def application_document(application_id: int, document_id: int):
     if document is None or document.file.deleted_at is not None \
             or not may_see_document(current_user, application, document):
         abort(404)
-    svc.record_document_view(application, document, current_user)
-    commit()
+    attempt(lambda: svc.record_document_view(application, document, current_user))
     return uploads.send_stored_file(document.file)
 
 
@@ -244,8 +240,8 @@ def _detail_context(application: Application, admit_form=None) -> dict:
     if current_user.role in ("admin", "manager"):
         assignments = list(db.session.scalars(select(ReviewAssignment).where(
             ReviewAssignment.application_id == application.id).order_by(ReviewAssignment.id)))
-        criteria = svc.rubric_for(application.platform_id)
-        commit()  # the zone's default rubric may just have been created
+        # The zone's default rubric may be created here.
+        criteria = attempt(lambda: svc.rubric_for(application.platform_id)).result
         reviewers = db.session.scalars(select(User).where(User.role == "reviewer", User.is_enabled)
                                        .order_by(User.name))
         assign_form = f.AssignForm()
@@ -360,21 +356,19 @@ def application_assign(application_id: int):
 def reviewer_invite():
     form = f.InviteReviewerForm()
     if form.validate_on_submit():
-        try:
+        def invite():
             user, token = svc.invite_reviewer(form.email.data, form.name.data, current_user)
-        except (svc.StartupError, ValueError) as error:
-            discard()
-            form.email.errors = [str(error)]
-        else:
             if token:
                 from ..notifications import mail
 
                 link = url_for("auth.reset_password_view", token=token, _external=True)
                 mail.send_template(user, "auth/email/reset_password.txt", subject=_l("Set a new password"),
                                    link=link, hours=current_app.config["PASSWORD_RESET_HOURS"])
-            commit()
+            return user
+
+        if saved := save(form, invite, aliases={None: "email"}):
             flash(_("%(email)s can now review applications; they have been sent a link to set a password.",
-                    email=user.email), "success")
+                    email=saved.result.email), "success")
             return redirect(url_for("startups.meetings"))
     reviewers = list(db.session.scalars(select(User).where(User.role == "reviewer").order_by(User.name)))
     return render_template("startups/reviewer_invite.html", form=form, reviewers=reviewers)
@@ -409,16 +403,10 @@ def meeting_new():
         panel = list(db.session.scalars(select(User).where(User.id.in_(form.panel.data), User.role == "reviewer")))
         if platform is None:
             abort(404)
-        try:
-            meeting = svc.create_meeting(platform, form.title.data, form.held_on.data, form.location.data, panel,
-                                         chosen, current_user)
-        except svc.StartupError as error:
-            discard()
-            flash(str(error), "danger")
-        else:
-            commit()
+        if saved := attempt(lambda: svc.create_meeting(platform, form.title.data, form.held_on.data,
+                                                       form.location.data, panel, chosen, current_user)):
             flash(_("The review meeting has been created and the panel assigned."), "success")
-            return redirect(url_for("startups.meeting_detail", meeting_id=meeting.id))
+            return redirect(url_for("startups.meeting_detail", meeting_id=saved.result.id))
     return render_template("startups/meeting_form.html", form=form)
 
 
@@ -459,30 +447,24 @@ def review_score(assignment_id: int):
         ReviewAssignment.id == assignment_id, ReviewAssignment.reviewer_id == current_user.id))
     if assignment is None:
         abort(404)
-    criteria = svc.rubric_for(assignment.application.platform_id)
-    commit()  # the zone's default rubric may just have been created
+    # The zone's default rubric may be created here.
+    criteria = attempt(lambda: svc.rubric_for(assignment.application.platform_id)).result
     if request.method == "POST":
         form = f.score_form_for(criteria, formdata=request.form)
     else:
         form = f.score_form_for(criteria, obj=assignment)
-        form.version.data = assignment.version
+        versioning.opened(form, assignment)
         for score in assignment.scores:
             field = getattr(form, f"score_{score.criterion_id}", None)
             if field is not None:
                 field.data = score.score
     if form.validate_on_submit():
         scores = {c.id: getattr(form, f"score_{c.id}").data for c in criteria}
-        try:
-            svc.submit_scores(assignment, scores, form.comment.data, form.conflict_declared.data,
-                              form.conflict_note.data, expected_version=form.expected_version())
-        except svc.StartupError as error:
-            discard()
-            flash(str(error), "danger")
-            assignment = db.session.get(ReviewAssignment, assignment_id)
-        else:
-            commit()
+        if versioning.unchanged(form, assignment) and attempt(lambda: svc.submit_scores(
+                assignment, scores, form.comment.data, form.conflict_declared.data, form.conflict_note.data)):
             flash(_("Your review has been saved."), "success")
             return redirect(url_for("startups.reviews"))
+        assignment = db.session.get(ReviewAssignment, assignment_id)  # read again after the rollback
     return render_template("startups/review_form.html", assignment=assignment, criteria=criteria, form=form,
                            application=assignment.application)
 
@@ -494,21 +476,14 @@ def rubric(platform_id: int):
     if platform is None:
         abort(404)
     form = f.CriterionForm()
-    if form.validate_on_submit():
-        try:
-            svc.add_criterion(platform, form.name_zh.data, form.name_en.data, form.weight.data)
-        except svc.StartupError as error:
-            discard()
-            flash(str(error), "danger")
-        else:
-            commit()
-            flash(_("The criterion has been added."), "success")
-            return redirect(url_for("startups.rubric", platform_id=platform.id))
+    if form.validate_on_submit() and attempt(lambda: svc.add_criterion(platform, form.name_zh.data, form.name_en.data,
+                                                                       form.weight.data)):
+        flash(_("The criterion has been added."), "success")
+        return redirect(url_for("startups.rubric", platform_id=platform.id))
     own = list(db.session.scalars(select(RubricCriterion).where(RubricCriterion.platform_id == platform.id,
                                                                RubricCriterion.is_active)
                                   .order_by(RubricCriterion.sort_order)))
-    effective = svc.rubric_for(platform.id)
-    commit()
+    effective = attempt(lambda: svc.rubric_for(platform.id)).result  # the zone's default may be created here
     return render_template("startups/rubric.html", platform=platform, form=form, own=own, effective=effective,
                            total=sum(c.weight for c in effective), confirm_form=f.ConfirmForm())
 
@@ -520,8 +495,5 @@ def rubric_remove(platform_id: int, criterion_id: int):
     row = db.session.get(RubricCriterion, criterion_id)
     if platform is None or row is None or row.platform_id != platform.id:
         abort(404)
-    confirmed()
-    svc.deactivate_criterion(row)
-    commit()
-    flash(_("The criterion has been removed."), "success")
-    return redirect(url_for("startups.rubric", platform_id=platform.id))
+    return act(lambda: svc.deactivate_criterion(row), message=_("The criterion has been removed."),
+               next_page=url_for("startups.rubric", platform_id=platform.id))

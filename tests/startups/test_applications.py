@@ -243,12 +243,34 @@ def test_a_submitted_application_can_no_longer_be_edited(app, submitted, auth, c
         svc.save_step(application, "technology", {"technology": "x"})
 
 
-def test_concurrent_edit_of_a_step_is_refused_with_a_clear_message(app, zone, make_user):
-    founder = make_user("startup")
+def test_concurrent_edit_of_a_step_is_refused_with_a_clear_message_and_keeps_what_was_typed(app, login_as):
+    """Two tabs of one draft, from an empty database (no zone): the second save is refused by
+    ``versioning``, the first stays, the typed text is kept and saving again from the refused page works."""
+    from incubator import versioning
+    from tests.pages import page_text
+    from tests.security.test_no_lost_data import form_fields
+
+    def fields_of(response) -> dict:  # as a browser sends them: a textarea's first line break is markup
+        fields = form_fields(response.get_data(as_text=True), having="technology")
+        return {name: value.removeprefix("\r\n") for name, value in fields.items()}
+
+    client, founder = login_as("startup")
     application = svc.start_application(founder)
-    version = application.version
-    svc.save_step(application, "technology", {"technology": "一", "ip_summary": ""}, expected_version=version)
-    with pytest.raises(svc.StaleRecord) as error:
-        svc.save_step(application, "technology", {"technology": "二", "ip_summary": ""}, expected_version=version)
-    assert "Someone else changed" in str(error.value)
-    assert application.technology == "一"
+    db.session.commit()
+    url = f"/applications/{application.id}/step/technology"
+    opened = [fields_of(client.get(url)) for _tab in range(2)]
+    assert opened[0]["version"] == opened[1]["version"] == str(application.version)
+    first = client.post(url, data={**opened[0], "technology": "第一版技术说明"})
+    assert first.status_code == 302
+    late = client.post(url, data={**opened[1], "technology": "第二版技术说明"})
+    assert late.status_code == 200
+    assert str(versioning.CONFLICT_MESSAGE) in page_text(late)
+    kept = fields_of(late)
+    assert kept["technology"] == "第二版技术说明"
+    db.session.expire_all()
+    application = db.session.get(Application, application.id)
+    assert application.technology == "第一版技术说明"
+    assert kept["version"] == str(application.version)  # saving again is now a deliberate choice
+    assert client.post(url, data=kept).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).technology == "第二版技术说明"

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from incubator import clock
+from incubator import clock, versioning
 from incubator.audit.models import AuditEvent
 from incubator.extensions import db
 from incubator.periods import Period
@@ -15,6 +15,7 @@ from incubator.startups.models import QuarterlyReport
 from tests import factories
 from tests.conftest import AuthActions
 from tests.pages import html_text, page_text
+from tests.security.test_no_lost_data import form_fields
 
 FIGURES = {"revenue": "120.5", "rd_expense": "30", "employees": "20", "rd_staff": "8",
            "invention_patents_filed": "2", "invention_patents_granted": "1", "other_ip_granted": "0",
@@ -176,9 +177,40 @@ def test_unique_key_refuses_a_second_report_of_a_quarter(app, tenant):
     company, _ = tenant
     factories.report(company, "2026Q1", status="draft")
     db.session.commit()
-    with pytest.raises(svc.StaleRecord):
-        svc.save_report(company.id, Period.parse("2026Q1"), {"employees": 1}, expected_version=None, submit=False,
-                        actor=None)
+    with pytest.raises(svc.StartupError) as error:  # a form opened before the report existed
+        svc.save_report(company.id, Period.parse("2026Q1"), {"employees": 1}, version=versioning.NOT_CREATED,
+                        submit=False, actor=None)
+    assert error.value.problems == {"version": versioning.STALE_MESSAGE}
+
+
+def test_a_report_made_in_another_tab_meanwhile_is_a_conflict_and_the_values_stay(app, tenant, make_user):
+    company, founder = tenant
+    colleague = make_user("startup", organisation_id=company.id)
+    client = logged_in(app, founder)
+    opened = form_fields(client.get("/reports/2026Q1").get_data(as_text=True), having="revenue")
+    assert opened["version"] == versioning.NOT_CREATED
+    assert logged_in(app, colleague).post("/reports/2026Q1", data={**FIGURES, "revenue": "1", "save": "y",
+                                                                   "version": opened["version"]}).status_code == 302
+    late = client.post("/reports/2026Q1", data={**FIGURES, "revenue": "2", "save": "y", "version": opened["version"]})
+    assert str(versioning.CONFLICT_MESSAGE) in page_text(late)
+    kept = form_fields(late.get_data(as_text=True), having="revenue")
+    report = db.session.query(QuarterlyReport).one()
+    assert kept["revenue"] == "2" and kept["version"] == str(report.version)
+    assert report.revenue == 10_000
+
+
+def test_verifying_a_report_changed_since_the_page_was_shown_is_refused(app, tenant, zone):
+    company, _ = tenant
+    report = factories.report(company, "2026Q1", status="submitted", revenue=100, employees=3)
+    db.session.commit()
+    shown_at = report.version
+    report.revenue = 200  # changed after the manager's page was shown
+    db.session.commit()
+    response = logged_in(app, zone.manager).post(f"/reports/id/{report.id}/verify", data={"version": shown_at, "confirm_anomalies": "1"},
+                                                 follow_redirects=True)
+    assert str(versioning.STALE_MESSAGE) in page_text(response)
+    db.session.expire_all()
+    assert db.session.get(QuarterlyReport, report.id).status == "submitted"
 
 
 def test_founder_cannot_reach_another_company_report(app, tenant, make_user, zone):
