@@ -80,6 +80,7 @@ ACTION_ENDPOINTS = {
     "resource.manage": ("bookings.new_resource", "bookings.edit_resource", "bookings.approvals",
                         "bookings.decide"),
     "resource.book": (),
+    "resource.book_for": ("bookings.book_for",),
     "agreement.read": ("partnerships.agreements", "partnerships.agreement", "partnerships.cohorts"),
     "agreement.as_partner": (),
     "institution.read": ("partnerships.institutions", "partnerships.institution"),
