@@ -39,6 +39,12 @@ def test_admin_opens_dashboard_drills_down_and_downloads_both_exports(app, live_
     page.wait_for_selector("#trend-chart[data-drawn='REVENUE'] canvas")
     page.select_option("#trend-indicator", "EMPLOYEES")
     page.wait_for_selector("#trend-chart[data-drawn='EMPLOYEES']")
+    # The bars are labelled as the tables show figures: two decimals at most, digits grouped.
+    labelled = page.evaluate("""() => {
+        const option = window.echarts.getInstanceByDom(document.querySelector('#trend-chart')).getOption();
+        return [option.series[0].label.formatter({value: 5060.6724}), option.tooltip[0].valueFormatter(12)];
+    }""")
+    assert labelled == ["5,060.67", "12"]
     assert "800.00" in page.inner_text("#summary-table tr[data-indicator='REVENUE']")
 
     # Drill down: platform INC01, then one of its companies.

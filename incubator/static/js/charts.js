@@ -3,6 +3,11 @@
 (function () {
   "use strict";
 
+  // Figures as the page's tables show them: at most two decimals (万元 to the hundred yuan), grouped digits;
+  // the exact value stays in the table's hover title and in the exports.
+  var figure = new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 2 });
+  function shown(value) { return value === null || value === undefined ? "" : figure.format(value); }
+
   function achievementChart(el, data) {
     var rows = data.achievement.filter(function (r) { return r.achievement !== null; });
     if (!rows.length) { return; }
@@ -35,13 +40,14 @@
       chart.setOption({
         animation: false,
         title: { text: trend.name + " (" + trend.unit + ")", textStyle: { fontSize: 14 } },
-        tooltip: { trigger: "axis" },
+        tooltip: { trigger: "axis", valueFormatter: shown },
         legend: { top: 24, data: [String(data.year), String(data.last_year)] },
         grid: { left: 8, right: 20, top: 60, bottom: 10, containLabel: true },
         xAxis: { type: "category", data: data.quarters },
-        yAxis: { type: "value", name: trend.unit },
+        yAxis: { type: "value", name: trend.unit, axisLabel: { formatter: shown } },
         series: [
-          { name: String(data.year), type: "bar", data: trend.this_year, label: { show: true, position: "top" } },
+          { name: String(data.year), type: "bar", data: trend.this_year,
+            label: { show: true, position: "top", formatter: function (p) { return shown(p.value); } } },
           { name: String(data.last_year), type: "line", data: trend.last_year }
         ]
       }, true);
