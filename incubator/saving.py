@@ -9,7 +9,8 @@ The shapes a view needs:
 - ``attempt(change)``: a change whose next page the view decides; a broken rule is flashed.
 - ``confirmed()``: the 400 check alone, for a button whose work is not a change (a download, a preview).
 - ``settle(change)``: commit or roll back like the others, showing nothing: the view words the refusal itself
-  from ``Saved.error`` (a stale report, an activation link gone, an upload too large).
+  from ``Saved.error`` (a stale report, two-step verification already on). ``save``, ``attempt`` and
+  ``recorded`` answer a ``Saved`` too.
 - ``recorded(change)``: a check that counts its own failures (a password, a second factor): committed whether
   it passes or is refused, so that a refusal's counter, lock and audit events outlast it.
 - ``dry_run(change)``: run it and throw every write away (an import's preview).

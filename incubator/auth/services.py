@@ -32,7 +32,7 @@ security_log = logging.getLogger("incubator.security")
 
 class AccountError(FieldRuleBroken):
     """A rule about accounts was broken; the message is translatable and shown to the user. A ``RuleBroken``, so
-    ``saving`` rolls it back; the login flows that keep a failure counter commit it themselves."""
+    ``saving`` rolls it back; the login flows that keep a failure counter go through ``saving.recorded``."""
 
 
 class AccountLocked(AccountError):
