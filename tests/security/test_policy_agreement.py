@@ -121,28 +121,34 @@ CLAIM_STEPS = {
 }
 
 
+def step_disagreements(zone, model, ids, page_endpoint, id_argument, steps) -> tuple[list, set]:
+    """For every user and record: whether ``allowed``, the record's page (offers the step's form?) and the POST
+    (goes through and changes the record's status?) agree on each of ``steps``; and the steps someone may take."""
+    disagreements, taken = [], set()
+    for name in USERS:
+        for record_id in ids:
+            page = zone.url(page_endpoint, **{id_argument: record_id})
+            _links, forms = offered(zone.clients[name].get(page), page)
+            for action, (endpoint, values) in steps.items():
+                may = access.allowed(zone.user(name), action, db.session.get(model, record_id))
+                url = zone.url(endpoint, **{id_argument: record_id})
+                went_through = post_changes(zone, name, url, with_values(forms.get(url, []), values),
+                                            lambda: db.session.get(model, record_id).status)
+                if may:
+                    taken.add(action)
+                if not may == (url in forms) == went_through:
+                    disagreements.append((name, record_id, action, may, url in forms, went_through))
+            db.session.rollback()
+    return disagreements, taken
+
+
 def test_a_claim_page_offers_each_step_exactly_when_the_step_goes_through(zone):
     from incubator.incentives.models import Claim
 
     claims = sampled(Claim, Claim.status, ("submitted", "recommended", "approved", "paid", "rejected"))
     ids = [claim.id for claim in claims]
     db.session.rollback()
-    disagreements, taken = [], set()
-    for name in USERS:
-        for claim_id in ids:
-            page = zone.url("incentives.claim", claim_id=claim_id)
-            _links, forms = offered(zone.clients[name].get(page), page)
-            for action, (endpoint, fallback) in CLAIM_STEPS.items():
-                may = access.allowed(zone.user(name), action, db.session.get(Claim, claim_id))
-                url = zone.url(endpoint, claim_id=claim_id)
-                fields = with_values(forms.get(url, []), fallback)
-                went_through = post_changes(zone, name, url, fields,
-                                            lambda: db.session.get(Claim, claim_id).status)
-                if may:
-                    taken.add(action)
-                if not may == (url in forms) == went_through:
-                    disagreements.append((name, claim_id, action, may, url in forms, went_through))
-            db.session.rollback()
+    disagreements, taken = step_disagreements(zone, Claim, ids, "incentives.claim", "claim_id", CLAIM_STEPS)
     assert disagreements == []
     assert taken == set(CLAIM_STEPS), "every step is allowed to someone on a sampled claim"
 
@@ -165,22 +171,8 @@ def test_an_application_page_offers_each_decision_exactly_when_it_goes_through(z
                                             .order_by(Application.id).limit(2 * PER_STATUS)))
     ids = sorted({application.id for application in applications})
     db.session.rollback()
-    disagreements, taken = [], set()
-    for name in USERS:
-        for application_id in ids:
-            page = zone.url("startups.application_detail", application_id=application_id)
-            _links, forms = offered(zone.clients[name].get(page), page)
-            for action, (endpoint, fallback) in APPLICATION_STEPS.items():
-                may = access.allowed(zone.user(name), action, db.session.get(Application, application_id))
-                url = zone.url(endpoint, application_id=application_id)
-                fields = with_values(forms.get(url, []), fallback)
-                went_through = post_changes(zone, name, url, fields,
-                                            lambda: db.session.get(Application, application_id).status)
-                if may:
-                    taken.add(action)
-                if not may == (url in forms) == went_through:
-                    disagreements.append((name, application_id, action, may, url in forms, went_through))
-            db.session.rollback()
+    disagreements, taken = step_disagreements(zone, Application, ids, "startups.application_detail",
+                                              "application_id", APPLICATION_STEPS)
     assert disagreements == []
     assert taken == set(APPLICATION_STEPS), "every decision is allowed to someone on a sampled application"
 
