@@ -8,7 +8,11 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PG_PORT ?= 54329
 PG_DIR ?= /tmp/incubator-pg
+# An existing server can be named instead of the throw-away one (make test-postgres PG_PORT=… PG_DATABASE=…).
+PG_DATABASE ?= incubator_test
 PYTEST_ARGS ?=
+# pytest empties its --basetemp: two checkouts running the suite on one machine give each its own.
+BASETEMP ?= /tmp/incubator-pytest
 
 .PHONY: run test setup assets translations system-packages postgres-start postgres-stop test-sqlite test-postgres bench clean screens
 
@@ -36,11 +40,11 @@ test: setup system-packages
 # pytest exits 5 when it collected nothing: that is a failure here too (any non-zero status fails).
 test-sqlite:
 	@echo "== test suite on SQLite =="
-	$(BIN)/pytest --basetemp=/tmp/incubator-pytest-sqlite $(PYTEST_ARGS)
+	$(BIN)/pytest --basetemp=$(BASETEMP)-sqlite $(PYTEST_ARGS)
 
 test-postgres:
 	@echo "== test suite on PostgreSQL =="
-	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:$(PG_PORT)/incubator_test $(BIN)/pytest --basetemp=/tmp/incubator-pytest-postgresql $(PYTEST_ARGS)
+	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:$(PG_PORT)/$(PG_DATABASE) $(BIN)/pytest --basetemp=$(BASETEMP)-postgresql $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed translations assets
 
