@@ -1,6 +1,6 @@
 """The quarterly evaluation: publishing, reading back and choosing the version to show or export.
 
-``outcomes.live.live_evaluation(period)`` computes from the data now; ``frozen_evaluation(snapshot)`` reads a
+``outcomes.live.live_evaluation(period)`` computes from the data now; ``FrozenEvaluation(snapshot)`` reads a
 published version. Both offer the same interface, which the evaluation page and every export read:
 ``zone``, ``platforms``, ``weights``, ``iter_companies()``, ``iter_deals()``, ``iter_data_quality()``.
 This module orchestrates, publishes and exports; the results are computed in ``outcomes``.
