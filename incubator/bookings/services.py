@@ -314,7 +314,8 @@ class Party:
 def booking_party(resource: BookableResource, user, day: date) -> Party:
     """The company (and rate) a booking by ``user`` on ``day`` counts for, or ``BookingError``."""
     if user.role not in BOOKER_ROLES:
-        raise BookingError(_l("Only tenants and registered users book resources; managers block time instead."))
+        raise BookingError(_l("Only tenants and registered users book resources for themselves; managers book "
+                                  "for a company from the calendar, or block time."))
     return company_party(resource, user.organisation_id, day)
 
 

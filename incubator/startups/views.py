@@ -92,12 +92,23 @@ def applications():
                            confirm_form=f.ConfirmForm())
 
 
-@bp.route("/applications/new", methods=["GET", "POST"])
+@bp.route("/applications/new")
 @roles_required("startup")
 def application_new():
-    """The first step of a new application; the draft is created only when this step is saved."""
+    """The first step of a new application; nothing is stored until it is saved (``application_create``)."""
     founder = current_user._get_current_object()
-    form = f.CompanyForm() if request.method == "POST" else f.CompanyForm(obj=svc.unsaved_application(founder))
+    form = f.CompanyForm(obj=svc.unsaved_application(founder))
+    form.industry_id.choices = _industry_choices()
+    return render_template("startups/application_step.html", application=svc.unsaved_application(founder),
+                           step="company", form=form, steps=svc.STEPS, new=True)
+
+
+@bp.route("/applications", methods=["POST"])
+@roles_required("startup")
+def application_create():
+    """Save the first step: the draft is created with it, so opening "new application" leaves no blank."""
+    founder = current_user._get_current_object()
+    form = f.CompanyForm()
     form.industry_id.choices = _industry_choices()
     if form.validate_on_submit() and (saved := attempt(
             lambda: svc.start_application_with_company(founder, _step_values("company", form)).id)):

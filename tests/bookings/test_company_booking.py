@@ -155,3 +155,11 @@ def test_company_booking_on_an_empty_zone(app, make_user):
     assert client.post(f"/bookings/resources/{resource.id}/book-for",
                        data=company_form(company.id)).status_code == 302
     assert db.session.execute(select(Booking.organisation_id, Booking.status)).all() == [(company.id, "confirmed")]
+
+
+def test_a_manager_posting_the_founders_form_is_refused_with_the_page_intact(app, world):
+    client = client_for(app, world.manager)
+    response = client.post(f"/bookings/resources/{world.instrument.id}/book", data=company_form(world.company_a.id))
+    assert response.status_code == 422
+    assert "managers book for a company from the calendar" in response.get_data(as_text=True)
+    assert _count() == 0

@@ -322,7 +322,7 @@ NEW_APPLICATION = re.compile(r"/applications/(\d+)/step/team$")
 
 def _fire(server: Gunicorn, sessions: list[Browser], tokens: list[str], todo: list[int], acked: set[int],
           stop_after: int | None, killed: threading.Event, industry_id: int) -> dict:
-    """POST /applications/new for each item of ``todo`` from ``CLIENTS`` threads; every answer that
+    """POST /applications (a new application's first step) for each item of ``todo`` from ``CLIENTS`` threads; every answer that
     acknowledges a saved application adds its id to ``acked``. With ``stop_after``, the server is killed
     once that many writes were acknowledged and the threads stop at their first refused connection."""
     lock = threading.Lock()
@@ -337,7 +337,7 @@ def _fire(server: Gunicorn, sessions: list[Browser], tokens: list[str], todo: li
                 todo.pop()
                 counts["sent"] += 1
             try:
-                status, headers, _ = browser.request("POST", "/applications/new", {
+                status, headers, _ = browser.request("POST", "/applications", {
                     "csrf_token": token, "company_name": "并发团队", "not_registered": "y",
                     "industry_id": str(industry_id)}, timeout=30)
             except OSError:  # the server died under this request: neither acknowledged nor refused

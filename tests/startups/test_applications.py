@@ -24,7 +24,7 @@ def test_each_step_is_saved_as_a_draft_through_the_browser_form(app, zone, login
     client, founder = login_as("startup")
     assert client.get("/applications/new").status_code == 200
     assert db.session.query(Application).count() == 0  # opening the first step creates nothing
-    response = client.post("/applications/new", data={
+    response = client.post("/applications", data={
         "company_name": "苏州云图科技有限公司", "credit_code": factories.credit_code(), "founded_on": "2025-03-01",
         "industry_id": zone.industry.id})
     application = db.session.query(Application).one()
@@ -45,7 +45,7 @@ def test_each_step_is_saved_as_a_draft_through_the_browser_form(app, zone, login
 
 def test_a_wrong_credit_code_is_refused_and_what_was_typed_is_kept(app, zone, login_as):
     client, founder = login_as("startup")
-    response = client.post("/applications/new", data={
+    response = client.post("/applications", data={
         "company_name": "甲公司", "credit_code": "91320500000000001X", "founded_on": "2025-03-01",
         "industry_id": zone.industry.id})
     assert response.status_code == 200

@@ -44,10 +44,10 @@ def test_opening_new_application_twice_leaves_no_blank_drafts(app, zone, make_us
         page = client.get("/applications/new")
         assert page.status_code == 200 and 'name="company_name"' in page.get_data(as_text=True)
     # The old button posted an empty form: that now creates nothing either.
-    assert client.post("/applications/new", data={}).status_code == 200
+    assert client.post("/applications", data={}).status_code == 200
     assert db.session.query(Application).count() == 0
     assert db.session.query(AuditEvent).filter_by(action="application_created").count() == 0
-    response = client.post("/applications/new", data=company_values(zone.industry.id))
+    response = client.post("/applications", data=company_values(zone.industry.id))
     assert response.status_code == 302
     application = db.session.query(Application).one()
     assert (application.company_name, application.applicant_id, application.status, application.steps_done) == \
@@ -69,7 +69,7 @@ def test_only_founders_reach_the_new_application_form(app, zone):
     for user in (zone.manager, zone.reviewer):
         client = logged_in(app, user)
         assert client.get("/applications/new").status_code == 403
-        assert client.post("/applications/new", data=company_values(zone.industry.id)).status_code == 403
+        assert client.post("/applications", data=company_values(zone.industry.id)).status_code == 403
     assert db.session.query(Application).count() == 0
 
 
@@ -79,7 +79,7 @@ def test_a_new_application_on_an_empty_zone(app, make_user):
     db.session.add(industry)
     db.session.commit()
     client = logged_in(app, make_user("startup"))
-    assert client.post("/applications/new", data=company_values(industry.id)).status_code == 302
+    assert client.post("/applications", data=company_values(industry.id)).status_code == 302
     assert [a.company_name for a in db.session.query(Application).order_by(Application.id)] == ["苏州新芽科技有限公司"]
 
 
@@ -102,7 +102,7 @@ def test_required_fields_are_marked_and_share_one_message_in_each_language(app, 
     db.session.commit()
     for language, wording in (("en", "This field is required."), ("zh", "该字段是必填字段。")):
         client = logged_in(app, founder, language)
-        client.post("/applications/new", data=company_values(zone.industry.id))
+        client.post("/applications", data=company_values(zone.industry.id))
         application = db.session.query(Application).order_by(Application.id.desc()).first()
         funding = f"/applications/{application.id}/step/funding"
         page = client.get(funding).get_data(as_text=True)
@@ -110,7 +110,7 @@ def test_required_fields_are_marked_and_share_one_message_in_each_language(app, 
         assert re.search(r'<label class="form-label required" for="funding_needed">', page)
         refused = client.post(funding, data={"funding_needed": "", "funding_use": "",
                                              "version": str(application.version)}).get_data(as_text=True)
-        company = client.post("/applications/new", data=company_values(zone.industry.id, company_name=""))
+        company = client.post("/applications", data=company_values(zone.industry.id, company_name=""))
         messages = {"funding": re.findall(r'<div class="invalid-feedback">([^<]+)</div>', refused),
                     "company": re.findall(r'<div class="invalid-feedback">([^<]+)</div>',
                                           company.get_data(as_text=True))}
