@@ -17,7 +17,7 @@ def may_see_document(user, application: Application, document: ApplicationDocume
 
 
 def speaks_for(user, application: Application) -> bool:
-    """The founder who applied, or a founder of the company the application is for (the withdraw view's check)."""
+    """The founder who applied, or a founder of the company the application is for (who may withdraw it)."""
     return application.applicant_id == user.id or application.organisation_id == user.organisation_id
 
 

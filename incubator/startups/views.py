@@ -25,7 +25,7 @@ from . import forms as f
 from . import services as svc
 from .models import APPLICATION_STATUSES, DOCUMENT_KINDS, Application, ReviewAssignment, \
     ReviewMeeting, RubricCriterion
-from .policy import may_see_document
+from .policy import may_see_document, speaks_for
 
 STEP_FORMS = {"company": f.CompanyForm, "team": f.TeamForm, "technology": f.TechnologyForm,
               "market": f.MarketForm, "funding": f.FundingForm, "space": f.SpaceForm}
@@ -229,7 +229,7 @@ def application_submit(application_id: int):
 @roles_required("startup")
 def application_withdraw(application_id: int):
     application = _application_or_404(application_id)
-    if application.applicant_id != current_user.id and application.organisation_id != current_user.organisation_id:
+    if not speaks_for(current_user, application):
         abort(404)
     return act(lambda: svc.withdraw_application(application), message=_("The application has been withdrawn."),
                next_page=url_for("startups.application_detail", application_id=application_id))
