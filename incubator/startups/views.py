@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import clock, uploads, versioning
+from .. import clock, formatting, uploads, versioning
 from ..access import platform_ids_for, roles_required, upload_limit
 from ..audit import services as audit
 from ..auth.models import User
@@ -307,7 +307,8 @@ def application_reject(application_id: int):
 
 def _unit_choices(application, starts_on, ends_on):
     """The units free on the admission's dates (a unit already let then is not offered)."""
-    return [(u.id, f"{u.code} {u.name or ''} · {u.area_m2} m² · {u.monthly_rent} ¥")
+    return [(u.id, f"{u.code} {u.name or ''} · {u.area_m2} m² · "
+                   + _("%(rent)s yuan a month", rent=formatting.fixed(u.monthly_rent, 0)))
             for u in svc.tenant_units(application.platform_id, starts_on, ends_on)]
 
 

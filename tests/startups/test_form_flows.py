@@ -175,6 +175,10 @@ def test_the_admission_form_offers_only_units_free_on_the_chosen_dates(app, zone
         "admitted_on": "2026-02-01", "reason": "", "tenancy_ends_on": "2026-05-31"})
     assert response.status_code == 422
     assert _offered_units(response.get_data(as_text=True)) == ["301", "303"]
+    # Each unit reads as the platform pages write rents: grouped yuan a month, in the page's language.
+    select = response.get_data(as_text=True).split('name="unit_ids"')[1].split("</select>")[0]
+    labels = [label.strip() for label in re.findall(r"<option[^>]*>([^<]*)</option>", select)]
+    assert labels == ["301 301室 · 60.00 m² · 3,000 yuan a month", "303 303室 · 40.00 m² · 2,000 yuan a month"]
 
 
 def test_a_refused_admission_keeps_every_field_as_typed(app, zone, make_user):
