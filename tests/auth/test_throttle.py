@@ -9,7 +9,6 @@ lock itself.
 """
 from __future__ import annotations
 
-import sqlite3
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -23,6 +22,7 @@ from incubator.auth.models import LoginThrottle, User
 from incubator.extensions import db
 
 from ..conftest import PASSWORD, AuthActions
+from ..sqlite_locks import write_lock_is_free
 
 T0 = datetime(2026, 5, 4, 1, 0, 0, tzinfo=timezone.utc)
 INVALID = "Invalid e-mail address or password."
@@ -89,19 +89,6 @@ def _sqlite_path(app) -> str | None:
     return url.database if url.get_backend_name() == "sqlite" else None
 
 
-def _write_lock_is_free(path: str) -> bool:
-    """True when another connection can take SQLite's write lock at once."""
-    connection = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        connection.execute("BEGIN IMMEDIATE")
-        connection.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError:
-        return False
-    finally:
-        connection.close()
-
-
 @pytest.fixture
 def observed_checks(app, monkeypatch):
     """Each password comparison notes whether its request had a transaction open and whether the write
@@ -111,7 +98,7 @@ def observed_checks(app, monkeypatch):
     original = services.check_password_hash
 
     def observing(password_hash, password):
-        seen.append((db.session().in_transaction(), _write_lock_is_free(path) if path else True))
+        seen.append((db.session().in_transaction(), write_lock_is_free(path) if path else True))
         return original(password_hash, password)
 
     monkeypatch.setattr(services, "check_password_hash", observing)

@@ -4,7 +4,6 @@ events are exactly those of the ordinary import; a record another writer changed
 again under the lock."""
 from __future__ import annotations
 
-import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from incubator.importer import engine
 from incubator.startups.models import QuarterlyReport
 
 from .. import factories
+from ..sqlite_locks import write_lock_is_free
 
 CODES = [factories.credit_code(460 + number) for number in range(4)]
 REPORT_HEADER = ["credit_code", "period", "revenue", "rd_expense", "employees", "rd_staff"]
@@ -99,18 +99,6 @@ def test_a_report_changed_between_the_check_and_the_write_is_compared_again(zone
     assert event.before["revenue"] == 99_000 and event.after["revenue"] == 20_000
 
 
-def can_write_elsewhere(database: str) -> bool:
-    connection = sqlite3.connect(database, timeout=0, isolation_level=None)
-    try:
-        connection.execute("BEGIN IMMEDIATE")
-        connection.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError:
-        return False
-    finally:
-        connection.close()
-
-
 def test_an_import_job_takes_the_write_lock_only_for_the_write(app, zone, monkeypatch):
     """A job's phases: while it checks the rows and compares the chunks, another connection can write;
     while it writes them, it cannot."""
@@ -125,11 +113,11 @@ def test_an_import_job_takes_the_write_lock_only_for_the_write(app, zone, monkey
     real_plan, real_write = engine.Loader.plan, engine._write_ready
 
     def plan(loader, *args):
-        seen.append(("compare", can_write_elsewhere(database)))
+        seen.append(("compare", write_lock_is_free(database)))
         return real_plan(loader, *args)
 
     def write_ready(*args):
-        seen.append(("write", can_write_elsewhere(database)))
+        seen.append(("write", write_lock_is_free(database)))
         return real_write(*args)
 
     monkeypatch.setattr(engine.Loader, "plan", plan)
