@@ -15,7 +15,7 @@ from incubator.startups.models import Application
 from tests import factories
 from tests.conftest import AuthActions
 
-from .test_reports import FIGURES
+from .test_reports import FIGURES, tenant  # noqa: F401  (a fixture)
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "incubator" / "templates"
 
@@ -83,12 +83,8 @@ def test_a_new_application_on_an_empty_zone(app, make_user):
     assert [a.company_name for a in db.session.query(Application).order_by(Application.id)] == ["苏州新芽科技有限公司"]
 
 
-def test_a_refused_report_shows_one_error_banner(app, zone, make_user):
-    clock.freeze(datetime(2026, 4, 10, 10, 0))
-    company = factories.organisation(name="在孵公司")
-    factories.incubation(company, zone.platform, date(2025, 1, 1))
-    founder = make_user("startup", organisation_id=company.id)
-    db.session.commit()
+def test_a_refused_report_shows_one_error_banner(app, tenant):
+    _company, founder = tenant
     response = logged_in(app, founder).post("/reports/2026Q1", data={**FIGURES, "revenue": "-1", "save": "y"})
     page = response.get_data(as_text=True)
     assert "may not be negative" in page
