@@ -79,6 +79,70 @@ def get_visible_or_404(query_result):
 _company_scope_extensions: list = []
 
 
+# --- zones: the tenants of a deployment ----------------------------------------------------------------------
+# Every scope below is first a scope of zones. In a deployment of one zone nothing changes (an administrator
+# sees everything, ``None``); with several, an administrator sees their zone, and a region's staff (an account
+# with ``region_id``) read the zones of their region and change nothing. Organisations are the deployment's:
+# a zone sees an organisation through its relationships with the zone (``zone_company_ids``).
+
+def zone_ids_for(user):
+    """The zones ``user`` works in: None for the whole deployment (it has one zone), else a SELECT of ids."""
+    from sqlalchemy import select
+
+    from .zones.models import Zone
+
+    if getattr(user, "region_id", None) is not None:
+        from .zones.services import region_zone_ids
+
+        return region_zone_ids(user.region_id)
+    if (getattr(user, "deployment_zone_count", None) or 0) <= 1:
+        return None
+    return select(Zone.id).where(Zone.id == user.zone_id)
+
+
+def is_region_staff(user) -> bool:
+    return getattr(user, "region_id", None) is not None
+
+
+def sees_everything(user) -> bool:
+    """An administrator of a one-zone deployment: every record, as before zones existed."""
+    return user.role == "admin" and not is_region_staff(user) and zone_ids_for(user) is None
+
+
+def zone_platform_ids(zones):
+    """A SELECT of the ids of the platforms of ``zones`` (a SELECT of zone ids)."""
+    from sqlalchemy import select
+
+    from .platforms.models import Platform
+
+    return select(Platform.id).where(Platform.zone_id.in_(zones))
+
+
+def zone_company_ids(zones, today=None, *, ongoing_only=False):
+    """The organisations ``zones`` have a relationship with, as a SELECT of ids: incubated or renting on one of
+    their platforms (ongoing only, with ``ongoing_only``: what the zone may change), applying to one, hosting
+    one, or the company of one of their accounts (a founder, a partner's contact)."""
+    from sqlalchemy import select
+
+    from .auth.models import User
+    from .platforms.models import Platform, Tenancy
+    from .startups.models import Application, Incubation
+
+    platforms = zone_platform_ids(zones)
+    if ongoing_only:
+        incubations, tenancies = ongoing_incubations(today).subquery(), ongoing_tenancies(today).subquery()
+        stays = [select(incubations.c.organisation_id).where(incubations.c.platform_id.in_(platforms)),
+                 select(tenancies.c.organisation_id).where(tenancies.c.platform_id.in_(platforms))]
+    else:
+        stays = [select(Incubation.organisation_id).where(Incubation.zone_id.in_(zones)),
+                 select(Tenancy.organisation_id).where(Tenancy.platform_id.in_(platforms))]
+    return _union(stays + [
+        select(Application.organisation_id).where(Application.platform_id.in_(platforms),
+                                                  Application.organisation_id.is_not(None)),
+        select(Platform.host_id).where(Platform.zone_id.in_(zones), Platform.host_id.is_not(None)),
+        select(User.organisation_id).where(User.zone_id.in_(zones), User.organisation_id.is_not(None))])
+
+
 def register_company_scope(extension) -> None:
     if extension not in _company_scope_extensions:
         _company_scope_extensions.append(extension)
@@ -90,8 +154,11 @@ def platform_ids_for(user):
 
     from .platforms.models import Platform, platform_managers
 
+    if is_region_staff(user):
+        return zone_platform_ids(zone_ids_for(user))
     if user.role == "admin":
-        return None
+        zones = zone_ids_for(user)
+        return None if zones is None else zone_platform_ids(zones)
     if user.role == "manager":
         return select(platform_managers.c.platform_id).where(platform_managers.c.user_id == user.id)
     return select(Platform.id).where(false())
@@ -151,8 +218,11 @@ def changeable_company_ids_for(user, today=None):
 
     from .organisations.models import Organisation
 
+    if is_region_staff(user):
+        return _no_companies()  # a region reads, never changes
     if user.role == "admin":
-        return None
+        zones = zone_ids_for(user)
+        return None if zones is None else zone_company_ids(zones, today, ongoing_only=True)
     if user.role == "manager":
         platforms = platform_ids_for(user)
         incubations = ongoing_incubations(today).subquery()
@@ -176,8 +246,9 @@ def company_ids_for(user, today=None):
 
     from .startups.models import Incubation
 
-    if user.role == "admin":
-        return None
+    if is_region_staff(user) or user.role == "admin":
+        zones = zone_ids_for(user)
+        return None if zones is None else zone_company_ids(zones, today)
     parts = [changeable_company_ids_for(user, today)]
     if user.role == "manager":
         parts.append(select(Incubation.organisation_id).where(Incubation.platform_id.in_(platform_ids_for(user))))
@@ -209,6 +280,12 @@ def placed_platform(incubations, day):
     return min((code, platform) for admitted, code, platform in covering if admitted == latest)[1]
 
 
+def _reads_by_placement(user) -> bool:
+    """Managers, a zone's administrators in a deployment of several zones and a region's staff read a former
+    company's quarters that were placed on (one of) their platforms."""
+    return user.role in ("manager", "admin") or is_region_staff(user)
+
+
 def readable_quarters(user, organisation_id: int, quarters) -> set | None:
     """Which of ``quarters`` (Periods) of a company ``user`` may read the figures of: None for all of them.
 
@@ -216,9 +293,9 @@ def readable_quarters(user, organisation_id: int, quarters) -> set | None:
     reads the quarters whose end is placed on one of their platforms; anyone else none."""
     from .extensions import db
 
-    if user.role == "admin" or may_change_company(user, organisation_id):
+    if sees_everything(user) or may_change_company(user, organisation_id):
         return None
-    if user.role != "manager" or not quarters:
+    if not _reads_by_placement(user) or not quarters:
         return set()
     from .outcomes.computations import quarter_end_placements
 
@@ -235,10 +312,10 @@ def report_visible(user, organisation_id, quarter_end):
     placed on their platforms of any other company (a former incubatee's time with them)."""
     from sqlalchemy import or_
 
-    if user.role == "admin":
+    if sees_everything(user):
         return None
     changeable = organisation_id.in_(changeable_company_ids_for(user))
-    if user.role != "manager":
+    if not _reads_by_placement(user):
         return changeable
     return or_(changeable, placed_on(organisation_id, quarter_end, platform_ids_for(user)))
 
@@ -253,10 +330,10 @@ def report_changeable(user, organisation_id, quarter_end):
 
     from .outcomes.computations import placement
 
-    if user.role == "admin":
+    if sees_everything(user):
         return None
     changeable = organisation_id.in_(changeable_company_ids_for(user))
-    if user.role != "manager":
+    if not _reads_by_placement(user):
         return changeable
     placed = placement(organisation_id, quarter_end)
     return and_(changeable, or_(placed.in_(platform_ids_for(user)), placed.is_(None)))

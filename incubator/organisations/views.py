@@ -7,7 +7,8 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from .. import clock, versioning
-from ..access import admin_required, company_ids_for, may_change_company, platform_ids_for, roles_required
+from ..access import (admin_required, company_ids_for, may_change_company, platform_ids_for, roles_required,
+                      sees_everything)
 from ..audit import services as audit
 from ..extensions import db
 from ..i18n import localized
@@ -29,7 +30,7 @@ def labels() -> dict:
 def visible_organisations(user):
     """Admins see every organisation; a manager the companies of their platforms and the platforms' hosts."""
     query = select(Organisation)
-    if user.role == "admin":
+    if sees_everything(user):  # several zones: a zone's administrator sees its relationships' organisations
         return query
     if user.role == "manager":
         from ..platforms.models import Platform
@@ -49,8 +50,10 @@ def organisation_for(user, organisation_id: int) -> Organisation:
 def may_edit(user, organisation: Organisation) -> bool:
     """Admins edit any organisation; a manager the companies incubating or renting on their platforms now (the
     write scope: a former incubatee or an applicant is read only)."""
-    if user.role == "admin":
+    if sees_everything(user):
         return True
+    if user.role == "admin":
+        return may_change_company(user, organisation.id)
     return user.role == "manager" and organisation.is_company and may_change_company(user, organisation.id)
 
 

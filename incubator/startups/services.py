@@ -437,19 +437,28 @@ DEFAULT_RUBRIC = [("技术创新性", "Technical innovation", 30), ("团队能�
                   ("市场前景", "Market potential", 25), ("商业模式与财务", "Business model and finance", 20)]
 
 
-def rubric_for(platform_id: int | None) -> list[RubricCriterion]:
-    """The platform's active criteria, else the zone's default rubric (created on first use)."""
+def rubric_for(platform_id: int | None, zone_id: int | None = None) -> list[RubricCriterion]:
+    """The platform's active criteria, else its zone's default rubric (created on first use). Without a
+    platform: the default rubric of ``zone_id``, by default the deployment's first zone."""
     rows = list(db.session.scalars(select(RubricCriterion).where(
         RubricCriterion.platform_id == platform_id, RubricCriterion.is_active).order_by(
         RubricCriterion.sort_order, RubricCriterion.id))) if platform_id else []
     if rows:
         return rows
+    if platform_id:  # usually in the identity map already: no query
+        platform = db.session.get(Platform, platform_id)
+        zone_id = platform.zone_id if platform is not None else zone_id
+    if zone_id is None:
+        from ..zones.services import first_zone
+
+        zone_id = first_zone().id
     rows = list(db.session.scalars(select(RubricCriterion).where(
-        RubricCriterion.platform_id.is_(None), RubricCriterion.is_active).order_by(
+        RubricCriterion.platform_id.is_(None), RubricCriterion.zone_id == zone_id, RubricCriterion.is_active).order_by(
         RubricCriterion.sort_order, RubricCriterion.id)))
     if not rows:
         for order, (zh, en, weight) in enumerate(DEFAULT_RUBRIC):
-            rows.append(RubricCriterion(platform_id=None, name_zh=zh, name_en=en, weight=weight, sort_order=order))
+            rows.append(RubricCriterion(platform_id=None, zone_id=zone_id, name_zh=zh, name_en=en, weight=weight,
+                                        sort_order=order))
         db.session.add_all(rows)
         db.session.flush()
         for row in rows:
