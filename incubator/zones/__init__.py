@@ -2,6 +2,7 @@
 
 
 def init_app(app):
-    from . import cli
+    from . import cli, row_security
 
     cli.init_app(app)
+    row_security.init_app(app)

@@ -6,7 +6,8 @@ Create Date: 2026-12-07 15:30:00
 
 Adds ``regions`` (a tree: city, province) and ``zones``, and one zone that every existing platform,
 incubation, target, indicator weight, published evaluation, review criterion and user belongs to. The targets',
-weights' and evaluations' uniqueness becomes per zone. Nothing else changes: the way back drops the columns
+weights' and evaluations' uniqueness becomes per zone. On PostgreSQL the zoned tables get row-level security,
+FORCEd (a policy per table: see ROW_SECURITY_TABLES). Nothing else changes: the way back drops the columns
 and tables again and restores the old uniqueness, and refuses a deployment with more than one zone (their
 targets and evaluations would collide in one zone's constraints).
 """
@@ -32,6 +33,14 @@ PER_ZONE_UNIQUE = {
     "indicator_weights": (("year", "indicator"), ("zone_id", "year", "indicator")),
     "evaluation_snapshots": (("period", "version"), ("zone_id", "period", "version")),
 }
+
+# PostgreSQL: the zoned tables show a row only to a transaction whose setting incubator.zone_ids names its
+# zone, or is 'all'; unset, nothing (incubator/zones/row_security.py).
+ROW_SECURITY_TABLES = ("platforms", "incubations", "targets", "indicator_weights", "evaluation_snapshots",
+                       "rubric_criteria")
+# CASE, not OR: PostgreSQL may evaluate both sides of an OR, and 'all' is no integer.
+ZONE_POLICY = ("CASE WHEN current_setting('incubator.zone_ids', true) = 'all' THEN true ELSE coalesce(zone_id = ANY "
+               "(string_to_array(nullif(current_setting('incubator.zone_ids', true), ''), ',')::integer[]), false) END")
 
 
 def _unique_name(table, columns):
@@ -93,9 +102,20 @@ def upgrade():
                 batch_op.create_check_constraint(op.f('ck_users_one_zone_or_region'),
                                                  'zone_id IS NULL OR region_id IS NULL')
 
+    if connection.dialect.name == "postgresql":
+        for table in ROW_SECURITY_TABLES:
+            op.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
+            op.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
+            op.execute(f'CREATE POLICY zone_isolation ON "{table}" USING ({ZONE_POLICY}) WITH CHECK ({ZONE_POLICY})')
+
 
 def downgrade():
     connection = op.get_bind()
+    if connection.dialect.name == "postgresql":
+        for table in ROW_SECURITY_TABLES:
+            op.execute(f'DROP POLICY IF EXISTS zone_isolation ON "{table}"')
+            op.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
+            op.execute(f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY')
     zones = connection.scalar(sa.text("SELECT count(*) FROM zones"))
     if zones > 1:
         raise RuntimeError(f"this deployment has {zones} zones; below 0022_zones a database holds one zone only")
