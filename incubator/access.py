@@ -100,6 +100,19 @@ def zone_ids_for(user):
     return select(Zone.id).where(Zone.id == user.zone_id)
 
 
+def in_acting_zones(column) -> list:
+    """``[]`` or ``[condition]``: the rows of the signed-in user's zones, for the queries of a zone's own records
+    (targets, weights, published evaluations) that take no user. Nothing to add outside a request, for an
+    anonymous visitor and in a one-zone deployment."""
+    from flask import has_request_context
+    from flask_login import current_user
+
+    if not has_request_context() or not current_user or not current_user.is_authenticated:
+        return []
+    zones = zone_ids_for(current_user)
+    return [] if zones is None else [column.in_(zones)]
+
+
 def is_region_staff(user) -> bool:
     return getattr(user, "region_id", None) is not None
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from .. import clock
 from ..audit.services import record
+from ..access import in_acting_zones
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..outcomes import catalogue
@@ -399,18 +400,21 @@ class FrozenEvaluation:
 
 
 def snapshots_of(period: Period) -> list[EvaluationSnapshot]:
-    return list(db.session.scalars(select(EvaluationSnapshot).where(EvaluationSnapshot.period == str(period))
-                                   .order_by(EvaluationSnapshot.version.desc())))
+    return list(db.session.scalars(select(EvaluationSnapshot).where(
+        EvaluationSnapshot.period == str(period), *in_acting_zones(EvaluationSnapshot.zone_id))
+        .order_by(EvaluationSnapshot.version.desc())))
 
 
 def latest_snapshot(period: Period) -> EvaluationSnapshot | None:
-    return db.session.scalar(select(EvaluationSnapshot).where(EvaluationSnapshot.period == str(period))
-                             .order_by(EvaluationSnapshot.version.desc()).limit(1))
+    return db.session.scalar(select(EvaluationSnapshot).where(
+        EvaluationSnapshot.period == str(period), *in_acting_zones(EvaluationSnapshot.zone_id))
+        .order_by(EvaluationSnapshot.version.desc()).limit(1))
 
 
 def snapshot_version(period: Period, version: int) -> EvaluationSnapshot | None:
     return db.session.scalar(select(EvaluationSnapshot).where(EvaluationSnapshot.period == str(period),
-                                                              EvaluationSnapshot.version == version))
+                                                              EvaluationSnapshot.version == version,
+                                                              *in_acting_zones(EvaluationSnapshot.zone_id)))
 
 
 def evaluation_for(period: Period, version: int | None = None, live: bool = False):

@@ -138,3 +138,25 @@ def test_an_import_by_zone_a_admin_naming_zone_b_platform_is_refused(app, make_u
                     f"{w['ours'].credit_code},PA,2026-08-01\n", encoding="utf-8")
     result = imports.import_file("incubations", path, user=w["admin_a"], filename="incubations.csv")
     assert not result.problems, result.problems
+
+
+def test_each_zone_has_its_own_targets_and_weights_of_a_year(app, make_user):
+    from flask_login import login_user
+
+    from incubator.outcomes.catalogue import CATALOGUE
+    from incubator.outcomes.models import IndicatorWeight, Target
+    from incubator.outcomes.services import approved_targets, targets_of, weights_for
+
+    w = two_zones(make_user)
+    code = CATALOGUE[0].code
+    for zone, value, weight in ((w["a"], 100, 20_000), (w["b"], 700, 30_000)):  # the same year, scope, indicator
+        db.session.add(Target(year=2026, scope="ZONE", indicator=code, value_scaled=value * 10_000, zone_id=zone.id))
+        db.session.add(IndicatorWeight(year=2026, indicator=code, weight_scaled=weight, zone_id=zone.id))
+    db.session.commit()
+    seen = {}
+    for name in ("admin_a", "admin_b"):
+        with app.test_request_context():
+            login_user(db.session.get(User, w[name].id))
+            seen[name] = (approved_targets(2026)["ZONE"][code], targets_of(2026, None)[code].value,
+                          weights_for(2026)[code])
+    assert seen == {"admin_a": (100, 100, 2), "admin_b": (700, 700, 3)}
