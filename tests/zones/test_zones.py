@@ -160,3 +160,11 @@ def test_each_zone_has_its_own_targets_and_weights_of_a_year(app, make_user):
             seen[name] = (approved_targets(2026)["ZONE"][code], targets_of(2026, None)[code].value,
                           weights_for(2026)[code])
     assert seen == {"admin_a": (100, 100, 2), "admin_b": (700, 700, 3)}
+
+
+def test_a_zone_admin_and_region_staff_open_the_anomaly_flags_of_all_platforms(app, make_user, client, auth):
+    w = two_zones(make_user)
+    for name in ("admin_a", "staff"):
+        client = app.test_client()
+        assert auth.__class__(client).login(w[name].email).status_code == 302
+        assert client.get("/quality/flags").status_code == 200, name
