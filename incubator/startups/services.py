@@ -731,8 +731,9 @@ def _admission_tenancy(application: Application, starts_on: date, tenancy: dict)
 
 def visible_incubations(user):
     query = select(Incubation)
-    if user.role == "admin":
-        return query
+    if user.role == "admin":  # several zones: their zone's platforms
+        platforms = platform_ids_for(user)
+        return query if platforms is None else query.where(Incubation.platform_id.in_(platforms))
     if user.role == "manager":
         return query.where(Incubation.platform_id.in_(platform_ids_for(user)))
     if user.role == "startup" and user.organisation_id:

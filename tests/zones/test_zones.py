@@ -119,8 +119,11 @@ def test_no_zone_admin_opens_the_other_zones_platform_or_company_by_url(app, mak
     auth.login(w["admin_a"])
     assert client.get(f"/platforms/{w['pa'].id}").status_code == 200
     assert client.get(f"/organisations/{w['ours'].id}").status_code == 200
+    theirs = db.session.scalar(select(Incubation.id).where(Incubation.organisation_id == w["theirs"].id))
+    ours = db.session.scalar(select(Incubation.id).where(Incubation.organisation_id == w["ours"].id))
+    assert client.get(f"/incubations/{ours}").status_code == 200
     for url in (f"/platforms/{w['pb'].id}", f"/platforms/{w['pb'].id}/edit", f"/organisations/{w['theirs'].id}",
-                f"/organisations/{w['theirs'].id}/edit"):
+                f"/organisations/{w['theirs'].id}/edit", f"/incubations/{theirs}"):
         assert client.get(url).status_code == 404, url
 
 
