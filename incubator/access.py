@@ -113,6 +113,40 @@ def in_acting_zones(column) -> list:
     return [] if zones is None else [column.in_(zones)]
 
 
+def acting_zone_ids():
+    """The zones of the signed-in user as a SELECT, or None (everything: outside a request, an anonymous
+    visitor, a one-zone deployment). The zone-wide figures (evaluation, dashboards) are computed for these."""
+    from flask import has_request_context
+    from flask_login import current_user
+
+    if not has_request_context() or not current_user or not current_user.is_authenticated:
+        return None
+    return zone_ids_for(current_user)
+
+
+def acting_zone_company_ids():
+    """The organisations of the signed-in user's zones (``zone_company_ids``), or None for all."""
+    zones = acting_zone_ids()
+    return None if zones is None else zone_company_ids(zones)
+
+
+def acting_zone_platform_ids():
+    """The platforms of the signed-in user's zones, or None for all."""
+    zones = acting_zone_ids()
+    return None if zones is None else zone_platform_ids(zones)
+
+
+def account_ids_for(user):
+    """The accounts an administrator may list and open: None for all (a one-zone deployment), else a SELECT
+    of the ids of the accounts of their zones (a region's own staff are no zone's)."""
+    from sqlalchemy import select
+
+    from .auth.models import User
+
+    zones = zone_ids_for(user)
+    return None if zones is None else select(User.id).where(User.zone_id.in_(zones))
+
+
 def is_region_staff(user) -> bool:
     return getattr(user, "region_id", None) is not None
 

@@ -13,7 +13,7 @@ from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
-from ..access import platform_ids_for, report_changeable, report_visible
+from ..access import platform_ids_for, report_changeable, report_visible, scoped, sees_everything
 from ..audit import services as audit
 from ..database import wan_to_yuan
 from ..extensions import db
@@ -125,8 +125,8 @@ def _transition(application: Application, action: str, *, reason: str | None = N
 def visible_applications(user):
     """A SELECT of the applications ``user`` may see (404 for the rest)."""
     query = select(Application)
-    if user.role == "admin":
-        return query
+    if user.role == "admin":  # several zones: the applications to their zones' platforms
+        return scoped(query, platform_ids_for(user), Application.platform_id)
     if user.role == "manager":
         return query.where(Application.platform_id.in_(platform_ids_for(user)),
                            Application.status != "draft")
@@ -916,9 +916,9 @@ def visible_reports(user):
 def reports_to_verify(user):
     """Submitted reports this user may verify: managers those they may change (``may_verify``), admins all."""
     query = select(QuarterlyReport).where(QuarterlyReport.status == "submitted")
-    if user.role == "admin":
+    if user.role == "admin" and sees_everything(user):
         return query
-    if user.role != "manager":
+    if user.role not in ("manager", "admin"):
         return query.where(false())
     return query.where(report_changeable(user, QuarterlyReport.organisation_id, QuarterlyReport.quarter_end))
 
@@ -926,9 +926,9 @@ def reports_to_verify(user):
 def may_verify(user, report: QuarterlyReport) -> bool:
     """Admins any report; a manager a report of a company incubating or renting on their platforms now, for a
     quarter placed on one of their platforms (the placement rule of spec/evaluation.md)."""
-    if user.role == "admin":
+    if user.role == "admin" and sees_everything(user):
         return True
-    if user.role != "manager":
+    if user.role not in ("manager", "admin"):
         return False
     return db.session.scalar(select(func.count()).where(
         QuarterlyReport.id == report.id,
