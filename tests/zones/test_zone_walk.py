@@ -46,6 +46,10 @@ def two_zone_deployment(runner, make_user) -> dict:
     factories.incubation(theirs, pb, date(2025, 1, 1))
     db.session.add(Tenancy(platform_id=pb.id, organisation_id=tenant.id, starts_on=date(2025, 1, 1),
                            contract_no=ZONE_B_CONTRACT))
+    university = factories.organisation(kind="university", name="乙区专属合作大学")
+    factories.partnership(university, platform_id=pb.id, reference="ZB-AGREE-5501", title="乙区专属联合研发")
+    factories.deal(university, theirs, date(2026, 2, 1), value=500_000, reference="ZB-DEAL-5502",
+                   title="乙区专属成果转让")
     for company, revenue in ((ours, 1_000_000), (theirs, 9_000_000)):
         for period in ("2025Q4", "2026Q1", "2026Q2"):
             factories.report(company, period, revenue=revenue, rd_expense=revenue // 10, employees=12)
@@ -65,6 +69,9 @@ def two_zone_deployment(runner, make_user) -> dict:
     db.session.commit()
     markers = {pb.code, pb.name, second.name_zh, second.name_en, ZONE_B_CONTRACT,
                "admin@zone-b.cn", "manager@zone-b.cn", "applicant@zone-b.cn"}
+    # The university itself is in the deployment's directory of institutions (one credit code, one record, any
+    # zone may partner with it); zone B's agreement and deal with it are zone B's.
+    markers.update({"ZB-AGREE-5501", "乙区专属联合研发", "ZB-DEAL-5502", "乙区专属成果转让"})
     for company in (theirs, tenant, applicant):
         markers.update({company.name, company.credit_code})
     return {"users": users, "markers": markers, "pb": pb}
