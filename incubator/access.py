@@ -1,6 +1,7 @@
 """Who may do what: role checks as decorators, record checks as query helpers (404 for the unseen)."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import wraps
 
 from flask import abort, request
@@ -104,24 +105,41 @@ def in_acting_zones(column) -> list:
     """``[]`` or ``[condition]``: the rows of the signed-in user's zones, for the queries of a zone's own records
     (targets, weights, published evaluations) that take no user. Nothing to add outside a request, for an
     anonymous visitor and in a one-zone deployment."""
-    from flask import has_request_context
-    from flask_login import current_user
-
-    if not has_request_context() or not current_user or not current_user.is_authenticated:
-        return []
-    zones = zone_ids_for(current_user)
+    zones = acting_zone_ids()
     return [] if zones is None else [column.in_(zones)]
 
 
-def acting_zone_ids():
-    """The zones of the signed-in user as a SELECT, or None (everything: outside a request, an anonymous
-    visitor, a one-zone deployment). The zone-wide figures (evaluation, dashboards) are computed for these."""
-    from flask import has_request_context
+@contextmanager
+def acting_as(user):
+    """Compute for ``user``'s zones outside a request: a background job run for the account that asked for it
+    (a zone's evaluation export must be that zone's, wherever the worker runs)."""
+    from flask import g
+
+    previous = g.get("zone_acting_user")
+    g.zone_acting_user = user
+    try:
+        yield
+    finally:
+        g.zone_acting_user = previous
+
+
+def _acting_user():
+    from flask import g, has_app_context, has_request_context
     from flask_login import current_user
 
-    if not has_request_context() or not current_user or not current_user.is_authenticated:
-        return None
-    return zone_ids_for(current_user)
+    if has_app_context() and g.get("zone_acting_user") is not None:
+        return g.zone_acting_user
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user
+    return None
+
+
+def acting_zone_ids():
+    """The zones of the acting user (``acting_as``, else the signed-in one) as a SELECT, or None (everything:
+    the command line, an anonymous visitor, a one-zone deployment). The zone-wide figures (evaluation,
+    dashboards) and a zone's own records (targets, weights, published evaluations) are read for these."""
+    user = _acting_user()
+    return None if user is None else zone_ids_for(user)
 
 
 def acting_zone_company_ids():

@@ -2,7 +2,8 @@
 
 
 def init_app(app):
-    from . import cli, row_security
+    from . import cli, guard, row_security
 
     cli.init_app(app)
     row_security.init_app(app)
+    guard.init_app(app)

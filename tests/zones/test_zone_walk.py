@@ -23,6 +23,8 @@ from incubator.zones.models import Zone
 from incubator.zones.services import create_region, create_zone
 from tests import factories
 from tests.conftest import AuthActions
+from werkzeug.routing import IntegerConverter
+
 from tests.crawl import crawlable_urls, response_text, walk
 
 TODAY = datetime(2026, 8, 20, 10, 0)
@@ -122,3 +124,37 @@ def test_no_zone_a_user_reaches_a_record_of_zone_b_and_the_region_walks_both(app
     errors["staff"] = staff_walk.errors
     problems = [f"{name}: {line}" for found in (leaks, errors) for name, lines in found.items() for line in lines]
     assert not problems, "\n".join(problems)
+
+
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def test_a_region_staff_write_is_refused_on_every_route_and_changes_nothing(app, runner, make_user):
+    """Every route taking a write, sent by the region's staff (with ids of records that exist), answers 403,
+    but their own account's and the exports' (which only read); a zone's administrator is not refused."""
+    from incubator.zones.guard import EXPORT_ENDPOINTS, OWN_ACCOUNT_ENDPOINTS
+    from tests.security.test_access_walk import table_digests
+
+    deployment = two_zone_deployment(runner, make_user)
+    staff = app.test_client()
+    assert AuthActions(staff).login("staff@city.cn").status_code == 302
+    before = table_digests()
+    answers = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda rule: (rule.rule, rule.endpoint)):
+        methods = sorted(set(WRITE_METHODS) & set(rule.methods or ()))
+        if not methods or rule.endpoint in OWN_ACCOUNT_ENDPOINTS or rule.endpoint in EXPORT_ENDPOINTS:
+            continue
+        arguments = {name: 1 if isinstance(converter, IntegerConverter) else "2026Q1"
+                     for name, converter in rule._converters.items()}
+        url = app.url_map.bind("localhost").build(rule.endpoint, arguments)
+        for method in methods:
+            answers[f"{method} {url}"] = staff.open(url, method=method, data={"name": "区域改动"}).status_code
+    assert len(answers) > 50
+    # The API reads tokens, never the session, and takes no write: its answer (401) is its own refusal.
+    assert {request: status for request, status in answers.items()
+            if status != 403 and not (request.split()[1].startswith("/api/") and status in (401, 405))} == {}
+    assert table_digests() == before
+    # The same write by a zone's administrator reaches its view (a form error, a redirect: not the wall).
+    admin = app.test_client()
+    assert AuthActions(admin).login("admin@zone-a.cn").status_code == 302
+    assert admin.post("/platforms/new", data={}).status_code != 403
