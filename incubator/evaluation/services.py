@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import and_, case, exists, func, insert, literal, or_, select
 from sqlalchemy.orm import aliased
 
@@ -125,7 +124,9 @@ class QualityRow:
 
 
 def zone_name(lang: str) -> str:
-    return current_app.config["ZONE_NAME_ZH" if lang == "zh" else "ZONE_NAME_EN"]
+    from ..i18n import zone_name as acting_zone_name
+
+    return acting_zone_name(lang)
 
 
 class LiveEvaluation:
@@ -468,7 +469,7 @@ def publish(period: Period, user, note: str | None = None) -> EvaluationSnapshot
     snapshot = EvaluationSnapshot(
         period=str(period), version=(latest.version + 1) if latest else 1, published_at=clock.utcnow(),
         published_by_id=getattr(user, "id", None), published_by_email=getattr(user, "email", None),
-        zone_name_zh=current_app.config["ZONE_NAME_ZH"], zone_name_en=current_app.config["ZONE_NAME_EN"],
+        zone_name_zh=zone_name("zh"), zone_name_en=zone_name("en"),
         summary=summary, note=(note or None), anomalies_frozen=True,
     )
     db.session.add(snapshot)

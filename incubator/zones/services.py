@@ -70,3 +70,33 @@ def region_zone_ids(region_id: int):
 
     cities = select(Region.id).where(Region.parent_id == region_id)
     return select(Zone.id).where(or_(Zone.region_id == region_id, Zone.region_id.in_(cities)))
+
+
+def acting_tenant_name(lang: str) -> str | None:
+    """The name the pages and a published evaluation carry for the acting user: their zone's own name, their
+    region's for a region's staff; None for the deployment's first zone (and outside a request): the settings'
+    ``ZONE_NAME_*`` then, so a one-zone install reads as before. Remembered for the request."""
+    from flask import g, has_app_context
+
+    from ..access import _acting_user
+
+    user = _acting_user()
+    if user is None:
+        return None
+    key = (getattr(user, "id", None), user.zone_id, user.region_id)
+    remembered = g.get("tenant_names") if has_app_context() else None
+    if remembered is None or remembered[0] != key:
+        names = None
+        if user.region_id is not None:
+            region = db.session.get(Region, user.region_id)
+            names = (region.name_zh, region.name_en) if region else None
+        elif user.zone_id is not None and user.zone_id != _first_zone_id(db.session.connection()):
+            zone = db.session.get(Zone, user.zone_id)
+            names = (zone.name_zh, zone.name_en) if zone else None
+        remembered = (key, names)
+        if has_app_context():
+            g.tenant_names = remembered
+    names = remembered[1]
+    if names is None:
+        return None
+    return (names[0] or names[1]) if lang == "zh" else (names[1] or names[0])

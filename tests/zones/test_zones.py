@@ -171,3 +171,36 @@ def test_a_zone_admin_and_region_staff_open_the_anomaly_flags_of_all_platforms(a
         client = app.test_client()
         assert auth.__class__(client).login(w[name].email).status_code == 302
         assert client.get("/quality/flags").status_code == 200, name
+
+
+def test_a_zone_other_than_the_first_carries_its_own_name_on_pages_and_published_evaluations(app, make_user):
+    from datetime import datetime
+
+    from flask_login import login_user
+
+    from incubator import clock
+    from incubator.evaluation.services import publish
+    from incubator.periods import Period
+    from tests.conftest import AuthActions
+    from tests.crawl import response_text
+
+    clock.freeze(datetime(2026, 8, 20, 10, 0))
+    w = two_zones(make_user)
+    settings_name = app.config["ZONE_NAME_EN"]
+    pages = {}
+    for name in ("admin_a", "admin_b", "staff"):
+        client = app.test_client()
+        assert AuthActions(client).login(w[name].email).status_code == 302
+        pages[name] = response_text(client.get("/home"))
+    assert settings_name in pages["admin_a"] and "Zone B" not in pages["admin_a"]  # the first zone: as before
+    assert "Zone B" in pages["admin_b"] and settings_name not in pages["admin_b"]
+    assert "Suzhou" in pages["staff"]  # a region's staff: their region's name
+    names = {}
+    for name in ("admin_a", "admin_b"):
+        with app.test_request_context():
+            login_user(db.session.get(User, w[name].id))
+            snapshot = publish(Period.parse("2026Q1"), w[name])
+            names[name] = (snapshot.zone_name_zh, snapshot.zone_name_en, snapshot.zone_id)
+        db.session.commit()
+    assert names == {"admin_a": (app.config["ZONE_NAME_ZH"], settings_name, w["a"].id),
+                     "admin_b": ("乙区", "Zone B", w["b"].id)}
