@@ -204,3 +204,26 @@ def test_a_zone_other_than_the_first_carries_its_own_name_on_pages_and_published
         db.session.commit()
     assert names == {"admin_a": (app.config["ZONE_NAME_ZH"], settings_name, w["a"].id),
                      "admin_b": ("乙区", "Zone B", w["b"].id)}
+
+
+def test_an_evaluation_export_job_run_by_a_worker_holds_its_owner_zone_only(app, make_user):
+    """A worker has no request: the job computes for the account that asked for it (``access.acting_as``)."""
+    import zipfile
+    from datetime import datetime
+
+    from incubator import clock
+    from incubator.jobs import services as jobs
+
+    clock.freeze(datetime(2026, 8, 20, 10, 0))
+    w = two_zones(make_user)
+    contents = {}
+    for name in ("admin_a", "admin_b"):
+        job = jobs.enqueue("evaluation-export", w[name], period="2026Q1", fmt="csv", live=True, lang="en")
+        db.session.commit()
+        job = jobs.perform(job.id)
+        assert job.status == "finished", job.error if hasattr(job, "error") else job.status
+        with zipfile.ZipFile(jobs.result_folder() / job.result["file"]) as archive:
+            contents[name] = "\n".join(archive.read(member).decode("utf-8-sig") for member in archive.namelist())
+    theirs = w["theirs"]
+    assert theirs.credit_code in contents["admin_b"] and "PB" in contents["admin_b"]
+    assert theirs.credit_code not in contents["admin_a"] and theirs.name not in contents["admin_a"]
