@@ -12,6 +12,7 @@ from .extensions import babel, bootstrap, csrf, db, login_manager
 # Areas in the order their blueprints, CLI commands and demo seeders are registered.
 AREAS = (
     "main",
+    "zones",
     "auth",
     "audit",
     "notifications",

@@ -1,6 +1,7 @@
 """Who may do what: role checks as decorators, record checks as query helpers (404 for the unseen)."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Callable
@@ -81,6 +82,134 @@ def get_visible_or_404(query_result):
 _company_scope_extensions: list = []
 
 
+# --- zones: the tenants of a deployment ----------------------------------------------------------------------
+# Every scope below is first a scope of zones. In a deployment of one zone nothing changes (an administrator
+# sees everything, ``None``); with several, an administrator sees their zone, and a region's staff (an account
+# with ``region_id``) read the zones of their region and change nothing. Organisations are the deployment's:
+# a zone sees an organisation through its relationships with the zone (``zone_company_ids``).
+
+def zone_ids_for(user):
+    """The zones ``user`` works in: None for the whole deployment (it has one zone), else a SELECT of ids."""
+    from sqlalchemy import select
+
+    from .zones.models import Zone
+
+    if getattr(user, "region_id", None) is not None:
+        from .zones.services import region_zone_ids
+
+        return region_zone_ids(user.region_id)
+    if (getattr(user, "deployment_zone_count", None) or 0) <= 1:
+        return None
+    return select(Zone.id).where(Zone.id == user.zone_id)
+
+
+def in_acting_zones(column) -> list:
+    """``[]`` or ``[condition]``: the rows of the signed-in user's zones, for the queries of a zone's own records
+    (targets, weights, published evaluations) that take no user. Nothing to add outside a request, for an
+    anonymous visitor and in a one-zone deployment."""
+    zones = acting_zone_ids()
+    return [] if zones is None else [column.in_(zones)]
+
+
+@contextmanager
+def acting_as(user):
+    """Compute for ``user``'s zones outside a request: a background job run for the account that asked for it
+    (a zone's evaluation export must be that zone's, wherever the worker runs)."""
+    from flask import g
+
+    previous = g.get("zone_acting_user")
+    g.zone_acting_user = user
+    try:
+        yield
+    finally:
+        g.zone_acting_user = previous
+
+
+def _acting_user():
+    from flask import g, has_app_context, has_request_context
+    from flask_login import current_user
+
+    if has_app_context() and g.get("zone_acting_user") is not None:
+        return g.zone_acting_user
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user
+    return None
+
+
+def acting_zone_ids():
+    """The zones of the acting user (``acting_as``, else the signed-in one) as a SELECT, or None (everything:
+    the command line, an anonymous visitor, a one-zone deployment). The zone-wide figures (evaluation,
+    dashboards) and a zone's own records (targets, weights, published evaluations) are read for these."""
+    user = _acting_user()
+    return None if user is None else zone_ids_for(user)
+
+
+def acting_zone_company_ids():
+    """The organisations of the signed-in user's zones (``zone_company_ids``), or None for all."""
+    zones = acting_zone_ids()
+    return None if zones is None else zone_company_ids(zones)
+
+
+def acting_zone_platform_ids():
+    """The platforms of the signed-in user's zones, or None for all."""
+    zones = acting_zone_ids()
+    return None if zones is None else zone_platform_ids(zones)
+
+
+def account_ids_for(user):
+    """The accounts an administrator may list and open: None for all (a one-zone deployment), else a SELECT
+    of the ids of the accounts of their zones (a region's own staff are no zone's)."""
+    from sqlalchemy import select
+
+    from .auth.models import User
+
+    zones = zone_ids_for(user)
+    return None if zones is None else select(User.id).where(User.zone_id.in_(zones))
+
+
+def is_region_staff(user) -> bool:
+    return getattr(user, "region_id", None) is not None
+
+
+def sees_everything(user) -> bool:
+    """An administrator of a one-zone deployment: every record, as before zones existed."""
+    return user.role == "admin" and not is_region_staff(user) and zone_ids_for(user) is None
+
+
+def zone_platform_ids(zones):
+    """A SELECT of the ids of the platforms of ``zones`` (a SELECT of zone ids)."""
+    from sqlalchemy import select
+
+    from .platforms.models import Platform
+
+    return select(Platform.id).where(Platform.zone_id.in_(zones))
+
+
+def zone_company_ids(zones, today=None, *, ongoing_only=False):
+    """The organisations ``zones`` have a relationship with, as a SELECT of ids: incubated or renting on one of
+    their platforms (ongoing only, with ``ongoing_only``: what the zone may change), applying to one, hosting
+    one, or the company of one of their accounts (a founder, a partner's contact)."""
+    from sqlalchemy import select
+
+    from .auth.models import User
+    from .platforms.models import Platform, Tenancy
+    from .startups.models import Application, Incubation
+
+    platforms = zone_platform_ids(zones)
+    if ongoing_only:
+        incubations, tenancies = ongoing_incubations(today).subquery(), ongoing_tenancies(today).subquery()
+        stays = [select(incubations.c.organisation_id).where(incubations.c.platform_id.in_(platforms)),
+                 select(tenancies.c.organisation_id).where(tenancies.c.platform_id.in_(platforms))]
+    else:
+        stays = [select(Incubation.organisation_id).where(Incubation.zone_id.in_(zones)),
+                 select(Tenancy.organisation_id).where(Tenancy.platform_id.in_(platforms))]
+    return _union(stays + [
+        select(Application.organisation_id).where(Application.platform_id.in_(platforms),
+                                                  Application.organisation_id.is_not(None)),
+        select(Platform.host_id).where(Platform.zone_id.in_(zones), Platform.host_id.is_not(None)),
+        select(User.organisation_id).where(User.zone_id.in_(zones), User.organisation_id.is_not(None))])
+
+
 def register_company_scope(extension) -> None:
     if extension not in _company_scope_extensions:
         _company_scope_extensions.append(extension)
@@ -92,8 +221,11 @@ def platform_ids_for(user):
 
     from .platforms.models import Platform, platform_managers
 
+    if is_region_staff(user):
+        return zone_platform_ids(zone_ids_for(user))
     if user.role == "admin":
-        return None
+        zones = zone_ids_for(user)
+        return None if zones is None else zone_platform_ids(zones)
     if user.role == "manager":
         return select(platform_managers.c.platform_id).where(platform_managers.c.user_id == user.id)
     return select(Platform.id).where(false())
@@ -153,8 +285,11 @@ def changeable_company_ids_for(user, today=None):
 
     from .organisations.models import Organisation
 
+    if is_region_staff(user):
+        return _no_companies()  # a region reads, never changes
     if user.role == "admin":
-        return None
+        zones = zone_ids_for(user)
+        return None if zones is None else zone_company_ids(zones, today, ongoing_only=True)
     if user.role == "manager":
         platforms = platform_ids_for(user)
         incubations = ongoing_incubations(today).subquery()
@@ -178,8 +313,9 @@ def company_ids_for(user, today=None):
 
     from .startups.models import Incubation
 
-    if user.role == "admin":
-        return None
+    if is_region_staff(user) or user.role == "admin":
+        zones = zone_ids_for(user)
+        return None if zones is None else zone_company_ids(zones, today)
     parts = [changeable_company_ids_for(user, today)]
     if user.role == "manager":
         parts.append(select(Incubation.organisation_id).where(Incubation.platform_id.in_(platform_ids_for(user))))
@@ -211,6 +347,12 @@ def placed_platform(incubations, day):
     return min((code, platform) for admitted, code, platform in covering if admitted == latest)[1]
 
 
+def _reads_by_placement(user) -> bool:
+    """Managers, a zone's administrators in a deployment of several zones and a region's staff read a former
+    company's quarters that were placed on (one of) their platforms."""
+    return user.role in ("manager", "admin") or is_region_staff(user)
+
+
 def readable_quarters(user, organisation_id: int, quarters) -> set | None:
     """Which of ``quarters`` (Periods) of a company ``user`` may read the figures of: None for all of them.
 
@@ -218,9 +360,9 @@ def readable_quarters(user, organisation_id: int, quarters) -> set | None:
     reads the quarters whose end is placed on one of their platforms; anyone else none."""
     from .extensions import db
 
-    if user.role == "admin" or may_change_company(user, organisation_id):
+    if sees_everything(user) or may_change_company(user, organisation_id):
         return None
-    if user.role != "manager" or not quarters:
+    if not _reads_by_placement(user) or not quarters:
         return set()
     from .outcomes.computations import quarter_end_placements
 
@@ -237,10 +379,10 @@ def report_visible(user, organisation_id, quarter_end):
     placed on their platforms of any other company (a former incubatee's time with them)."""
     from sqlalchemy import or_
 
-    if user.role == "admin":
+    if sees_everything(user):
         return None
     changeable = organisation_id.in_(changeable_company_ids_for(user))
-    if user.role != "manager":
+    if not _reads_by_placement(user):
         return changeable
     return or_(changeable, placed_on(organisation_id, quarter_end, platform_ids_for(user)))
 
@@ -255,10 +397,10 @@ def report_changeable(user, organisation_id, quarter_end):
 
     from .outcomes.computations import placement
 
-    if user.role == "admin":
+    if sees_everything(user):
         return None
     changeable = organisation_id.in_(changeable_company_ids_for(user))
-    if user.role != "manager":
+    if not _reads_by_placement(user):
         return changeable
     placed = placement(organisation_id, quarter_end)
     return and_(changeable, or_(placed.in_(platform_ids_for(user)), placed.is_(None)))

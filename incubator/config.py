@@ -16,6 +16,9 @@ class DefaultConfig:
     ZONE_NAME_ZH = "示范开发区"
     ZONE_NAME_EN = "Demonstration Development Zone"
     ZONE_TIMEZONE = "Asia/Shanghai"
+    # PostgreSQL row-level security on the zoned tables (0022_zones): each transaction names the user's zones.
+    # On when the app connects as a role that does not own the tables (README, "Zones and regions").
+    ZONE_ROW_SECURITY = False
 
     LANGUAGES = ("zh", "en")
     BABEL_DEFAULT_LOCALE = "zh"

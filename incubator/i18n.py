@@ -35,8 +35,11 @@ def current_language() -> str:
 
 
 def zone_name(lang: str | None = None) -> str:
+    """The zone's name in ``lang``: the acting user's zone's (or region's) own, the settings' for the first zone."""
+    from .zones.services import acting_tenant_name
+
     lang = lang or current_language()
-    return current_app.config["ZONE_NAME_ZH" if lang == "zh" else "ZONE_NAME_EN"]
+    return acting_tenant_name(lang) or current_app.config["ZONE_NAME_ZH" if lang == "zh" else "ZONE_NAME_EN"]
 
 
 def localized(zh: str | None, en: str | None, lang: str | None = None) -> str:

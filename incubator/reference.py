@@ -33,21 +33,28 @@ def _count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
-def install_reference_data() -> Installed:
-    """Add the reference rows that are missing (flushes; the caller commits)."""
+def install_reference_data(zone=None) -> Installed:
+    """Add the reference rows that are missing (flushes; the caller commits).
+
+    The review rubric is the zone's own (``zone``, by default the deployment's first); the industries, rule
+    sets and graduation criteria are the deployment's."""
     from .compliance.services import install_default_rule_sets
     from .organisations.models import Industry
     from .organisations.services import ensure_default_industries
     from .startups.models import GraduationCriteriaVersion, RubricCriterion
     from .startups.services import current_criteria, rubric_for
 
+    from .zones.services import first_zone
+
+    zone = zone or first_zone()
     installed = Installed()
     before = _count(Industry)
     ensure_default_industries()
     installed.industries = _count(Industry) - before
     installed.rule_sets = install_default_rule_sets()
-    if not _count(RubricCriterion, RubricCriterion.platform_id.is_(None)):  # deactivated ones are a choice
-        installed.rubric_criteria = len(rubric_for(None))
+    if not _count(RubricCriterion, RubricCriterion.platform_id.is_(None),  # deactivated ones are a choice
+                  RubricCriterion.zone_id == zone.id):
+        installed.rubric_criteria = len(rubric_for(None, zone_id=zone.id))
     if not _count(GraduationCriteriaVersion):
         current_criteria()
         installed.graduation_criteria = 1

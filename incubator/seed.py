@@ -49,6 +49,9 @@ def database_is_empty() -> bool:
 
 def clear_database() -> None:
     """Delete every row (for ``seed-demo --force``), children before parents."""
+    from .zones.models import forget_first_zone
+
+    forget_first_zone()
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)

@@ -73,6 +73,15 @@ def migrated_database(tmp_path_factory):
     return template
 
 
+def restore_first_zone(connection) -> None:
+    """Put back the one zone the migrations make (0022_zones), as the next test expects to find it, after a
+    PostgreSQL clean-up emptied the zones table."""
+    from incubator.zones.models import FIRST_ZONE
+
+    connection.execute(text("INSERT INTO zones (code, name_zh, name_en, created_at) "
+                            "VALUES (:code, :name_zh, :name_en, now() AT TIME ZONE 'utc')"), FIRST_ZONE)
+
+
 # Tables written during the current test: on PostgreSQL only those are emptied afterwards, a lot
 # faster than truncating the whole schema after every test.
 _written_tables: set[str] = set()
@@ -118,6 +127,8 @@ class PostgresCleaner:
             statements.append("SELECT " + ", ".join(f"setval('\"{sequence}\"', 1, false)" for sequence in sequences))
         with self.engine.begin() as connection:
             connection.connection.driver_connection.execute("; ".join(statements))
+            if "zones" in names:
+                restore_first_zone(connection)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -152,6 +152,7 @@ OLDER_ACTION_KEYS = frozenset({
 ENTITY_LABELS: dict[str, object] = {
     "users": _l("User"), "organisations": _l("Organisation"), "industries": _l("Industry"),
     "intellectual_property": _l("Intellectual property"), "platforms": _l("Platform"),
+    "zones": _l("Zone"), "regions": _l("Region"),
     "platform_recognitions": _l("Recognition"), "space_units": _l("Space unit"), "tenancies": _l("Tenancy"),
     "experts": _l("Expert"), "residencies": _l("Residency"), "residency_records": _l("Residency result"),
     "onsite_days": _l("On-site day"), "applications": _l("Application"), "application_documents": _l("Document"),
@@ -225,6 +226,7 @@ FIELD_LABELS: dict[str, Field] = {
     "organisation_id": _f(_l("Company")), "company_id": _f(_l("Company")), "company": _f(_l("Company")),
     "company_name": _f(_l("Company name")), "company_count": _f(_l("Companies")),
     "platform_id": _f(_l("Platform")), "platforms": _f(_l("Platforms"), LIST), "host_id": _f(_l("Host organisation")),
+    "zone_id": _f(_l("Zone")), "region_id": _f(_l("Region")), "parent_id": _f(_l("Part of")),
     "industry_id": _f(_l("Industry")), "institution_id": _f(_l("Institution")),
     "partner_id": _f(_l("Partner institution")), "partnership_id": _f(_l("Agreement")),
     "source_id": _f(_l("Source institution")), "recipient_id": _f(_l("Recipient company")),

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import inspect, insert
+from sqlalchemy import Column, inspect, insert
 
 from .. import clock
 from ..extensions import db
@@ -47,7 +47,9 @@ SECRET_COLUMNS = frozenset({"password_hash", "token_hash", "totp_secret", "data"
 def snapshot(obj, fields: Iterable[str] | None = None) -> dict:
     """The column values of a model instance, JSON-ready, without secrets."""
     mapper = inspect(obj).mapper
-    names = list(fields) if fields is not None else [column.key for column in mapper.column_attrs]
+    # Stored columns only: a value read with the row (``User.deployment_zone_count``) is no part of the record.
+    names = list(fields) if fields is not None else [
+        prop.key for prop in mapper.column_attrs if all(isinstance(column, Column) for column in prop.columns)]
     return {name: jsonable(getattr(obj, name)) for name in names if name not in SECRET_COLUMNS}
 
 

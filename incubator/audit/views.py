@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from flask import current_app, render_template, request
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from .. import clock
-from ..access import admin_required
+from ..access import account_ids_for, admin_required, scoped
 from ..extensions import db
 from ..pages import page_of
 from . import bp
@@ -38,7 +39,9 @@ class AuditFilterForm(FlaskForm):
 def index():
     form = AuditFilterForm(request.args)
     form.validate()
-    query = select(AuditEvent)
+    # Several zones: a zone's administrator reads what their zone's accounts did (the command line and the
+    # jobs act for the whole deployment).
+    query = scoped(select(AuditEvent), account_ids_for(current_user), AuditEvent.actor_id)
     if form.actor.data:
         query = query.where(AuditEvent.actor_email.ilike(f"%{form.actor.data.strip()}%"))
     if form.action.data:

@@ -5,17 +5,22 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from ..database import Timestamped, UTCDateTime, utcnow
 from ..extensions import db
+from ..zones.models import Zone, default_zone_id
 
 ROLES = ("admin", "manager", "reviewer", "startup", "partner")
 
 
 class User(UserMixin, Timestamped, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('admin','manager','reviewer','startup','partner')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('admin','manager','reviewer','startup','partner')", name="role"),
+        CheckConstraint("zone_id IS NULL OR region_id IS NULL", name="one_zone_or_region"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -28,6 +33,13 @@ class User(UserMixin, Timestamped, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The company of a founder, or the institution of a partner contact.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # Where the account works: one zone (everyone of a zone, as before zones), or a region (its staff read the
+    # region's zones); never both. The zone's count of the deployment decides whether a zone's admin sees
+    # everything (one zone) or their zone only, read with the user so scoping costs no query.
+    zone_id: Mapped[int | None] = mapped_column(ForeignKey("zones.id"), index=True, default=default_zone_id)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    deployment_zone_count: Mapped[int] = column_property(
+        select(func.count()).select_from(Zone.__table__).scalar_subquery(), deferred=False)
     # Two-step verification: the TOTP secret sealed with a key derived from SECRET_KEY (set while
     # enrolling, switched on when ``mfa_enabled_at`` is set) and the last time step accepted (no replay).
     totp_secret: Mapped[str | None] = mapped_column(String(255))

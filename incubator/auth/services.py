@@ -374,8 +374,10 @@ def reset_password(token: str, password: str) -> User:
     return user
 
 
-def count_users_by_role() -> dict[str, int]:
-    rows = db.session.execute(select(User.role, func.count()).group_by(User.role)).all()
+def count_users_by_role(account_ids=None) -> dict[str, int]:
+    """Accounts per role: all of them, or those of ``account_ids`` (a SELECT: a zone's)."""
+    query = select(User.role, func.count()).group_by(User.role)
+    rows = db.session.execute(query if account_ids is None else query.where(User.id.in_(account_ids))).all()
     counts = dict.fromkeys(ROLES, 0)
     counts.update({role: count for role, count in rows})
     return counts

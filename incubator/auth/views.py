@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_, select
 
-from ..access import admin_required
+from ..access import account_ids_for, admin_required, id_in, scoped
 from ..audit import services as audit
 from ..extensions import db
 from ..redirects import safe_next
@@ -360,7 +360,7 @@ USER_SORTS = {
 @admin_required
 def users():
     filters = UserFilterForm(request.args)
-    query = select(User)
+    query = scoped(select(User), account_ids_for(current_user), User.id)
     if filters.q.data:
         pattern = f"%{filters.q.data.strip()}%"
         query = query.where(or_(User.email.ilike(pattern), User.name.ilike(pattern)))
@@ -388,7 +388,7 @@ def user_new():
 
 def _user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
-    if user is None:
+    if user is None or not id_in(account_ids_for(current_user), user.id):
         abort(404)
     return user
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
+from ..zones.models import default_zone_id
 
 SECTIONS = ("company", "deal", "quality", "anomaly")
 
@@ -20,9 +21,10 @@ class EvaluationSnapshot(db.Model):
     """
 
     __tablename__ = "evaluation_snapshots"
-    __table_args__ = (UniqueConstraint("period", "version"),)
+    __table_args__ = (UniqueConstraint("zone_id", "period", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"), index=True, default=default_zone_id)
     period: Mapped[str] = mapped_column(String(6), index=True)
     version: Mapped[int] = mapped_column()
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

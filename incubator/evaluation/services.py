@@ -12,15 +12,15 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import insert, select
 
 from .. import clock
 from ..audit.services import record
+from ..access import in_acting_zones
 from ..extensions import db
 # The live evaluation and its rows are computed in ``outcomes``; ``live_evaluation`` stays importable from here
 # for the views, jobs and API that ask for "the evaluation of a period", live or published.
-from ..outcomes.live import CompanyRow, DealRow, QualityRow, ScopeResult, live_evaluation
+from ..outcomes.live import CompanyRow, DealRow, QualityRow, ScopeResult, live_evaluation, zone_name
 from ..periods import Period
 from ..saving import FieldRuleBroken
 from .models import EvaluationSnapshot, EvaluationSnapshotRow
@@ -106,18 +106,21 @@ class FrozenEvaluation:
 
 
 def snapshots_of(period: Period) -> list[EvaluationSnapshot]:
-    return list(db.session.scalars(select(EvaluationSnapshot).where(EvaluationSnapshot.period == str(period))
-                                   .order_by(EvaluationSnapshot.version.desc())))
+    return list(db.session.scalars(select(EvaluationSnapshot).where(
+        EvaluationSnapshot.period == str(period), *in_acting_zones(EvaluationSnapshot.zone_id))
+        .order_by(EvaluationSnapshot.version.desc())))
 
 
 def latest_snapshot(period: Period) -> EvaluationSnapshot | None:
-    return db.session.scalar(select(EvaluationSnapshot).where(EvaluationSnapshot.period == str(period))
-                             .order_by(EvaluationSnapshot.version.desc()).limit(1))
+    return db.session.scalar(select(EvaluationSnapshot).where(
+        EvaluationSnapshot.period == str(period), *in_acting_zones(EvaluationSnapshot.zone_id))
+        .order_by(EvaluationSnapshot.version.desc()).limit(1))
 
 
 def snapshot_version(period: Period, version: int) -> EvaluationSnapshot | None:
     return db.session.scalar(select(EvaluationSnapshot).where(EvaluationSnapshot.period == str(period),
-                                                              EvaluationSnapshot.version == version))
+                                                              EvaluationSnapshot.version == version,
+                                                              *in_acting_zones(EvaluationSnapshot.zone_id)))
 
 
 def evaluation_for(period: Period, version: int | None = None, live: bool = False):
@@ -161,7 +164,7 @@ def publish(period: Period, user, note: str | None = None) -> EvaluationSnapshot
     snapshot = EvaluationSnapshot(
         period=str(period), version=(latest.version + 1) if latest else 1, published_at=clock.utcnow(),
         published_by_id=getattr(user, "id", None), published_by_email=getattr(user, "email", None),
-        zone_name_zh=current_app.config["ZONE_NAME_ZH"], zone_name_en=current_app.config["ZONE_NAME_EN"],
+        zone_name_zh=zone_name("zh"), zone_name_en=zone_name("en"),
         summary=summary, note=(note or None), anomalies_frozen=True,
     )
     db.session.add(snapshot)

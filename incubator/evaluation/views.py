@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from .. import clock
-from ..access import admin_required
+from ..access import admin_required, in_acting_zones
 from ..downloads import attachment
 from ..extensions import db
 from ..i18n import current_language
@@ -59,7 +59,8 @@ def index():
         periods.append(periods[-1].previous())
     rows = db.session.execute(
         select(EvaluationSnapshot.period, func.max(EvaluationSnapshot.version), func.max(EvaluationSnapshot.published_at))
-        .where(EvaluationSnapshot.period.in_([str(p) for p in periods])).group_by(EvaluationSnapshot.period)).all()
+        .where(EvaluationSnapshot.period.in_([str(p) for p in periods]), *in_acting_zones(EvaluationSnapshot.zone_id))
+        .group_by(EvaluationSnapshot.period)).all()
     published = {row[0]: (row[1], row[2]) for row in rows}
     return render_template("evaluation/index.html", periods=periods, published=published,
                            current=Period.current())

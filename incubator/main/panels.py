@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..access import account_ids_for, scoped
 from ..audit.models import AuditEvent
 from ..auth.services import count_users_by_role
 from ..extensions import db
@@ -14,5 +15,7 @@ def notifications_panel(user) -> dict:
 
 
 def admin_overview(user) -> dict:
-    latest = list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(8)))
-    return {"users_by_role": count_users_by_role(), "latest_events": latest}
+    accounts = account_ids_for(user)  # several zones: their zone's accounts and what those did
+    latest = list(db.session.scalars(scoped(select(AuditEvent), accounts, AuditEvent.actor_id)
+                                     .order_by(AuditEvent.id.desc()).limit(8)))
+    return {"users_by_role": count_users_by_role(accounts), "latest_events": latest}

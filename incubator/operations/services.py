@@ -86,8 +86,11 @@ def sha256_of(path: Path) -> str:
 
 
 def database_has_data() -> bool:
-    """True when any table other than the schema version holds a row."""
-    return any(count for name, count in row_counts().items() if name != "alembic_version")
+    """True when any table other than the schema version holds a row; the one zone the migrations make
+    (0022_zones) is not data of its own."""
+    counts = row_counts()
+    return any(count for name, count in counts.items()
+               if name != "alembic_version" and not (name == "zones" and count <= 1))
 
 
 # --- PostgreSQL tools ----------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from ..access import company_ids_for, define_action, may_change_company, platform_ids_for
+from ..access import company_ids_for, define_action, may_change_company, platform_ids_for, sees_everything
 from .models import Organisation
 
 STAFF = ("admin", "manager")
@@ -12,7 +12,7 @@ STAFF = ("admin", "manager")
 def visible_organisations(user):
     """Admins see every organisation; a manager the companies of their platforms and the platforms' hosts."""
     query = select(Organisation)
-    if user.role == "admin":
+    if sees_everything(user):  # several zones: a zone's administrator sees its relationships' organisations
         return query
     if user.role == "manager":
         from ..platforms.models import Platform
@@ -25,8 +25,10 @@ def visible_organisations(user):
 def may_edit(user, organisation: Organisation) -> bool:
     """Admins edit any organisation; a manager the companies incubating or renting on their platforms now (the
     write scope: a former incubatee or an applicant is read only)."""
-    if user.role == "admin":
+    if sees_everything(user):
         return True
+    if user.role == "admin":
+        return may_change_company(user, organisation.id)
     return user.role == "manager" and organisation.is_company and may_change_company(user, organisation.id)
 
 

@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from sqlalchemy import and_, case, func, literal, or_, select
 
+from ..access import acting_zone_company_ids, acting_zone_platform_ids
 from ..extensions import db
 from ..partnerships.models import Partnership, TechTransferDeal, TrainingCohort
 from ..periods import Period
@@ -116,6 +117,9 @@ def _report_sources(figures: Figures, scope_ids=None) -> None:
     if last_quarter < 4:
         condition = and_(condition, report.quarter <= last_quarter)
     if figures.level == "zone":
+        companies = acting_zone_company_ids()
+        if companies is not None:  # several zones: the signed-in user's zones' companies
+            condition = and_(condition, report.organisation_id.in_(companies))
         query = (select(literal(ZONE), report.year, report.quarter,
                         *[func.coalesce(func.sum(getattr(report, f)), 0) for f in REPORT_FIGURES])
                  .where(condition).group_by(report.year, report.quarter))
@@ -215,6 +219,9 @@ def _incubation_sources(figures: Figures, scope_ids=None) -> None:
     first, last = figures.buckets[0].start, figures.buckets[-1].end
     condition = and_(item.admitted_on <= last, or_(item.ended_on.is_(None), item.ended_on >= first))
     if figures.level == "zone":
+        platforms = acting_zone_platform_ids()
+        if platforms is not None:
+            condition = and_(condition, item.platform_id.in_(platforms))
         query = select(literal(ZONE), *columns).where(condition)
     elif figures.level == "platform":
         if scope_ids is not None:
@@ -249,6 +256,9 @@ def _deal_sources(figures: Figures, scope_ids=None) -> None:
         return result
 
     if figures.level == "zone":
+        companies = acting_zone_company_ids()
+        if companies is not None:
+            condition = and_(condition, deal.recipient_id.in_(companies))
         query = select(literal(ZONE), *columns(deal.deal_date, deal.value)).where(condition)
     else:
         placed = (select(placement(deal.recipient_id, deal.deal_date).label("scope"), deal.deal_date, deal.value)
@@ -323,19 +333,33 @@ def _zone_partnerships(figures: Figures) -> None:
     """The zone counts every partnership and cohort: two aggregate queries, no placement."""
     agreement, cohort = Partnership, TrainingCohort
     first, last = figures.buckets[0].start, figures.buckets[-1].end
+    ours = _zone_agreements()
     active = db.session.execute(select(*[
         _count_when(and_(agreement.starts_on <= period.end,
                          or_(agreement.ends_on.is_(None), agreement.ends_on >= period.end)))
-        for period in figures.periods])).one()
-    hires = db.session.execute(select(*[
+        for period in figures.periods]).where(*ours)).one()
+    cohorts = select(*[
         func.coalesce(func.sum(case((cohort.completed_on.between(q.start, q.end), cohort.hired_in_zone), else_=0)), 0)
-        for q in figures.buckets]).where(cohort.completed_on.between(first, last))).one()
+        for q in figures.buckets]).where(cohort.completed_on.between(first, last))
+    if ours:
+        cohorts = cohorts.where(cohort.partnership_id.in_(select(agreement.id).where(*ours)))
+    hires = db.session.execute(cohorts).one()
     by_quarter = dict(zip(figures.buckets, hires))
     for index, period in enumerate(figures.periods):
         figures.set(ZONE, "partnerships", period, PERIOD, active[index])
         figures.set(ZONE, "partnerships", period, YTD, active[index])
         figures.set(ZONE, "talents", period, PERIOD, by_quarter.get(period, 0))
         figures.set(ZONE, "talents", period, YTD, sum(int(by_quarter.get(q, 0) or 0) for q in period.year_to_date()))
+
+
+def _zone_agreements() -> list:
+    """``[]`` or ``[condition]``: with several zones, the agreements of the signed-in user's zones -- signed
+    for one of their platforms or one of their companies. (An agreement of neither, signed by "the zone
+    itself", names no zone: it counts only in a one-zone deployment.)"""
+    platforms, companies = acting_zone_platform_ids(), acting_zone_company_ids()
+    if platforms is None:
+        return []
+    return [or_(Partnership.platform_id.in_(platforms), Partnership.company_id.in_(companies))]
 
 
 def _plain_ids(scope_ids):

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from .. import clock
+from ..access import acting_zone_company_ids, acting_zone_platform_ids, scoped
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..partnerships.models import TechTransferDeal
@@ -115,7 +115,9 @@ class QualityRow:
 
 
 def zone_name(lang: str) -> str:
-    return current_app.config["ZONE_NAME_ZH" if lang == "zh" else "ZONE_NAME_EN"]
+    from ..i18n import zone_name as acting_zone_name
+
+    return acting_zone_name(lang)
 
 
 class LiveEvaluation:
@@ -145,9 +147,10 @@ class LiveEvaluation:
 
         self.platforms: list[ScopeResult] = []
         if with_platforms:
-            platform_figures = compute_figures("platform", periods)
-            platforms = db.session.execute(select(Platform.id, Platform.code, Platform.name, Platform.kind,
-                                                  Platform.level)).all()
+            zone_platforms = acting_zone_platform_ids()
+            platform_figures = compute_figures("platform", periods, scope_ids=zone_platforms)
+            platforms = db.session.execute(scoped(select(Platform.id, Platform.code, Platform.name, Platform.kind,
+                                                         Platform.level), zone_platforms, Platform.id)).all()
             for platform_id, code, name, kind, level in sorted(platforms, key=lambda row: row.code):
                 scope = ScopeResult("platform", code, name, kind, level, platform_id)
                 scope.results = scope_results(indicator_values(platform_figures, platform_id, period),
@@ -169,7 +172,8 @@ class LiveEvaluation:
 
     def _codes(self) -> dict[int, str]:
         if not self._platform_codes:
-            self._platform_codes = dict(db.session.execute(select(Platform.id, Platform.code)).all())
+            self._platform_codes = dict(db.session.execute(scoped(select(Platform.id, Platform.code),
+                                                                  acting_zone_platform_ids(), Platform.id)).all())
         return self._platform_codes
 
     def company_query(self):
@@ -198,8 +202,9 @@ class LiveEvaluation:
 
     def company_total(self, platform_id: int | None = None) -> int:
         report = QuarterlyReport
-        query = select(func.count(func.distinct(report.organisation_id))).where(
-            report.status == "verified", report.year == self.period.year, report.quarter <= self.period.quarter)
+        query = scoped(select(func.count(func.distinct(report.organisation_id))).where(
+            report.status == "verified", report.year == self.period.year, report.quarter <= self.period.quarter),
+            acting_zone_company_ids(), report.organisation_id)
         if platform_id is not None:
             query = query.where(report.organisation_id.in_(self._companies_at(platform_id)))
         return db.session.scalar(query)
@@ -220,7 +225,12 @@ class LiveEvaluation:
         from ..quality.services import period_flags
 
         if self._anomalies is None:
-            self._anomalies = anomaly_rows(self.period, period_flags(self.period), self._codes(), self.placements())
+            flags = period_flags(self.period)
+            companies = acting_zone_company_ids()
+            if companies is not None:  # several zones: the flags of the zone's companies
+                ours = set(db.session.scalars(companies))
+                flags = [flag for flag in flags if flag.organisation_id in ours]
+            self._anomalies = anomaly_rows(self.period, flags, self._codes(), self.placements())
         code = self._codes().get(platform_id) if platform_id is not None else None
         for row in self._anomalies:
             if platform_id is None or row.platform_code == code:
@@ -238,8 +248,9 @@ def company_query(period: Period):
     totals = (select(report.organisation_id.label("organisation_id"), *sums)
               .where(report.status == "verified", report.year == period.year, report.quarter <= period.quarter)
               .group_by(report.organisation_id).subquery())
-    return (select(Organisation.id, Organisation.credit_code, Organisation.name,
-                   *[totals.c[f"{prefix}_{name}"] for name in REPORT_FIGURES for prefix in ("p", "y")])
+    return (scoped(select(Organisation.id, Organisation.credit_code, Organisation.name,
+                          *[totals.c[f"{prefix}_{name}"] for name in REPORT_FIGURES for prefix in ("p", "y")]),
+                   acting_zone_company_ids(), Organisation.id)
             .join(totals, totals.c.organisation_id == Organisation.id)
             .order_by(code_order(func.coalesce(Organisation.credit_code, "")), code_order(Organisation.name),
                       Organisation.id))
@@ -284,6 +295,7 @@ def deal_rows(period: Period):
              .join(source, source.id == deal.source_id).join(recipient, recipient.id == deal.recipient_id)
              .where(deal.deal_date.between(period.year_start, period.end))
              .order_by(deal.deal_date, code_order(deal.reference)))
+    query = scoped(query, acting_zone_company_ids(), deal.recipient_id)
     for row in db.session.execute(query.execution_options(yield_per=2000)):
         yield DealRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], Decimal(row[8]).scaleb(-4))
 
@@ -305,7 +317,7 @@ def data_quality_query(period: Period, platform_id: int | None = None):
              .order_by(code_order(func.coalesce(org.credit_code, "")), problem, code_order(org.name), org.id))
     if platform_id is not None:
         query = query.where(placement(org.id, literal(period.end)) == platform_id)
-    return query
+    return scoped(query, acting_zone_company_ids(), org.id)
 
 
 def live_evaluation(period: Period, with_platforms: bool = True, zone_figures=None) -> LiveEvaluation:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, Versioned, utcnow
 from ..extensions import db
+from ..zones.models import default_zone_id, zone_of_platform
 
 SCALE = Decimal(10_000)  # values are stored × 10,000: exact to 4 decimals on both databases
 ZONE_SCOPE = "ZONE"
@@ -31,7 +32,7 @@ class Target(Versioned, db.Model):
 
     __tablename__ = "targets"
     __table_args__ = (
-        UniqueConstraint("year", "scope", "indicator"),
+        UniqueConstraint("zone_id", "year", "scope", "indicator"),
         CheckConstraint("value_scaled >= 0", name="not_negative"),
         CheckConstraint("status IN ('approved','proposed')", name="status"),
     )
@@ -40,6 +41,7 @@ class Target(Versioned, db.Model):
     year: Mapped[int] = mapped_column()
     scope: Mapped[str] = mapped_column(String(30))  # "ZONE" or a platform code
     platform_id: Mapped[int | None] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"), index=True)
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"), index=True, default=zone_of_platform)
     indicator: Mapped[str] = mapped_column(String(40))
     value_scaled: Mapped[int] = mapped_column(BigInteger)  # in the indicator's unit × 10,000
     status: Mapped[str] = mapped_column(String(20), default="approved")
@@ -63,9 +65,11 @@ class IndicatorWeight(db.Model):
     """The weight of an indicator in a year's scores (the same for every scope; default 1)."""
 
     __tablename__ = "indicator_weights"
-    __table_args__ = (UniqueConstraint("year", "indicator"), CheckConstraint("weight_scaled >= 0", name="not_negative"))
+    __table_args__ = (UniqueConstraint("zone_id", "year", "indicator"),
+                      CheckConstraint("weight_scaled >= 0", name="not_negative"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"), index=True, default=default_zone_id)
     year: Mapped[int] = mapped_column()
     indicator: Mapped[str] = mapped_column(String(40))
     weight_scaled: Mapped[int] = mapped_column(BigInteger, default=10_000)

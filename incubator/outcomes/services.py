@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..audit.services import record, snapshot
+from ..access import in_acting_zones
 from ..extensions import db
 from ..saving import FieldRuleBroken
 from ..platforms.models import Platform
@@ -33,7 +34,7 @@ def approved_targets(year: int) -> dict:
     """Approved targets of ``year``: ``{"ZONE": {code: value}, platform_id: {code: value}}``."""
     rows = db.session.execute(
         select(Target.scope, Target.platform_id, Target.indicator, Target.value_scaled)
-        .where(Target.year == year, Target.status == "approved")).all()
+        .where(Target.year == year, Target.status == "approved", *in_acting_zones(Target.zone_id))).all()
     platform_ids = None
     result: dict = {}
     for scope, platform_id, indicator, value_scaled in rows:
@@ -56,14 +57,15 @@ def approved_targets(year: int) -> dict:
 def weights_for(year: int) -> dict[str, Decimal]:
     """The weight of every catalogue indicator in ``year`` (the catalogue default where none is set)."""
     stored = dict(db.session.execute(select(IndicatorWeight.indicator, IndicatorWeight.weight_scaled)
-                                     .where(IndicatorWeight.year == year)).all())
+                                     .where(IndicatorWeight.year == year,
+                                            *in_acting_zones(IndicatorWeight.zone_id))).all())
     return {indicator.code: (from_scaled(stored[indicator.code]) if indicator.code in stored
                              else indicator.default_weight) for indicator in CATALOGUE}
 
 
 def targets_of(year: int, platform: Platform | None) -> dict[str, Target]:
     """Every target row (approved or proposed) of a scope and year, by indicator code."""
-    query = select(Target).where(Target.year == year)
+    query = select(Target).where(Target.year == year, *in_acting_zones(Target.zone_id))
     if platform is None:
         query = query.where(Target.scope == ZONE, Target.platform_id.is_(None))
     else:
@@ -73,7 +75,7 @@ def targets_of(year: int, platform: Platform | None) -> dict[str, Target]:
 
 def pending_proposals(platform_ids=None) -> list[Target]:
     """Proposals awaiting approval (optionally only for some platforms), oldest first."""
-    query = select(Target).where(Target.proposed_value_scaled.is_not(None)).order_by(Target.year, Target.scope,
+    query = select(Target).where(Target.proposed_value_scaled.is_not(None), *in_acting_zones(Target.zone_id)).order_by(Target.year, Target.scope,
                                                                                        Target.indicator)
     if platform_ids is not None:
         query = query.where(Target.platform_id.in_(platform_ids))
@@ -182,9 +184,11 @@ def reject_proposal(target: Target, user, reason: str | None = None) -> None:
 
 def copy_last_year(year: int, user) -> int:
     """Copy the approved targets and the weights of ``year - 1`` where ``year`` has none yet."""
-    have = {(t.scope, t.platform_id, t.indicator) for t in db.session.scalars(select(Target).where(Target.year == year))}
+    zone = in_acting_zones(Target.zone_id)
+    have = {(t.scope, t.platform_id, t.indicator)
+            for t in db.session.scalars(select(Target).where(Target.year == year, *zone))}
     copied = 0
-    for old in db.session.scalars(select(Target).where(Target.year == year - 1, Target.status == "approved")
+    for old in db.session.scalars(select(Target).where(Target.year == year - 1, Target.status == "approved", *zone)
                                   .order_by(Target.id)):
         if (old.scope, old.platform_id, old.indicator) in have:
             continue
@@ -194,8 +198,9 @@ def copy_last_year(year: int, user) -> int:
         db.session.flush()
         record("target.create", target, after=snapshot(target), reason=f"copied from {year - 1}")
         copied += 1
-    have_weights = set(db.session.scalars(select(IndicatorWeight.indicator).where(IndicatorWeight.year == year)))
-    for old in db.session.scalars(select(IndicatorWeight).where(IndicatorWeight.year == year - 1)):
+    zone = in_acting_zones(IndicatorWeight.zone_id)
+    have_weights = set(db.session.scalars(select(IndicatorWeight.indicator).where(IndicatorWeight.year == year, *zone)))
+    for old in db.session.scalars(select(IndicatorWeight).where(IndicatorWeight.year == year - 1, *zone)):
         if old.indicator in have_weights:
             continue
         weight = IndicatorWeight(year=year, indicator=old.indicator, weight_scaled=old.weight_scaled)
@@ -217,7 +222,8 @@ def set_weights(year: int, values: dict[str, Decimal], user) -> int:
     complete = {**weights_for(year), **values}
     if not any(value > 0 for value in complete.values()):
         raise TargetError(_l("At least one weight must be above zero."))
-    existing = {w.indicator: w for w in db.session.scalars(select(IndicatorWeight).where(IndicatorWeight.year == year))}
+    existing = {w.indicator: w for w in db.session.scalars(select(IndicatorWeight).where(
+        IndicatorWeight.year == year, *in_acting_zones(IndicatorWeight.zone_id)))}
     changed = 0
     for code, value in values.items():
         weight = existing.get(code)

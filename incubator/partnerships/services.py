@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, false, func, or_, select, true
 from sqlalchemy.orm import defaultload
 
 from .. import clock, versioning
-from ..access import changeable_company_ids_for, company_ids_for, platform_ids_for
+from ..access import changeable_company_ids_for, company_ids_for, platform_ids_for, sees_everything
 from ..audit import services as audit
 from ..database import yuan_to_wan
 from ..extensions import db
@@ -50,9 +50,9 @@ def agreement_scope(user):
     Administrators see everything; a manager sees agreements whose zone side is one of their platforms or
     one of those platforms' companies; a partner contact sees their own institution's agreements only.
     """
-    if user.role == "admin":
+    if user.role == "admin" and sees_everything(user):
         return None
-    if user.role == "manager":
+    if user.role in ("manager", "admin"):  # an administrator of several zones: their zones' side
         return or_(Partnership.platform_id.in_(platform_ids_for(user)),
                    Partnership.company_id.in_(company_ids_for(user)))
     if user.role == "partner" and user.organisation_id:
@@ -82,9 +82,9 @@ def may_change_agreement(user, agreement: Partnership) -> bool:
     """Whether an editor may change this agreement (and its deliverables, files and cohorts): admins any; a manager
     one of their platforms' or of a company they may change (the write scope of ``access``). A former
     incubatee's agreement stays readable, not changeable."""
-    if user.role == "admin":
+    if user.role == "admin" and sees_everything(user):
         return True
-    if user.role != "manager":
+    if user.role not in ("manager", "admin"):
         return False
     return (agreement.platform_id is not None and _id_in(platform_ids_for(user), agreement.platform_id)) or (
         agreement.company_id is not None and _id_in(changeable_company_ids_for(user), agreement.company_id))
@@ -92,15 +92,15 @@ def may_change_agreement(user, agreement: Partnership) -> bool:
 
 def may_change_deal(user, deal: TechTransferDeal) -> bool:
     """Admins any deal; a manager a deal received by a company they may change."""
-    return user.role == "admin" or (user.role == "manager"
-                                    and _id_in(changeable_company_ids_for(user), deal.recipient_id))
+    return (user.role == "admin" and sees_everything(user)) or (
+        user.role in ("manager", "admin") and _id_in(changeable_company_ids_for(user), deal.recipient_id))
 
 
 def may_change_talent(user, talent: Talent) -> bool:
     """Admins any; a manager talent of their platforms or of a company they may change."""
-    if user.role == "admin":
+    if user.role == "admin" and sees_everything(user):
         return True
-    return user.role == "manager" and (
+    return user.role in ("manager", "admin") and (
         (talent.platform_id is not None and _id_in(platform_ids_for(user), talent.platform_id))
         or (talent.company_id is not None and _id_in(changeable_company_ids_for(user), talent.company_id)))
 
@@ -115,17 +115,17 @@ def may_report_figures(user, agreement: Partnership) -> bool:
 
 def deal_scope(user):
     """Deals a user may see: all for administrators, those received by a manager's companies."""
-    if user.role == "admin":
+    if user.role == "admin" and sees_everything(user):
         return None
-    if user.role == "manager":
+    if user.role in ("manager", "admin"):
         return TechTransferDeal.recipient_id.in_(company_ids_for(user))
     return false()
 
 
 def talent_scope(user):
-    if user.role == "admin":
+    if user.role == "admin" and sees_everything(user):
         return None
-    if user.role == "manager":
+    if user.role in ("manager", "admin"):
         return or_(Talent.platform_id.in_(platform_ids_for(user)), Talent.company_id.in_(company_ids_for(user)))
     return false()
 

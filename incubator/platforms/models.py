@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Timestamped, UTCDateTime, Versioned, Yuan, utcnow
 from ..extensions import db
+from ..zones.models import default_zone_id
 from .kinds import KINDS
 
 # The kinds come from their registry (kinds.py); a new kind also needs a migration widening the check below.
@@ -34,7 +35,8 @@ class Platform(Timestamped, Versioned, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(30), unique=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)  # unique in the deployment, not only the zone
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"), index=True, default=default_zone_id)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(30))
     level: Mapped[str] = mapped_column(String(20))  # the current level: that of the latest recognition

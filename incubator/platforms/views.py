@@ -9,7 +9,8 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from .. import clock, versioning
-from ..access import admin_required, changeable_company_ids_for, roles_required, scoped
+from ..access import (admin_required, changeable_company_ids_for, company_ids_for, roles_required, scoped,
+                      sees_everything)
 from ..audit import services as audit
 from ..auth.models import User
 from ..extensions import db
@@ -90,7 +91,9 @@ def host_choices():
     platforms and the companies they may change (a host is seen by the platform's managers: naming one may not
     widen their sight)."""
     query = select(Organisation.id, Organisation.name)
-    if not is_admin():
+    if is_admin() and not sees_everything(current_user):  # several zones: what the zone's relationships give
+        query = query.where(Organisation.id.in_(company_ids_for(current_user)))
+    elif not is_admin():
         hosts = select(Platform.host_id).where(Platform.id.in_(services.platform_ids_for(current_user)))
         companies = changeable_company_ids_for(current_user)
         query = query.where(or_(Organisation.id.in_(hosts), Organisation.id.in_(companies)))
@@ -143,7 +146,8 @@ def notify_admins_of_registration(platform: Platform) -> None:
 
     from ..jobs.services import notify_many
 
-    admins = db.session.scalars(select(User).where(User.role == "admin", User.is_enabled.is_(True))
+    admins = db.session.scalars(select(User).where(User.role == "admin", User.is_enabled.is_(True),
+                                                   User.zone_id == platform.zone_id)  # the platform's zone's
                                 .order_by(User.id))
     notify_many(admins, _l("%(manager)s registered the platform %(name)s"),
                 _l("Check its facts and record its recognition: %(name)s (%(code)s)."),
@@ -259,7 +263,8 @@ def recognition_delete(platform_id: int, recognition_id: int):
 @admin_required
 def managers(platform_id: int):
     platform = services.platform_for(current_user, platform_id)
-    candidates = list(db.session.scalars(select(User).where(User.role == "manager").order_by(User.email)))
+    candidates = list(db.session.scalars(select(User).where(User.role == "manager", User.zone_id == platform.zone_id)
+                                         .order_by(User.email)))  # the platform's zone's managers
     form = ManagersForm(data={"managers": [user.id for user in platform.managers]} if request.method == "GET" else None)
     form.managers.choices = [(user.id, f"{user.name} <{user.email}>") for user in candidates]
     if form.validate_on_submit():

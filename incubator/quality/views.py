@@ -87,8 +87,8 @@ def flags():
     if platform is not None or allowed(current_user, "flags.zone"):
         companies = services.placed_at(platform.id, period) if platform is not None else None
         visible = company_ids_for(current_user)
-        if visible is not None:
-            companies = companies.where(Organisation.id.in_(visible))
+        if visible is not None:  # a zone's administrator in a deployment of several zones: their zone's
+            companies = (select(Organisation.id) if companies is None else companies).where(Organisation.id.in_(visible))
         rows = services.flagged_reports(period, companies)
     notes = {report.id: services.notes_of(report.id) for report, _flags in rows}
     return render_template("quality/flags.html", rows=rows, notes=notes, platforms=platforms, platform=platform,

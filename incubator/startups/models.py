@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Timestamped, UTCDateTime, Versioned, Yuan, utcnow
 from ..extensions import db
+from ..zones.models import zone_of_platform
 from ..periods import Period
 from ..uploads import StoredFile  # noqa: F401  (documents refer to it)
 
@@ -36,6 +37,7 @@ class Incubation(Timestamped, Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id"))
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"), index=True, default=zone_of_platform)  # its platform's
     admitted_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="incubating")
     ended_on: Mapped[date | None] = mapped_column(Date)
@@ -199,6 +201,8 @@ class RubricCriterion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform_id: Mapped[int | None] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"), index=True)
+    # The zone whose default rubric it is, or its platform's zone.
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"), index=True, default=zone_of_platform)
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100))
     weight: Mapped[int] = mapped_column()  # percent

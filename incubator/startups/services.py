@@ -13,7 +13,7 @@ from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock, formatting, versioning
-from ..access import platform_ids_for, report_changeable, report_visible
+from ..access import platform_ids_for, report_changeable, report_visible, scoped, sees_everything
 from ..audit import services as audit
 from ..database import wan_to_yuan
 from ..extensions import db
@@ -124,8 +124,8 @@ def _transition(application: Application, action: str, *, reason: str | None = N
 def visible_applications(user):
     """A SELECT of the applications ``user`` may see (404 for the rest)."""
     query = select(Application)
-    if user.role == "admin":
-        return query
+    if user.role == "admin":  # several zones: the applications to their zones' platforms
+        return scoped(query, platform_ids_for(user), Application.platform_id)
     if user.role == "manager":
         return query.where(Application.platform_id.in_(platform_ids_for(user)),
                            Application.status != "draft")
@@ -449,19 +449,28 @@ DEFAULT_RUBRIC = [("技术创新性", "Technical innovation", 30), ("团队能�
                   ("市场前景", "Market potential", 25), ("商业模式与财务", "Business model and finance", 20)]
 
 
-def rubric_for(platform_id: int | None) -> list[RubricCriterion]:
-    """The platform's active criteria, else the zone's default rubric (created on first use)."""
+def rubric_for(platform_id: int | None, zone_id: int | None = None) -> list[RubricCriterion]:
+    """The platform's active criteria, else its zone's default rubric (created on first use). Without a
+    platform: the default rubric of ``zone_id``, by default the deployment's first zone."""
     rows = list(db.session.scalars(select(RubricCriterion).where(
         RubricCriterion.platform_id == platform_id, RubricCriterion.is_active).order_by(
         RubricCriterion.sort_order, RubricCriterion.id))) if platform_id else []
     if rows:
         return rows
+    if platform_id:  # usually in the identity map already: no query
+        platform = db.session.get(Platform, platform_id)
+        zone_id = platform.zone_id if platform is not None else zone_id
+    if zone_id is None:
+        from ..zones.services import first_zone
+
+        zone_id = first_zone().id
     rows = list(db.session.scalars(select(RubricCriterion).where(
-        RubricCriterion.platform_id.is_(None), RubricCriterion.is_active).order_by(
+        RubricCriterion.platform_id.is_(None), RubricCriterion.zone_id == zone_id, RubricCriterion.is_active).order_by(
         RubricCriterion.sort_order, RubricCriterion.id)))
     if not rows:
         for order, (zh, en, weight) in enumerate(DEFAULT_RUBRIC):
-            rows.append(RubricCriterion(platform_id=None, name_zh=zh, name_en=en, weight=weight, sort_order=order))
+            rows.append(RubricCriterion(platform_id=None, zone_id=zone_id, name_zh=zh, name_en=en, weight=weight,
+                                        sort_order=order))
         db.session.add_all(rows)
         db.session.flush()
         for row in rows:
@@ -739,8 +748,9 @@ def _admission_tenancy(application: Application, starts_on: date, tenancy: dict)
 
 def visible_incubations(user):
     query = select(Incubation)
-    if user.role == "admin":
-        return query
+    if user.role == "admin":  # several zones: their zone's platforms
+        platforms = platform_ids_for(user)
+        return query if platforms is None else query.where(Incubation.platform_id.in_(platforms))
     if user.role == "manager":
         return query.where(Incubation.platform_id.in_(platform_ids_for(user)))
     if user.role == "startup" and user.organisation_id:
@@ -921,9 +931,9 @@ def visible_reports(user):
 def reports_to_verify(user):
     """Submitted reports this user may verify: managers those they may change (``may_verify``), admins all."""
     query = select(QuarterlyReport).where(QuarterlyReport.status == "submitted")
-    if user.role == "admin":
+    if user.role == "admin" and sees_everything(user):
         return query
-    if user.role != "manager":
+    if user.role not in ("manager", "admin"):
         return query.where(false())
     return query.where(report_changeable(user, QuarterlyReport.organisation_id, QuarterlyReport.quarter_end))
 
@@ -931,9 +941,9 @@ def reports_to_verify(user):
 def may_verify(user, report: QuarterlyReport) -> bool:
     """Admins any report; a manager a report of a company incubating or renting on their platforms now, for a
     quarter placed on one of their platforms (the placement rule of spec/evaluation.md)."""
-    if user.role == "admin":
+    if user.role == "admin" and sees_everything(user):
         return True
-    if user.role != "manager":
+    if user.role not in ("manager", "admin"):
         return False
     return db.session.scalar(select(func.count()).where(
         QuarterlyReport.id == report.id,

@@ -12,7 +12,7 @@ from sqlalchemy.pool import NullPool
 
 from incubator import create_app
 from incubator.extensions import db
-from tests.conftest import PASSWORD, POSTGRES_URL, IsolatedClient, base_config
+from tests.conftest import PASSWORD, POSTGRES_URL, IsolatedClient, base_config, restore_first_zone
 
 SCRATCH_DATABASE = "incubator_security_restore"
 
@@ -45,6 +45,7 @@ def seeded_zone_app(name: str, migrated_database, tmp_path_factory, scale: float
                 )).scalars().all()
                 connection.execute(text("TRUNCATE {} RESTART IDENTITY CASCADE".format(
                     ", ".join(f'"{name}"' for name in names))))
+                restore_first_zone(connection)
         db.engine.dispose()
 
 
