@@ -13,4 +13,5 @@ def init_app(app):
     app.register_blueprint(bp)
     app.before_request(refuse_writes_of_region_staff)
     register_nav("regions.index", _l("Region"), {"admin", "manager", "reviewer", "startup", "partner"}, order=58,
-                 active_prefix="/region", shown_to=lambda user: getattr(user, "region_id", None) is not None)
+                 active_prefix="/region", group="goals",
+                 shown_to=lambda user: getattr(user, "region_id", None) is not None)
