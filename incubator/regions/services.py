@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from .. import clock
 from ..evaluation.models import EvaluationSnapshot
@@ -90,9 +90,9 @@ def regions_readable_by(user) -> list[Region]:
     region_id = getattr(user, "region_id", None)
     if region_id is None:
         return []
+    own_first = case((Region.id == region_id, 0), else_=1)
     return list(db.session.scalars(select(Region).where(
-        (Region.id == region_id) | (Region.parent_id == region_id)).order_by(Region.parent_id.is_not(None),
-                                                                               Region.code)))
+        (Region.id == region_id) | (Region.parent_id == region_id)).order_by(own_first, Region.code)))
 
 
 def region_zones(region: Region) -> list[Zone]:

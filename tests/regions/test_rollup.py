@@ -236,3 +236,25 @@ def test_region_staff_cannot_change_anything(app, region, client, auth):
     # their own session stays theirs: the language and signing out
     assert client.post("/language/zh", data={"next": "/region/"}).status_code == 302
     assert client.post("/logout").status_code == 302
+
+
+def test_the_roll_up_issues_the_same_queries_for_one_zone_as_for_several(app, region, count_queries):
+    db.session.expire_all()
+    with count_queries() as one_zone:
+        city = region_rollup(region["city"], Q3)
+    db.session.expire_all()
+    with count_queries() as three_zones:
+        province = region_rollup(region["province"], Q3)
+    assert (len(city.published_zones), len(province.published_zones)) == (1, 2)
+    assert one_zone.count == three_zones.count <= 5
+
+
+def test_a_provinces_staff_choose_their_own_region_first_then_its_cities(app, region):
+    from incubator.regions.services import regions_readable_by
+    from incubator.zones.services import create_region
+
+    create_region("NJ", "南京市", "Nanjing", "city", region["province"])
+    db.session.commit()
+    assert [item.code for item in regions_readable_by(region["staff_js"])] == ["JS", "NJ", "SZ"]
+    assert [item.code for item in regions_readable_by(region["staff_sz"])] == ["SZ"]
+    assert regions_readable_by(region["admin_a"]) == []
