@@ -128,7 +128,8 @@ def rolled_up_values(zone_results: list[ScopeResult]) -> dict[str, tuple[Decimal
     values: dict[str, tuple[Decimal | None, Decimal | None]] = {}
     for indicator in CATALOGUE:
         if isinstance(indicator.computation, catalogue.Measure):
-            items = [scope.result(indicator.code) for scope in zone_results]
+            # A version published before an indicator joined the catalogue has no figure of it.
+            items = [item for scope in zone_results for item in scope.results if item.code == indicator.code]
             values[indicator.code] = (_sum(item.period_value for item in items),
                                       _sum(item.ytd_value for item in items))
     for indicator in CATALOGUE:

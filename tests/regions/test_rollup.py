@@ -258,3 +258,21 @@ def test_a_provinces_staff_choose_their_own_region_first_then_its_cities(app, re
     assert [item.code for item in regions_readable_by(region["staff_js"])] == ["JS", "NJ", "SZ"]
     assert [item.code for item in regions_readable_by(region["staff_sz"])] == ["SZ"]
     assert regions_readable_by(region["admin_a"]) == []
+
+
+def test_a_version_published_before_an_indicator_existed_counts_for_the_others(app):
+    from incubator.outcomes.results import IndicatorResult
+    from incubator.regions.services import rolled_up_values
+
+    def zone(revenue, rd_expense, with_rd=True):
+        results = [IndicatorResult("REVENUE", revenue, revenue, None, None, None, None, Decimal(1), None)]
+        if with_rd:
+            results.append(IndicatorResult("RD_EXPENSE", rd_expense, rd_expense, None, None, None, None,
+                                           Decimal(1), None))
+        return ScopeResult("zone", "ZONE", None, results=results)
+
+    values = rolled_up_values([zone(Decimal(100), Decimal(10)), zone(Decimal(300), None, with_rd=False)])
+    assert values["REVENUE"] == (Decimal(400), Decimal(400))
+    assert values["RD_EXPENSE"] == (Decimal(10), Decimal(10))
+    assert values["RD_INTENSITY"] == (Decimal("2.5"), Decimal("2.5"))  # 10 ÷ 400, from the parts
+    assert values["EMPLOYEES"] == (None, None)  # no zone published it
