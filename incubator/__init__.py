@@ -22,6 +22,7 @@ AREAS = (
     "partnerships",
     "outcomes",
     "evaluation",
+    "regions",
     "quality",
     "importer",
     "bookings",
