@@ -225,11 +225,12 @@ def _xlsx_columns(item: ExportFile) -> list[Column]:
     return columns
 
 
-def _xlsx_rows(item: ExportFile, evaluation, lang: str):
-    """The contract's rows with each coded value as its word in ``lang``."""
-    labellers = [(index, XLSX_LABELS[(item.name, key)]) for index, (key, _label, _kind) in enumerate(item.columns)
-                 if (item.name, key) in XLSX_LABELS]
-    for row in item.rows(evaluation, lang):
+def labelled_rows(item: ExportFile, source, lang: str, labels: dict = XLSX_LABELS):
+    """The contract's rows of ``source`` (an evaluation, a region's roll-up) with each coded value as its word
+    in ``lang``, for the workbooks people read."""
+    labellers = [(index, labels[(item.name, key)]) for index, (key, _label, _kind) in enumerate(item.columns)
+                 if (item.name, key) in labels]
+    for row in item.rows(source, lang):
         row = list(row)
         for index, labeller in labellers:
             if row[index]:
@@ -265,7 +266,7 @@ def write_xlsx_export(evaluation, target, lang: str = "zh") -> None:
         for item in files_of(evaluation):
             if item.name == "about.csv":
                 continue
-            sheet, count = writer.add_sheet(str(item.sheet), _xlsx_columns(item), _xlsx_rows(item, evaluation, lang),
+            sheet, count = writer.add_sheet(str(item.sheet), _xlsx_columns(item), labelled_rows(item, evaluation, lang),
                                             print_title=title)
             if item.name == "summary.csv":
                 _achievement_chart(writer, sheet, str(item.sheet), count)

@@ -10,7 +10,7 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from .. import formatting
-from ..evaluation.exports import (NUMBER, TEXT, XLSX_LABELS, ExportFile, _rating_word, _words, r,
+from ..evaluation.exports import (NUMBER, TEXT, XLSX_LABELS, ExportFile, _rating_word, _words, labelled_rows, r,
                                   summary_rows)
 from ..evaluation.services import as_of
 from ..i18n import area_catalogue
@@ -104,17 +104,6 @@ def write_csv_export(rollup, target, lang: str = "zh") -> None:
                            for item in FILES))
 
 
-def _workbook_rows(item: ExportFile, rollup, lang: str):
-    labellers = [(index, WORKBOOK_LABELS[(item.name, key)]) for index, (key, _label, _kind) in enumerate(item.columns)
-                 if (item.name, key) in WORKBOOK_LABELS]
-    for row in item.rows(rollup, lang):
-        row = list(row)
-        for index, labeller in labellers:
-            if row[index]:
-                row[index] = labeller(row[index], lang)
-        yield row
-
-
 def write_xlsx_export(rollup, target, lang: str = "zh") -> None:
     """The workbook for people: the contract's files as sheets, headers and coded values in ``lang``."""
     number_formats = {"achievement": formatting.XLSX_PERCENT, "expected": formatting.XLSX_PERCENT}
@@ -123,7 +112,8 @@ def write_xlsx_export(rollup, target, lang: str = "zh") -> None:
         title = f"{rollup.name(lang)} · {gettext('Region evaluation')} {rollup.period}"
         for item in FILES:
             columns = [Column(str(label), kind, num_format=number_formats.get(key)) for key, label, kind in item.columns]
-            writer.add_sheet(str(item.sheet), columns, _workbook_rows(item, rollup, lang), print_title=title)
+            writer.add_sheet(str(item.sheet), columns, labelled_rows(item, rollup, lang, WORKBOOK_LABELS),
+                             print_title=title)
         writer.close()
 
 
