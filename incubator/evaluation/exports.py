@@ -96,14 +96,17 @@ class ExportFile:
 
 TEXT, NUMBER, DATE = "text", "number", "date"
 
+# The contract's summary.csv columns, the zone's and a region's alike (spec/evaluation.md).
+SUMMARY_COLUMNS = (
+    ("indicator", _l("Indicator code"), TEXT), ("name", _l("Indicator"), TEXT), ("unit", _l("Unit"), TEXT),
+    ("kind", _l("Kind"), TEXT), ("period_value", _l("Quarter value"), NUMBER),
+    ("ytd_value", _l("Year to date"), NUMBER), ("ytd_prev_year", _l("Year to date, a year earlier"), NUMBER),
+    ("yoy_growth_pct", _l("Year-on-year growth (%)"), NUMBER), ("target", _l("Annual target"), NUMBER),
+    ("achievement", _l("Achievement"), NUMBER), ("expected", _l("Expected progress"), NUMBER),
+    ("status", _l("Status"), TEXT))
+
 FILES: tuple[ExportFile, ...] = (
-    ExportFile("summary.csv", _l("Zone"), (
-        ("indicator", _l("Indicator code"), TEXT), ("name", _l("Indicator"), TEXT), ("unit", _l("Unit"), TEXT),
-        ("kind", _l("Kind"), TEXT), ("period_value", _l("Quarter value"), NUMBER),
-        ("ytd_value", _l("Year to date"), NUMBER), ("ytd_prev_year", _l("Year to date, a year earlier"), NUMBER),
-        ("yoy_growth_pct", _l("Year-on-year growth (%)"), NUMBER), ("target", _l("Annual target"), NUMBER),
-        ("achievement", _l("Achievement"), NUMBER), ("expected", _l("Expected progress"), NUMBER),
-        ("status", _l("Status"), TEXT)), summary_rows),
+    ExportFile("summary.csv", _l("Zone"), SUMMARY_COLUMNS, summary_rows),
     ExportFile("platforms.csv", _l("Platforms"), (
         ("platform_code", _l("Platform code"), TEXT), ("platform_name", _l("Platform"), TEXT),
         ("kind", _l("Platform kind"), TEXT), ("level", _l("Level"), TEXT), ("indicator", _l("Indicator code"), TEXT),

@@ -10,8 +10,8 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from .. import formatting
-from ..evaluation.exports import (NUMBER, TEXT, XLSX_LABELS, ExportFile, _rating_word, _words, labelled_rows, r,
-                                  summary_rows)
+from ..evaluation.exports import (NUMBER, SUMMARY_COLUMNS, TEXT, XLSX_LABELS, ExportFile, _rating_word, _words,
+                                  labelled_rows, r, summary_rows)
 from ..evaluation.services import as_of
 from ..i18n import area_catalogue
 from ..outcomes.labels import KIND_LABELS, PLATFORM_KIND_LABELS
@@ -48,13 +48,8 @@ def about_rows(rollup, lang: str):
 
 
 FILES: tuple[ExportFile, ...] = (
-    ExportFile("summary.csv", _l("Region"), (
-        ("indicator", _l("Indicator code"), TEXT), ("name", _l("Indicator"), TEXT), ("unit", _l("Unit"), TEXT),
-        ("kind", _l("Kind"), TEXT), ("period_value", _l("Quarter value"), NUMBER),
-        ("ytd_value", _l("Year to date"), NUMBER), ("ytd_prev_year", _l("Year to date, a year earlier"), NUMBER),
-        ("yoy_growth_pct", _l("Year-on-year growth (%)"), NUMBER), ("target", _l("Annual target"), NUMBER),
-        ("achievement", _l("Achievement"), NUMBER), ("expected", _l("Expected progress"), NUMBER),
-        ("status", _l("Status"), TEXT)), lambda rollup, lang: summary_rows(_AsEvaluation(rollup), lang)),
+    ExportFile("summary.csv", _l("Region"), SUMMARY_COLUMNS,
+               lambda rollup, lang: summary_rows(_AsEvaluation(rollup), lang)),
     ExportFile("zones.csv", _l("Zones"), (
         ("zone_code", _l("Zone code"), TEXT), ("zone_name", _l("Zone"), TEXT),
         ("status", _l("Publication"), TEXT), ("version", _l("Version"), NUMBER),
